@@ -1,0 +1,3 @@
+"""tierdesk: support and governance for low-code solutions."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from tierdesk.cli import main
+
+main()

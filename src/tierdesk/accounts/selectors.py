@@ -1,0 +1,59 @@
+"""Reads about people and teams, including the roles derived from data."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from tierdesk.accounts.choices import TeamKind
+from tierdesk.accounts.models import BusinessUnit, SupportTeam, User
+from tierdesk.common.roles import Role, provided_roles
+
+_KIND_ROLE = {
+    TeamKind.TEAM: Role.TEAM_MEMBER,
+    TeamKind.HELP_DESK: Role.HELP_DESK_AGENT,
+    TeamKind.PLATFORM: Role.PLATFORM_ENGINEER,
+    TeamKind.PARTNER: Role.PARTNER_AGENT,
+    TeamKind.VENDOR: Role.VENDOR_CONTACT,
+}
+
+
+def user_roles(user: User) -> frozenset[Role]:
+    """Everyone signed in may ask for help (requester). Team kinds give the desk roles;
+    superusers are admins; apps above add what their data says (a solution's owner or
+    co-owner is a maker)."""
+    if not user.is_active:
+        return frozenset()
+    roles = {Role.REQUESTER}
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    if user.is_manager:
+        roles.add(Role.MANAGER)
+    for kind in SupportTeam.objects.filter(memberships__user=user).values_list("kind", flat=True):
+        roles.add(_KIND_ROLE[TeamKind(kind)])
+    roles |= provided_roles(user)
+    return frozenset(roles)
+
+
+def teams_of(user: User, *, kinds: set[TeamKind] | None = None) -> QuerySet[SupportTeam]:
+    qs = SupportTeam.objects.filter(memberships__user=user)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs
+
+
+def business_units_served_by(user: User) -> QuerySet[BusinessUnit]:
+    """Business units whose team the user belongs to."""
+    return BusinessUnit.objects.filter(
+        support_teams__memberships__user=user, support_teams__kind=TeamKind.TEAM
+    ).distinct()
+
+
+def user_find_by_principal(principal: str) -> User | None:
+    """Match a UPN or e-mail case-insensitively (how imports name people)."""
+    principal = principal.strip().lower()
+    if not principal:
+        return None
+    return (
+        User.objects.filter(upn__iexact=principal).order_by("id").first()
+        or User.objects.filter(email__iexact=principal).order_by("id").first()
+    )

@@ -1,0 +1,49 @@
+"""The roles every part of tierdesk reasons about. They are derived from data by
+`tierdesk.accounts.selectors.user_roles`; this module only names them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    REQUESTER = "requester", _("Requester")
+    MAKER = "maker", _("Maker")
+    TEAM_MEMBER = "team_member", _("Team member")
+    HELP_DESK_AGENT = "help_desk_agent", _("Help-desk agent")
+    PLATFORM_ENGINEER = "platform_engineer", _("Platform engineer")
+    PARTNER_AGENT = "partner_agent", _("Partner agent")
+    VENDOR_CONTACT = "vendor_contact", _("Vendor contact")
+    MANAGER = "manager", _("Manager")
+    ADMIN = "admin", _("Admin")
+
+
+ANY_USER: frozenset[Role] = frozenset(Role)
+STAFF_WIDE: frozenset[Role] = frozenset(
+    {Role.ADMIN, Role.PLATFORM_ENGINEER, Role.HELP_DESK_AGENT, Role.MANAGER}
+)
+"""Roles that see the whole inventory (design: help desk, platform team, managers, admins)."""
+ADMIN_ONLY: frozenset[Role] = frozenset({Role.ADMIN})
+
+
+RoleProvider = Callable[[Any], Iterable[Role]]
+_providers: list[RoleProvider] = []
+
+
+def register_role_provider(provider: RoleProvider) -> RoleProvider:
+    """Apps above `accounts` add roles they derive from their own data (the inventory
+    makes makers) without `accounts` importing them. Registered in `AppConfig.ready`."""
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def provided_roles(user: Any) -> set[Role]:
+    found: set[Role] = set()
+    for provider in _providers:
+        found.update(provider(user))
+    return found

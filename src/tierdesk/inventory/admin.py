@@ -1,0 +1,65 @@
+from django.contrib import admin
+
+from tierdesk.inventory.models import (
+    Connector,
+    Environment,
+    Solution,
+    SolutionConnector,
+    SolutionEvent,
+    SolutionOwner,
+    UsageFact,
+)
+
+
+@admin.register(Environment)
+class EnvironmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "type", "purpose", "business_unit", "managed_by", "is_managed")
+    list_filter = ("type", "purpose", "managed_by", "is_managed", "is_deleted")
+    search_fields = ("name", "platform_id")
+
+
+@admin.register(Connector)
+class ConnectorAdmin(admin.ModelAdmin):
+    list_display = ("name", "platform_id", "tier", "publisher")
+    list_filter = ("tier",)
+    search_fields = ("name", "platform_id")
+
+
+class OwnerInline(admin.TabularInline):
+    model = SolutionOwner
+    raw_id_fields = ("user",)
+    extra = 0
+
+
+class ConnectorInline(admin.TabularInline):
+    model = SolutionConnector
+    raw_id_fields = ("connector",)
+    extra = 0
+
+
+@admin.register(Solution)
+class SolutionAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "environment", "maker", "tier", "support_model", "is_deleted")
+    list_filter = ("kind", "tier", "support_model", "is_deleted", "is_orphaned")
+    search_fields = ("name", "platform_id")
+    list_select_related = ("environment", "maker")
+    raw_id_fields = ("maker", "environment", "business_unit", "supporting_team")
+    readonly_fields = ("version", "created_at", "updated_at")
+    inlines = [OwnerInline, ConnectorInline]
+    show_full_result_count = False
+
+
+@admin.register(UsageFact)
+class UsageFactAdmin(admin.ModelAdmin):
+    list_display = ("solution", "date", "source", "unique_users", "sessions", "flow_runs")
+    list_filter = ("source",)
+    raw_id_fields = ("solution",)
+    date_hierarchy = "date"
+    show_full_result_count = False
+
+
+@admin.register(SolutionEvent)
+class SolutionEventAdmin(admin.ModelAdmin):
+    list_display = ("solution", "type", "actor", "created_at")
+    list_filter = ("type",)
+    raw_id_fields = ("solution", "actor")

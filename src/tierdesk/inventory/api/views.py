@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from tierdesk.accounts.models import User
+from tierdesk.common.roles import ADMIN_ONLY, ANY_USER
+from tierdesk.inventory import selectors, services
+from tierdesk.inventory.api import serializers
+from tierdesk.inventory.filters import EnvironmentFilter, SolutionFilter, UsageFactFilter
+from tierdesk.inventory.models import Environment, Solution, UsageFact
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+class EnvironmentViewSet(viewsets.ModelViewSet[Environment]):
+    serializer_class = serializers.EnvironmentSerializer
+    filterset_class = EnvironmentFilter
+    ordering_fields = ["name", "type", "purpose"]
+    action_roles = {
+        "list": ANY_USER,
+        "retrieve": ANY_USER,
+        "create": ADMIN_ONLY,
+        "update": ADMIN_ONLY,
+        "partial_update": ADMIN_ONLY,
+        "destroy": ADMIN_ONLY,
+    }
+
+    def get_queryset(self) -> QuerySet[Environment]:
+        return selectors.environments_visible_to(_user(self.request)).order_by("name", "id")
+
+
+class SolutionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Solution]
+):
+    """Solutions the caller may see. Changes go through PATCH with the version read
+    (optimistic concurrency); records themselves arrive through imports."""
+
+    filterset_class = SolutionFilter
+    ordering_fields = ["name", "platform_modified_at", "shared_users", "launches_30d"]
+    action_roles = {
+        "list": ANY_USER,
+        "retrieve": ANY_USER,
+        "partial_update": ADMIN_ONLY,
+    }
+
+    def get_queryset(self) -> QuerySet[Solution]:
+        qs = selectors.solutions_visible_to(_user(self.request)).select_related(
+            "environment", "maker"
+        )
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("co_owners", "connectors")
+        return qs.order_by("name", "id")
+
+    def get_serializer_class(self) -> type[BaseSerializer[Solution]]:
+        if self.action == "list":
+            return serializers.SolutionListSerializer
+        if self.action == "partial_update":
+            return serializers.SolutionUpdateSerializer
+        return serializers.SolutionSerializer
+
+    @extend_schema(
+        request=serializers.SolutionUpdateSerializer,
+        responses={200: serializers.SolutionSerializer, 409: None},
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        solution = self.get_object()
+        incoming = serializers.SolutionUpdateSerializer(solution, data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        changes = dict(incoming.validated_data)
+        expected = changes.pop("version", None)
+        if expected is None:
+            return Response(
+                {"version": ["Send the version you read, so nobody's change is overwritten."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            solution = services.solution_update(
+                solution=solution, actor=_user(request), expected_version=expected,
+                changes=changes,
+            )
+        except services.ConcurrentEditError as conflict:
+            return Response(
+                {
+                    "detail": "Someone else changed this solution since you read it.",
+                    "current": serializers.SolutionSerializer(conflict.current).data,
+                    "yours": incoming.initial_data,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(serializers.SolutionSerializer(solution).data)
+
+
+class UsageFactViewSet(viewsets.ModelViewSet[UsageFact]):
+    serializer_class = serializers.UsageFactSerializer
+    filterset_class = UsageFactFilter
+    ordering_fields = ["date"]
+    action_roles = {
+        "list": ANY_USER,
+        "retrieve": ANY_USER,
+        "create": ADMIN_ONLY,
+        "update": ADMIN_ONLY,
+        "partial_update": ADMIN_ONLY,
+        "destroy": ADMIN_ONLY,
+    }
+
+    def get_queryset(self) -> QuerySet[UsageFact]:
+        return selectors.usage_facts_visible_to(_user(self.request)).order_by(
+            "solution_id", "date", "id"
+        )
+
+    def perform_create(self, serializer: BaseSerializer[UsageFact]) -> None:
+        self._record(serializer)
+
+    def perform_update(self, serializer: BaseSerializer[UsageFact]) -> None:
+        self._record(serializer)
+
+    def _record(self, serializer: BaseSerializer[UsageFact]) -> None:
+        data = dict(serializer.validated_data)  # type: ignore[arg-type]
+        solution, date, source = data.pop("solution"), data.pop("date"), data.pop("source")
+        serializer.instance = services.usage_fact_record(
+            solution=solution, date=date, source=source, measures=data
+        )
+
+    def perform_destroy(self, instance: UsageFact) -> None:
+        solution_id = instance.solution_id
+        instance.delete()
+        services.solution_refresh_latest_usage(solution_ids=[solution_id])

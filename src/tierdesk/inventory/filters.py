@@ -1,0 +1,82 @@
+"""Filters shared by the solution list page and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tierdesk.accounts.models import BusinessUnit
+from tierdesk.inventory.choices import SolutionKind, Tier
+from tierdesk.inventory.models import Environment, Solution, UsageFact
+
+
+class SolutionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SolutionKind.choices)
+    environment = django_filters.ModelChoiceFilter(
+        label=_("Environment"), queryset=Environment.objects.all()
+    )
+    business_unit = django_filters.ModelChoiceFilter(
+        label=_("Business unit"), queryset=BusinessUnit.objects.all()
+    )
+    tier = django_filters.ChoiceFilter(
+        label=_("Tier"), choices=[*Tier.choices, ("none", _("Not set"))], method="filter_tier"
+    )
+    maker = django_filters.CharFilter(label=_("Maker"), method="filter_maker")
+    deleted = django_filters.BooleanFilter(label=_("Deleted"), field_name="is_deleted")
+    orphaned = django_filters.BooleanFilter(label=_("Orphaned"), field_name="is_orphaned")
+
+    class Meta:
+        model = Solution
+        fields = ["q", "kind", "environment", "business_unit", "tier", "maker"]
+
+    def search(self, queryset: QuerySet[Solution], name: str, value: str) -> QuerySet[Solution]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(description__icontains=value)
+            | Q(platform_id__iexact=value.lower())
+        )
+
+    def filter_tier(self, queryset: QuerySet[Solution], name: str, value: str) -> QuerySet[Solution]:
+        return queryset.filter(tier="" if value == "none" else value)
+
+    def filter_maker(self, queryset: QuerySet[Solution], name: str, value: str) -> QuerySet[Solution]:
+        """A maker by id, username, UPN or e-mail (exact, case-insensitive)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.isdigit():
+            return queryset.filter(maker_id=int(value))
+        return queryset.filter(
+            Q(maker__username__iexact=value)
+            | Q(maker__upn__iexact=value)
+            | Q(maker__email__iexact=value)
+        )
+
+
+class EnvironmentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Environment
+        fields = ["q", "type", "purpose", "business_unit", "managed_by", "is_managed"]
+
+
+class UsageFactFilter(django_filters.FilterSet):
+    since = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = UsageFact
+        fields = ["solution", "source", "since", "until"]
+
+
+def restrict_choices(filterset: Any, *, environments: QuerySet[Environment]) -> None:
+    """Offer only the environments the user can see in the drop-down."""
+    filterset.filters["environment"].queryset = environments

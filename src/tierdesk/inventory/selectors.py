@@ -1,0 +1,122 @@
+"""Reads of the inventory. Every read that decides who sees what lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from tierdesk.accounts.choices import TeamKind
+from tierdesk.accounts.models import User
+from tierdesk.common.permissions import roles_of
+from tierdesk.common.roles import STAFF_WIDE, Role
+from tierdesk.inventory.models import Environment, Solution, SolutionOwner, UsageFact
+
+
+def maker_roles(user: Any) -> Iterable[Role]:
+    """Role provider: whoever owns or co-owns a solution is a maker."""
+    if Solution.objects.filter(maker=user).exists() or SolutionOwner.objects.filter(
+        user=user
+    ).exists():
+        return (Role.MAKER,)
+    return ()
+
+
+def _sees_everything(user: User) -> bool:
+    return bool(roles_of(user) & STAFF_WIDE)
+
+
+def solution_visibility_filter(user: User) -> Q | None:
+    """None means "everything"; otherwise the rows this user may see:
+    makers their own and co-owned solutions, team members their business units',
+    teams (partners included) the solutions they support."""
+    if _sees_everything(user):
+        return None
+    visible = Q(maker=user) | Q(
+        id__in=SolutionOwner.objects.filter(user=user).values("solution_id")
+    )
+    team_ids = list(user.memberships.values_list("team_id", "team__kind", "team__business_unit_id"))
+    if team_ids:
+        visible |= Q(supporting_team_id__in=[team_id for team_id, _kind, _bu in team_ids])
+        unit_ids = {bu for _id, kind, bu in team_ids if kind == TeamKind.TEAM and bu is not None}
+        if unit_ids:
+            visible |= Q(business_unit_id__in=sorted(unit_ids))
+    return visible
+
+
+def solutions_visible_to(user: User, *, include_deleted: bool = True) -> QuerySet[Solution]:
+    if not user.is_authenticated or not user.is_active:
+        return Solution.objects.none()
+    qs = Solution.objects.all()
+    visible = solution_visibility_filter(user)
+    if visible is not None:
+        qs = qs.filter(visible)
+    if not include_deleted:
+        qs = qs.filter(is_deleted=False)
+    return qs
+
+
+def solution_get_for_user(user: User, pk: int) -> Solution:
+    """The solution, or 404 when it does not exist *or* the user may not see it, so
+    nobody learns that a solution they may not see exists."""
+    solution = (
+        solutions_visible_to(user)
+        .select_related("environment", "maker", "business_unit", "supporting_team")
+        .filter(pk=pk)
+        .first()
+    )
+    if solution is None:
+        raise Http404("No such solution.")
+    return solution
+
+
+def environments_visible_to(user: User) -> QuerySet[Environment]:
+    if not user.is_authenticated or not user.is_active:
+        return Environment.objects.none()
+    if _sees_everything(user):
+        return Environment.objects.all()
+    return Environment.objects.filter(
+        id__in=solutions_visible_to(user).values("environment_id")
+    )
+
+
+def environment_get_for_user(user: User, pk: int) -> Environment:
+    environment = (
+        environments_visible_to(user).select_related("business_unit").filter(pk=pk).first()
+    )
+    if environment is None:
+        raise Http404("No such environment.")
+    return environment
+
+
+def usage_facts_visible_to(user: User) -> QuerySet[UsageFact]:
+    if _sees_everything(user):
+        return UsageFact.objects.all()
+    return UsageFact.objects.filter(solution__in=solutions_visible_to(user))
+
+
+def usage_trend(solution: Solution, *, days: int = 90, today: dt.date) -> list[dict[str, Any]]:
+    """One point per day with facts: the day's users, sessions or runs and failures,
+    taking the largest value any source reported that day."""
+    since = today - dt.timedelta(days=days)
+    points: dict[dt.date, dict[str, Any]] = {}
+    rows = (
+        UsageFact.objects.filter(solution=solution, date__gt=since)
+        .order_by("date")
+        .values_list("date", "unique_users", "sessions", "flow_runs", "flow_failures")
+    )
+    for date, users, sessions, runs, failures in rows:
+        point = points.setdefault(
+            date, {"date": date, "users": None, "activity": None, "failures": None}
+        )
+        for key, value in (
+            ("users", users),
+            ("activity", sessions if sessions is not None else runs),
+            ("failures", failures),
+        ):
+            if value is not None and (point[key] is None or value > point[key]):
+                point[key] = value
+    return list(points.values())

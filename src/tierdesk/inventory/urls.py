@@ -1,0 +1,14 @@
+from django.urls import path
+
+from tierdesk.inventory import views
+
+app_name = "inventory"
+
+urlpatterns = [
+    path("solutions/", views.SolutionListView.as_view(), name="solution-list"),
+    path("solutions/<int:pk>/", views.SolutionDetailView.as_view(), name="solution-detail"),
+    path("environments/", views.EnvironmentListView.as_view(), name="environment-list"),
+    path(
+        "environments/<int:pk>/", views.EnvironmentDetailView.as_view(), name="environment-detail"
+    ),
+]

@@ -1,0 +1,131 @@
+"""Inventory pages. Who may see which rows is decided by `selectors`, never here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views import View
+
+from tierdesk.accounts.models import BusinessUnit, User
+from tierdesk.common import clock
+from tierdesk.common.permissions import RoleRequiredMixin
+from tierdesk.common.roles import ANY_USER
+from tierdesk.inventory import selectors
+from tierdesk.inventory.filters import EnvironmentFilter, SolutionFilter
+from tierdesk.inventory.models import SolutionEvent
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+class SolutionListView(RoleRequiredMixin, View):
+    allowed_roles = ANY_USER
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = _user(request)
+        params = request.GET.copy()
+        if "deleted" not in params:
+            params["deleted"] = "false"
+        visible = selectors.solutions_visible_to(user)
+        filterset = SolutionFilter(params, queryset=visible)
+        filterset.filters["environment"].queryset = selectors.environments_visible_to(user)
+        filterset.form.fields["environment"].queryset = filterset.filters["environment"].queryset
+        queryset = filterset.qs.select_related("environment", "maker", "business_unit")
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = params.copy()
+        query.pop("page", None)
+        context: dict[str, Any] = {
+            "filterset": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "business_units": BusinessUnit.objects.all(),
+        }
+        template = "inventory/_solution_table.html" if request.htmx else "inventory/solution_list.html"  # type: ignore[attr-defined]
+        return render(request, template, context)
+
+
+class SolutionDetailView(RoleRequiredMixin, View):
+    allowed_roles = ANY_USER
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = _user(request)
+        solution = selectors.solution_get_for_user(user, pk)
+        context = {
+            "solution": solution,
+            "co_owners": list(solution.co_owners.order_by("display_name", "username")),
+            "connectors": list(solution.connectors.order_by("name")),
+            "trend": selectors.usage_trend(solution, today=clock.today()),
+            "events": list(
+                SolutionEvent.objects.filter(solution=solution)
+                .select_related("actor")
+                .order_by("-created_at", "-id")[:20]
+            ),
+        }
+        return render(request, "inventory/solution_detail.html", context)
+
+
+class EnvironmentListView(RoleRequiredMixin, View):
+    allowed_roles = ANY_USER
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = _user(request)
+        filterset = EnvironmentFilter(
+            request.GET, queryset=selectors.environments_visible_to(user)
+        )
+        visible = selectors.solution_visibility_filter(user)
+        live = Q(solutions__is_deleted=False)
+        count = Count("solutions", filter=live if visible is None else live & _prefixed(visible))
+        queryset = filterset.qs.select_related("business_unit").annotate(solution_count=count)
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "inventory/environment_list.html",
+            {"filterset": filterset, "page": page, "query": query.urlencode()},
+        )
+
+
+def _prefixed(condition: Q) -> Q:
+    """Re-root a Q on Solution so it can filter `Environment.solutions`."""
+    prefixed = Q()
+    prefixed.connector = condition.connector
+    prefixed.negated = condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            prefixed.children.append(_prefixed(child))
+        else:
+            key, value = child
+            prefixed.children.append((f"solutions__{key}", value))
+    return prefixed
+
+
+class EnvironmentDetailView(RoleRequiredMixin, View):
+    allowed_roles = ANY_USER
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = _user(request)
+        environment = selectors.environment_get_for_user(user, pk)
+        solutions = (
+            selectors.solutions_visible_to(user, include_deleted=False)
+            .filter(environment=environment)
+            .select_related("maker")
+        )
+        page = Paginator(solutions, PAGE_SIZE).get_page(request.GET.get("page"))
+        by_kind = (
+            solutions.order_by().values("kind").annotate(n=Count("id")).order_by("-n", "kind")
+        )
+        return render(
+            request,
+            "inventory/environment_detail.html",
+            {"environment": environment, "page": page, "by_kind": by_kind},
+        )
