@@ -8,6 +8,7 @@ from tierdesk import views
 api_patterns = [
     path("", include("tierdesk.accounts.api.urls")),
     path("", include("tierdesk.inventory.api.urls")),
+    path("", include("tierdesk.inventory.importers.api_urls")),
 ]
 
 urlpatterns = [

@@ -263,3 +263,6 @@ class SolutionEvent(BaseEvent):
         verbose_name = _("solution event")
         verbose_name_plural = _("solution events")
         indexes = [models.Index(fields=["solution", "-created_at"], name="inv_sol_event_time")]
+
+
+from tierdesk.inventory.importers.models import *  # noqa: E402, F403 - import models live in their own module

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tierdesk.inventory import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path(
         "environments/<int:pk>/", views.EnvironmentDetailView.as_view(), name="environment-detail"
     ),
+    path("imports/", include("tierdesk.inventory.importers.urls")),
 ]

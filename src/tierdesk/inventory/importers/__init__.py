@@ -1,0 +1,1 @@
+"""Importers for the platform's real export formats (issue 3)."""

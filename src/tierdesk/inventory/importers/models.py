@@ -1,0 +1,1 @@
+"""Import runs and saved column mappings (filled in by the importer work)."""
