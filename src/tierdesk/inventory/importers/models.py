@@ -1,1 +1,82 @@
-"""Import runs and saved column mappings (filled in by the importer work)."""
+"""Import runs and saved column mappings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["ColumnMapping", "ImportRun", "ImportRunStatus"]
+
+
+class ImportRunStatus(models.TextChoices):
+    SUCCEEDED = "succeeded", _("Imported")
+    DRY_RUN = "dry_run", _("Dry run")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ImportRun(models.Model):
+    """One import: who ran it, when, from what, what it found and what it changed.
+
+    A rejected run changed nothing; it is recorded after the rollback so the errors stay
+    visible."""
+
+    started_at = models.DateTimeField(_("started"), db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=500)
+    format = models.CharField(_("format"), max_length=32)
+    format_detected = models.BooleanField(_("format detected"), default=True)
+    interface = models.CharField(_("started from"), max_length=16, default="cli")
+    status = models.CharField(_("status"), max_length=16, choices=ImportRunStatus.choices)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.source} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ColumnMapping(models.Model):
+    """A saved mapping from a spreadsheet's column headings to tierdesk's fields, used by
+    the generic CSV / XLSX importer."""
+
+    name = models.SlugField(_("name"), max_length=64, unique=True)
+    table = models.CharField(
+        _("what one row is"),
+        max_length=32,
+        help_text=_("environment, app, flow, bot or usage"),
+    )
+    columns = models.JSONField(
+        _("columns"),
+        default=dict,
+        help_text=_("tierdesk field → column heading in the file"),
+    )
+    values = models.JSONField(
+        _("value maps"),
+        default=dict,
+        blank=True,
+        help_text=_("per field, file value → tierdesk value (e.g. kind: {'App': 'canvas_app'})"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+
+    def __str__(self) -> str:
+        return self.name
