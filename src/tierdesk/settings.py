@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
+
+# Lets classes such as ModelAdmin[Solution] be subscripted at run time, as the type stubs
+# expect.
+django_stubs_ext.monkeypatch()
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -183,6 +188,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "uploads"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -206,8 +212,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("TIERDESK_FROM_EMAIL", "tierdesk@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an anonymous API call then gets 401 with a WWW-Authenticate header.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every viewset must name who may do each action.
     "DEFAULT_PERMISSION_CLASSES": ["tierdesk.common.permissions.ActionRolePermission"],

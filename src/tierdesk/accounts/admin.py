@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +8,7 @@ from tierdesk.accounts.models import BusinessUnit, SupportTeam, TeamMembership, 
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     list_display = ("username", "display_name", "upn", "business_unit", "kind", "is_active")
     list_filter = ("kind", "is_active", "is_superuser", "is_manager", "business_unit")
     search_fields = ("username", "display_name", "upn", "email", "external_id")
@@ -18,8 +20,14 @@ class UserAdmin(DjangoUserAdmin):
             _("Organisation"),
             {
                 "fields": (
-                    "display_name", "upn", "external_id", "kind", "preferred_language",
-                    "business_unit", "manager", "is_manager",
+                    "display_name",
+                    "upn",
+                    "external_id",
+                    "kind",
+                    "preferred_language",
+                    "business_unit",
+                    "manager",
+                    "is_manager",
                 )
             },
         ),
@@ -27,19 +35,19 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(BusinessUnit)
-class BusinessUnitAdmin(admin.ModelAdmin):
+class BusinessUnitAdmin(admin.ModelAdmin[BusinessUnit]):
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[TeamMembership, Any]):
     model = TeamMembership
     raw_id_fields = ("user",)
     extra = 0
 
 
 @admin.register(SupportTeam)
-class SupportTeamAdmin(admin.ModelAdmin):
+class SupportTeamAdmin(admin.ModelAdmin[SupportTeam]):
     list_display = ("name", "kind", "business_unit", "lead")
     list_filter = ("kind", "business_unit")
     search_fields = ("name",)

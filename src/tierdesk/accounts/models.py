@@ -34,11 +34,17 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
     upn = models.CharField(
-        _("user principal name"), max_length=254, blank=True, default="",
+        _("user principal name"),
+        max_length=254,
+        blank=True,
+        default="",
         help_text=_("Sign-in name on the platform, e.g. dana@contoso.com"),
     )
     external_id = models.CharField(
-        _("directory object id"), max_length=64, blank=True, default="",
+        _("directory object id"),
+        max_length=64,
+        blank=True,
+        default="",
         help_text=_("Entra object id, lower case"),
     )
     kind = models.CharField(
@@ -48,15 +54,24 @@ class User(AbstractUser):
         _("preferred language"), max_length=8, choices=Language.choices, default=Language.EN
     )
     business_unit = models.ForeignKey(
-        BusinessUnit, verbose_name=_("business unit"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="people",
+        BusinessUnit,
+        verbose_name=_("business unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
     )
     manager = models.ForeignKey(
-        "self", verbose_name=_("manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="reports",
+        "self",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
     )
     is_manager = models.BooleanField(
-        _("reads insights"), default=False,
+        _("reads insights"),
+        default=False,
         help_text=_("Managers read support insights across the organisation; they change nothing."),
     )
 
@@ -85,12 +100,20 @@ class SupportTeam(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("support type"), max_length=16, choices=TeamKind.choices)
     business_unit = models.ForeignKey(
-        BusinessUnit, verbose_name=_("business unit served"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="support_teams",
+        BusinessUnit,
+        verbose_name=_("business unit served"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="support_teams",
     )
     lead = models.ForeignKey(
-        User, verbose_name=_("lead"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="teams_led",
+        User,
+        verbose_name=_("lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams_led",
     )
     email = models.EmailField(_("team mailbox"), blank=True)
     members = models.ManyToManyField(

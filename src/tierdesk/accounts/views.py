@@ -24,7 +24,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if language not in Language.values:
         return response
     if request.user.is_authenticated:
-        user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+        user_set_language(user=request.user, language=language)
     translation.activate(language)
     response.set_cookie(
         "django_language", language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True

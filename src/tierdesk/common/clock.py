@@ -17,7 +17,7 @@ def today() -> dt.date:
     return timezone.localdate(now())
 
 
-class frozen:  # noqa: N801 - reads as a context manager: `with clock.frozen(at): ...`
+class frozen:
     """Freeze `now()` at an aware datetime for the duration of a block."""
 
     def __init__(self, at: dt.datetime) -> None:

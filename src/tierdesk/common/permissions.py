@@ -60,4 +60,5 @@ class RoleRequiredMixin(AccessMixin):
         if not has_any_role(request.user, self.allowed_roles):
             self.raise_exception = True
             return self.handle_no_permission()
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        response: HttpResponseBase = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return response

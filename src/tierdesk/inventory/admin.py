@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from tierdesk.inventory.models import (
@@ -12,33 +14,33 @@ from tierdesk.inventory.models import (
 
 
 @admin.register(Environment)
-class EnvironmentAdmin(admin.ModelAdmin):
+class EnvironmentAdmin(admin.ModelAdmin[Environment]):
     list_display = ("name", "type", "purpose", "business_unit", "managed_by", "is_managed")
     list_filter = ("type", "purpose", "managed_by", "is_managed", "is_deleted")
     search_fields = ("name", "platform_id")
 
 
 @admin.register(Connector)
-class ConnectorAdmin(admin.ModelAdmin):
+class ConnectorAdmin(admin.ModelAdmin[Connector]):
     list_display = ("name", "platform_id", "tier", "publisher")
     list_filter = ("tier",)
     search_fields = ("name", "platform_id")
 
 
-class OwnerInline(admin.TabularInline):
+class OwnerInline(admin.TabularInline[SolutionOwner, Any]):
     model = SolutionOwner
     raw_id_fields = ("user",)
     extra = 0
 
 
-class ConnectorInline(admin.TabularInline):
+class ConnectorInline(admin.TabularInline[SolutionConnector, Any]):
     model = SolutionConnector
     raw_id_fields = ("connector",)
     extra = 0
 
 
 @admin.register(Solution)
-class SolutionAdmin(admin.ModelAdmin):
+class SolutionAdmin(admin.ModelAdmin[Solution]):
     list_display = ("name", "kind", "environment", "maker", "tier", "support_model", "is_deleted")
     list_filter = ("kind", "tier", "support_model", "is_deleted", "is_orphaned")
     search_fields = ("name", "platform_id")
@@ -50,7 +52,7 @@ class SolutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(UsageFact)
-class UsageFactAdmin(admin.ModelAdmin):
+class UsageFactAdmin(admin.ModelAdmin[UsageFact]):
     list_display = ("solution", "date", "source", "unique_users", "sessions", "flow_runs")
     list_filter = ("source",)
     raw_id_fields = ("solution",)
@@ -59,7 +61,7 @@ class UsageFactAdmin(admin.ModelAdmin):
 
 
 @admin.register(SolutionEvent)
-class SolutionEventAdmin(admin.ModelAdmin):
+class SolutionEventAdmin(admin.ModelAdmin[SolutionEvent]):
     list_display = ("solution", "type", "actor", "created_at")
     list_filter = ("type",)
     raw_id_fields = ("solution", "actor")

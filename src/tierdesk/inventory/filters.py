@@ -43,10 +43,14 @@ class SolutionFilter(django_filters.FilterSet):
             | Q(platform_id__iexact=value.lower())
         )
 
-    def filter_tier(self, queryset: QuerySet[Solution], name: str, value: str) -> QuerySet[Solution]:
+    def filter_tier(
+        self, queryset: QuerySet[Solution], name: str, value: str
+    ) -> QuerySet[Solution]:
         return queryset.filter(tier="" if value == "none" else value)
 
-    def filter_maker(self, queryset: QuerySet[Solution], name: str, value: str) -> QuerySet[Solution]:
+    def filter_maker(
+        self, queryset: QuerySet[Solution], name: str, value: str
+    ) -> QuerySet[Solution]:
         """A maker by id, username, UPN or e-mail (exact, case-insensitive)."""
         value = value.strip()
         if not value:

@@ -33,15 +33,21 @@ class Environment(models.Model):
     platform_id = models.CharField(_("platform id"), max_length=128)
     name = models.CharField(_("name"), max_length=200)
     type = models.CharField(
-        _("type"), max_length=16, choices=EnvironmentType.choices,
+        _("type"),
+        max_length=16,
+        choices=EnvironmentType.choices,
         default=EnvironmentType.PRODUCTION,
     )
     purpose = models.CharField(
         _("purpose"), max_length=32, choices=EnvironmentPurpose.choices, blank=True, default=""
     )
     business_unit = models.ForeignKey(
-        BusinessUnit, verbose_name=_("business unit"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="environments",
+        BusinessUnit,
+        verbose_name=_("business unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="environments",
     )
     managed_by = models.CharField(
         _("managed by"), max_length=16, choices=ManagedBy.choices, default=ManagedBy.BUSINESS_UNIT
@@ -94,7 +100,9 @@ class Connector(models.Model):
 
 class Solution(models.Model):
     environment = models.ForeignKey(
-        Environment, verbose_name=_("environment"), on_delete=models.PROTECT,
+        Environment,
+        verbose_name=_("environment"),
+        on_delete=models.PROTECT,
         related_name="solutions",
     )
     platform_id = models.CharField(_("platform id"), max_length=128)
@@ -102,16 +110,27 @@ class Solution(models.Model):
     name = models.CharField(_("name"), max_length=300)
     description = models.TextField(_("description"), blank=True, default="")
     maker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("maker"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="solutions_made",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("maker"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="solutions_made",
     )
     co_owners = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="SolutionOwner", related_name="solutions_co_owned",
-        verbose_name=_("co-owners"), blank=True,
+        settings.AUTH_USER_MODEL,
+        through="SolutionOwner",
+        related_name="solutions_co_owned",
+        verbose_name=_("co-owners"),
+        blank=True,
     )
     business_unit = models.ForeignKey(
-        BusinessUnit, verbose_name=_("business unit"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="solutions",
+        BusinessUnit,
+        verbose_name=_("business unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="solutions",
     )
     platform_created_at = models.DateTimeField(_("created"), null=True, blank=True)
     platform_modified_at = models.DateTimeField(_("modified"), null=True, blank=True)
@@ -120,30 +139,48 @@ class Solution(models.Model):
         _("state"), max_length=16, choices=SolutionState.choices, default=SolutionState.UNKNOWN
     )
     connectors = models.ManyToManyField(
-        Connector, through="SolutionConnector", related_name="solutions",
-        verbose_name=_("connectors"), blank=True,
+        Connector,
+        through="SolutionConnector",
+        related_name="solutions",
+        verbose_name=_("connectors"),
+        blank=True,
     )
     alm_method = models.CharField(
         _("ALM method"), max_length=16, choices=AlmMethod.choices, default=AlmMethod.NONE
     )
     data_classification = models.CharField(
-        _("data classification"), max_length=24, choices=DataClassification.choices,
-        blank=True, default="",
+        _("data classification"),
+        max_length=24,
+        choices=DataClassification.choices,
+        blank=True,
+        default="",
     )
     declared_tier = models.CharField(
-        _("declared tier"), max_length=16, choices=Tier.choices, blank=True, default="",
+        _("declared tier"),
+        max_length=16,
+        choices=Tier.choices,
+        blank=True,
+        default="",
         help_text=_("What the maker or the source system says the business impact is."),
     )
     tier = models.CharField(
-        _("tier"), max_length=16, choices=Tier.choices, blank=True, default="",
+        _("tier"),
+        max_length=16,
+        choices=Tier.choices,
+        blank=True,
+        default="",
         help_text=_("Confirmed by the platform team; empty until governance sets it."),
     )
     support_model = models.CharField(
         _("support model"), max_length=16, choices=SupportModel.choices, blank=True, default=""
     )
     supporting_team = models.ForeignKey(
-        SupportTeam, verbose_name=_("supporting team"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="supported_solutions",
+        SupportTeam,
+        verbose_name=_("supporting team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supported_solutions",
     )
     is_orphaned = models.BooleanField(_("orphaned"), default=False)
     is_deleted = models.BooleanField(_("deleted"), default=False)
@@ -154,7 +191,9 @@ class Solution(models.Model):
     shared_users = models.IntegerField(_("shared users"), null=True, blank=True)
     shared_groups = models.IntegerField(_("shared groups"), null=True, blank=True)
     shared_with_tenant = models.BooleanField(_("shared with everyone"), null=True, blank=True)
-    peak_daily_users_30d = models.IntegerField(_("most users in a day (30 days)"), null=True, blank=True)
+    peak_daily_users_30d = models.IntegerField(
+        _("most users in a day (30 days)"), null=True, blank=True
+    )
     launches_30d = models.IntegerField(_("sessions or runs (30 days)"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last launched or run"), null=True, blank=True)
     usage_as_of = models.DateField(_("usage as of"), null=True, blank=True)
@@ -212,6 +251,9 @@ class SolutionOwner(models.Model):
         verbose_name = _("co-owner")
         verbose_name_plural = _("co-owners")
 
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
 
 class SolutionConnector(models.Model):
     solution = models.ForeignKey(Solution, on_delete=models.CASCADE, related_name="connector_uses")
@@ -223,6 +265,9 @@ class SolutionConnector(models.Model):
                 fields=["solution", "connector"], name="inventory_solution_connector_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.solution_id} → {self.connector_id}"
 
 
 class UsageFact(models.Model):
@@ -253,6 +298,9 @@ class UsageFact(models.Model):
                 fields=["solution", "date", "source"], name="inventory_usage_fact_identity"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.solution_id} {self.date} ({self.source})"
 
 
 class SolutionEvent(BaseEvent):

@@ -18,9 +18,10 @@ from tierdesk.inventory.models import Environment, Solution, SolutionOwner, Usag
 
 def maker_roles(user: Any) -> Iterable[Role]:
     """Role provider: whoever owns or co-owns a solution is a maker."""
-    if Solution.objects.filter(maker=user).exists() or SolutionOwner.objects.filter(
-        user=user
-    ).exists():
+    if (
+        Solution.objects.filter(maker=user).exists()
+        or SolutionOwner.objects.filter(user=user).exists()
+    ):
         return (Role.MAKER,)
     return ()
 
@@ -78,9 +79,7 @@ def environments_visible_to(user: User) -> QuerySet[Environment]:
         return Environment.objects.none()
     if _sees_everything(user):
         return Environment.objects.all()
-    return Environment.objects.filter(
-        id__in=solutions_visible_to(user).values("environment_id")
-    )
+    return Environment.objects.filter(id__in=solutions_visible_to(user).values("environment_id"))
 
 
 def environment_get_for_user(user: User, pk: int) -> Environment:

@@ -40,8 +40,16 @@ class ConcurrentEditError(Exception):
 
 EDITABLE_FIELDS = frozenset(
     {
-        "name", "description", "business_unit", "alm_method", "data_classification",
-        "declared_tier", "tier", "support_model", "supporting_team", "state",
+        "name",
+        "description",
+        "business_unit",
+        "alm_method",
+        "data_classification",
+        "declared_tier",
+        "tier",
+        "support_model",
+        "supporting_team",
+        "state",
     }
 )
 
@@ -166,14 +174,11 @@ def _latest_usage(solution_ids: list[int]) -> dict[int, dict[str, Any]]:
         for solution_id, value in rows:  # ascending: the last one seen is the newest
             result[solution_id][measure] = value
     oldest_as_of = min(newest.values())
-    window = (
-        UsageFact.objects.filter(
-            solution_id__in=solution_ids,
-            date__gt=oldest_as_of - dt.timedelta(days=USAGE_WINDOW_DAYS),
-        )
-        .values_list("solution_id", "date", "unique_users", "sessions", "flow_runs", "last_used_at")
-    )
-    for solution_id, date, users, sessions, runs, last_used in window:
+    window = UsageFact.objects.filter(
+        solution_id__in=solution_ids,
+        date__gt=oldest_as_of - dt.timedelta(days=USAGE_WINDOW_DAYS),
+    ).values_list("solution_id", "date", "unique_users", "sessions", "flow_runs")
+    for solution_id, date, users, sessions, runs in window:
         latest = result[solution_id]
         if date <= latest["usage_as_of"] - dt.timedelta(days=USAGE_WINDOW_DAYS):
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -49,7 +49,8 @@ class SolutionListView(RoleRequiredMixin, View):
             "query": query.urlencode(),
             "business_units": BusinessUnit.objects.all(),
         }
-        template = "inventory/_solution_table.html" if request.htmx else "inventory/solution_list.html"  # type: ignore[attr-defined]
+        partial = bool(getattr(request, "htmx", False))  # set by django-htmx's middleware
+        template = "inventory/_solution_table.html" if partial else "inventory/solution_list.html"
         return render(request, template, context)
 
 
@@ -78,13 +79,15 @@ class EnvironmentListView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = _user(request)
-        filterset = EnvironmentFilter(
-            request.GET, queryset=selectors.environments_visible_to(user)
-        )
+        filterset = EnvironmentFilter(request.GET, queryset=selectors.environments_visible_to(user))
         visible = selectors.solution_visibility_filter(user)
         live = Q(solutions__is_deleted=False)
         count = Count("solutions", filter=live if visible is None else live & _prefixed(visible))
-        queryset = filterset.qs.select_related("business_unit").annotate(solution_count=count)
+        queryset = (
+            filterset.qs.select_related("business_unit")
+            .annotate(solution_count=count)
+            .order_by("name", "id")
+        )
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -100,7 +103,7 @@ def _prefixed(condition: Q) -> Q:
     prefixed = Q()
     prefixed.connector = condition.connector
     prefixed.negated = condition.negated
-    for child in condition.children:
+    for child in cast(list[Any], condition.children):
         if isinstance(child, Q):
             prefixed.children.append(_prefixed(child))
         else:
@@ -121,9 +124,7 @@ class EnvironmentDetailView(RoleRequiredMixin, View):
             .select_related("maker")
         )
         page = Paginator(solutions, PAGE_SIZE).get_page(request.GET.get("page"))
-        by_kind = (
-            solutions.order_by().values("kind").annotate(n=Count("id")).order_by("-n", "kind")
-        )
+        by_kind = solutions.order_by().values("kind").annotate(n=Count("id")).order_by("-n", "kind")
         return render(
             request,
             "inventory/environment_detail.html",

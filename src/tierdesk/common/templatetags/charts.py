@@ -27,7 +27,7 @@ def line_chart(
     keys = [key.strip() for key in series.split(",") if key.strip()]
     names = [name.strip() for name in labels.split(",")]
     dates: list[dt.date] = [p["date"] for p in points]
-    values = [p.get(key) for p in points for key in keys if p.get(key) is not None]
+    values: list[float] = [p[key] for p in points for key in keys if p.get(key) is not None]
     if not dates or not values:
         return format_html('<p class="empty">{}</p>', title)
     top = max(max(values), 1)
@@ -62,9 +62,9 @@ def line_chart(
         title=title,
         grid=format_html_join(
             "",
-            '<line class="grid" x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}"/>'
-            '<text class="axis" x="4" y="{:.1f}">{}</text>',
-            ((x1, y1, x2, y2, y1 + 4, v) for x1, y1, x2, y2, v in grid),
+            '<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+            '<text class="axis" x="4" y="{}">{}</text>',
+            ((x1, f"{y1:.1f}", x2, f"{y2:.1f}", f"{y1 + 4:.1f}", v) for x1, y1, x2, y2, v in grid),
         ),
         lines=format_html_join(
             "",
@@ -78,7 +78,8 @@ def line_chart(
         d0=date_format(first, "SHORT_DATE_FORMAT"),
         d1=date_format(last, "SHORT_DATE_FORMAT"),
         legend=format_html_join(
-            "", '<li><span class="swatch series-{}"></span>{}</li>',
+            "",
+            '<li><span class="swatch series-{}"></span>{}</li>',
             ((index, name) for index, _coords, name in lines),
         ),
     )

@@ -12,8 +12,19 @@ class EnvironmentSerializer(serializers.ModelSerializer[Environment]):
     class Meta:
         model = Environment
         fields = [
-            "id", "tenant_id", "platform_id", "name", "type", "purpose", "business_unit",
-            "managed_by", "region", "is_managed", "url", "platform_created_at", "is_deleted",
+            "id",
+            "tenant_id",
+            "platform_id",
+            "name",
+            "type",
+            "purpose",
+            "business_unit",
+            "managed_by",
+            "region",
+            "is_managed",
+            "url",
+            "platform_created_at",
+            "is_deleted",
         ]
 
 
@@ -39,12 +50,37 @@ class SolutionSerializer(serializers.ModelSerializer[Solution]):
     class Meta:
         model = Solution
         fields = [
-            "id", "platform_id", "kind", "name", "description", "environment",
-            "environment_name", "maker", "co_owners", "business_unit", "platform_created_at",
-            "platform_modified_at", "last_published_at", "state", "connectors", "alm_method",
-            "data_classification", "declared_tier", "tier", "support_model", "supporting_team",
-            "is_orphaned", "is_deleted", "shared_users", "shared_groups", "shared_with_tenant",
-            "peak_daily_users_30d", "launches_30d", "last_used_at", "usage_as_of", "version",
+            "id",
+            "platform_id",
+            "kind",
+            "name",
+            "description",
+            "environment",
+            "environment_name",
+            "maker",
+            "co_owners",
+            "business_unit",
+            "platform_created_at",
+            "platform_modified_at",
+            "last_published_at",
+            "state",
+            "connectors",
+            "alm_method",
+            "data_classification",
+            "declared_tier",
+            "tier",
+            "support_model",
+            "supporting_team",
+            "is_orphaned",
+            "is_deleted",
+            "shared_users",
+            "shared_groups",
+            "shared_with_tenant",
+            "peak_daily_users_30d",
+            "launches_30d",
+            "last_used_at",
+            "usage_as_of",
+            "version",
         ]
         read_only_fields = [f for f in fields if f not in EDITABLE_FIELDS and f != "version"]
 
@@ -53,9 +89,7 @@ class SolutionListSerializer(SolutionSerializer):
     """The list leaves out co-owners and connectors to keep pages to a fixed few queries."""
 
     class Meta(SolutionSerializer.Meta):
-        fields = [
-            f for f in SolutionSerializer.Meta.fields if f not in {"co_owners", "connectors"}
-        ]
+        fields = [f for f in SolutionSerializer.Meta.fields if f not in {"co_owners", "connectors"}]
 
 
 class SolutionUpdateSerializer(serializers.ModelSerializer[Solution]):
@@ -73,8 +107,18 @@ class UsageFactSerializer(serializers.ModelSerializer[UsageFact]):
     class Meta:
         model = UsageFact
         fields = [
-            "id", "solution", "date", "source", "shared_users", "shared_groups",
-            "shared_with_tenant", "unique_users", "sessions", "flow_runs", "flow_failures",
-            "last_used_at", "recorded_at",
+            "id",
+            "solution",
+            "date",
+            "source",
+            "shared_users",
+            "shared_groups",
+            "shared_with_tenant",
+            "unique_users",
+            "sessions",
+            "flow_runs",
+            "flow_failures",
+            "last_used_at",
+            "recorded_at",
         ]
         read_only_fields = ["id", "recorded_at"]

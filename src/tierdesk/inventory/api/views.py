@@ -86,7 +86,9 @@ class SolutionViewSet(
             )
         try:
             solution = services.solution_update(
-                solution=solution, actor=_user(request), expected_version=expected,
+                solution=solution,
+                actor=_user(request),
+                expected_version=expected,
                 changes=changes,
             )
         except services.ConcurrentEditError as conflict:
@@ -126,7 +128,7 @@ class UsageFactViewSet(viewsets.ModelViewSet[UsageFact]):
         self._record(serializer)
 
     def _record(self, serializer: BaseSerializer[UsageFact]) -> None:
-        data = dict(serializer.validated_data)  # type: ignore[arg-type]
+        data = dict(serializer.validated_data)
         solution, date, source = data.pop("solution"), data.pop("date"), data.pop("source")
         serializer.instance = services.usage_fact_record(
             solution=solution, date=date, source=source, measures=data

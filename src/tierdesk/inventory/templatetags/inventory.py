@@ -22,9 +22,7 @@ def kind_label(value: str) -> str:
 def tier_badge(value: str) -> SafeString:
     if not value:
         return format_html('<span class="badge tier-none">{}</span>', _("Not set"))
-    return format_html(
-        '<span class="badge tier-{}">{}</span>', value, Tier(value).label
-    )
+    return format_html('<span class="badge tier-{}">{}</span>', value, Tier(value).label)
 
 
 @register.filter
