@@ -187,6 +187,7 @@ TIME_ZONE = os.environ.get("TIERDESK_TIME_ZONE", "Asia/Seoul")
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "uploads"

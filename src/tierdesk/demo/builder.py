@@ -207,7 +207,7 @@ def build(
     solutions = _solutions(rng, n_solutions, units, people, environments, teams)
     _owners_and_connectors(rng, solutions, people, connectors)
     progress("solutions ready; writing usage history…")
-    facts = _usage(rng, solutions, today=today, days=usage_days)
+    facts = _usage(rng, solutions, today=today, days=usage_days, record_unused=size == "large")
     return BuildReport(
         created=True, solutions=len(solutions), environments=len(environments), usage_facts=facts
     )
@@ -615,9 +615,12 @@ def _owners_and_connectors(
     SolutionConnector.objects.bulk_create(uses, batch_size=5000, ignore_conflicts=True)
 
 
-def _usage(rng: random.Random, solutions: list[Solution], *, today: dt.date, days: int) -> int:
+def _usage(
+    rng: random.Random, solutions: list[Solution], *, today: dt.date, days: int, record_unused: bool
+) -> int:
     """Daily facts with a heavy skew: a few solutions everyone uses, a long tail, and
-    about one in six unused (no facts at all)."""
+    about one in six unused: no facts at all, or (`record_unused`, for the benchmark data
+    set that needs 30 facts per solution) facts of zero use."""
     table = UsageFact._meta.db_table
     columns = [
         "solution_id",
@@ -655,9 +658,10 @@ def _usage(rng: random.Random, solutions: list[Solution], *, today: dt.date, day
 
     with transaction.atomic():
         for solution in solutions:
-            if rng.random() < 0.16:
+            unused = rng.random() < 0.16
+            if unused and not record_unused:
                 continue
-            popularity = min(rng.paretovariate(1.2), 400.0)
+            popularity = 0.0 if unused else min(rng.paretovariate(1.2), 400.0)
             is_app = solution.kind in {
                 SolutionKind.CANVAS_APP,
                 SolutionKind.MODEL_DRIVEN_APP,
