@@ -46,20 +46,41 @@ def generate(folder: Path, solutions: int, usage_rows: int, days: int) -> None:
     (meta / "Environments").mkdir(parents=True, exist_ok=True)
     with (meta / "Environments" / "europe.json").open("w") as fh:
         for i, env in enumerate(envs):
-            fh.write(json.dumps({"Environmentid": env, "name": f"환경 {i}",
-                                 "environmenttype": "Production", "Environmentregion": "europe",
-                                 "createdTime": "2024-01-01T00:00:00Z"}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "Environmentid": env,
+                        "name": f"환경 {i}",
+                        "environmenttype": "Production",
+                        "Environmentregion": "europe",
+                        "createdTime": "2024-01-01T00:00:00Z",
+                    }
+                )
+                + "\n"
+            )
     app_ids: list[tuple[str, str]] = []
     (meta / "Applications").mkdir(parents=True, exist_ok=True)
     with (meta / "Applications" / "europe.json").open("w") as fh:
         for i in range(apps):
             env, app = envs[i % len(envs)], guid(rng)
             app_ids.append((env, app))
-            fh.write(json.dumps({
-                "resourceId": app, "environmentId": env, "name": f"앱 {i}", "subType": "Canvas",
-                "lifecycleState": "Published", "owner": makers[i % len(makers)],
-                "createdTime": "2024-02-01T09:00:00Z", "lastModifiedTime": "2025-05-03T14:10:00Z",
-                "sharedUsers": i % 40, "sharedGroups": i % 3}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "resourceId": app,
+                        "environmentId": env,
+                        "name": f"앱 {i}",
+                        "subType": "Canvas",
+                        "lifecycleState": "Published",
+                        "owner": makers[i % len(makers)],
+                        "createdTime": "2024-02-01T09:00:00Z",
+                        "lastModifiedTime": "2025-05-03T14:10:00Z",
+                        "sharedUsers": i % 40,
+                        "sharedGroups": i % 3,
+                    }
+                )
+                + "\n"
+            )
     flow_ids: list[tuple[str, str]] = []
     fmeta = folder / start.isoformat() / "powerautomate" / "Metadata" / "Flows"
     fmeta.mkdir(parents=True, exist_ok=True)
@@ -67,10 +88,19 @@ def generate(folder: Path, solutions: int, usage_rows: int, days: int) -> None:
         for i in range(flows):
             env, flow = envs[i % len(envs)], guid(rng)
             flow_ids.append((env, flow))
-            fh.write(json.dumps({
-                "resourceId": flow, "environmentId": env, "name": f"흐름 {i}",
-                "lifecycleState": "Started", "events_created_principalId": makers[i % len(makers)],
-                "events_created_timestamp": "2024-03-01T09:00:00Z"}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "resourceId": flow,
+                        "environmentId": env,
+                        "name": f"흐름 {i}",
+                        "lifecycleState": "Started",
+                        "events_created_principalId": makers[i % len(makers)],
+                        "events_created_timestamp": "2024-03-01T09:00:00Z",
+                    }
+                )
+                + "\n"
+            )
     users = [guid(rng) for _ in range(20000)]
     app_rows = usage_rows * 2 // 3
     flow_rows = usage_rows - app_rows
@@ -130,10 +160,14 @@ def child(database: str, folder: str) -> None:
         for table in tables:
             cur.execute(f"SELECT * FROM shadow_{table} LIMIT 0")
             cols = [c[0] for c in cur.description]
-            sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
+            sql = (
+                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
+            )
             last = -1
             while True:
-                cur.execute(f"SELECT * FROM shadow_{table} WHERE id > %s ORDER BY id LIMIT 10000", [last])
+                cur.execute(
+                    f"SELECT * FROM shadow_{table} WHERE id > %s ORDER BY id LIMIT 10000", [last]
+                )
                 rows = cur.fetchall()
                 if not rows:
                     break
@@ -144,18 +178,22 @@ def child(database: str, folder: str) -> None:
                 written += len(rows)
         transaction.set_rollback(True)
     rows_in = counts.get("rows_read", 0)
-    print(json.dumps({
-        "import_s": round(import_s, 1),
-        "rows_per_s": int(rows_in / import_s),
-        "peak_rss_mb": round(peak, 0),
-        "rss_after_setup_mb": round(rss_before, 0),
-        "executemany_s": round(baseline, 1),
-        "ratio_to_executemany": round(import_s / baseline, 1) if baseline else None,
-        "rows_read": rows_in,
-        "solutions": counts.get("solutions_created", 0),
-        "usage_facts": counts.get("facts_created", 0),
-        "rows_in_baseline": written,
-    }))
+    print(
+        json.dumps(
+            {
+                "import_s": round(import_s, 1),
+                "rows_per_s": int(rows_in / import_s),
+                "peak_rss_mb": round(peak, 0),
+                "rss_after_setup_mb": round(rss_before, 0),
+                "executemany_s": round(baseline, 1),
+                "ratio_to_executemany": round(import_s / baseline, 1) if baseline else None,
+                "rows_read": rows_in,
+                "solutions": counts.get("solutions_created", 0),
+                "usage_facts": counts.get("facts_created", 0),
+                "rows_in_baseline": written,
+            }
+        )
+    )
 
 
 def run_child(database: str, folder: Path) -> dict[str, object]:
@@ -173,7 +211,10 @@ def run_child(database: str, folder: Path) -> dict[str, object]:
         subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
     out = subprocess.run(
         [sys.executable, __file__, "--child", database, "--folder", str(folder)],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -195,7 +236,7 @@ def main() -> None:
     generate(folder, args.solutions, args.usage_rows, args.days)
     print(f"data: {folder} ready in {time.monotonic() - t:.1f} s")
     figures: dict[str, dict[str, object]] = {}
-    for database in (["sqlite", "postgres"] if args.database == "both" else [args.database]):
+    for database in ["sqlite", "postgres"] if args.database == "both" else [args.database]:
         result = run_child(database, folder)
         figures[database] = result
         print(

@@ -1221,8 +1221,15 @@ def fast_convert(table: Table, obj: Row) -> Row | None:
     return rec
 
 
-_FLOW_STATUS = {"succeeded": "ok", "failed": "failed", "cancelled": "ok", "canceled": "ok",
-                "terminated": "failed", "skipped": "ok", "running": "ok"}
+_FLOW_STATUS = {
+    "succeeded": "ok",
+    "failed": "failed",
+    "cancelled": "ok",
+    "canceled": "ok",
+    "terminated": "failed",
+    "skipped": "ok",
+    "running": "ok",
+}
 
 ConvertRow = Callable[[Table, Row], tuple[Row, list[tuple[str, Any, str]]]]
 

@@ -44,7 +44,10 @@ def import_run_execute(
     if name is None or name not in formats.FORMATS:
         result = Result(format=name or "unknown", issues=Issues())
         result.issues.add(
-            ", ".join(p.name for p in paths), None, "", name or "",
+            ", ".join(p.name for p in paths),
+            None,
+            "",
+            name or "",
             _("a file or folder in one of the formats: %(names)s")
             % {"names": ", ".join(formats.FORMATS)},
         )
@@ -55,7 +58,9 @@ def import_run_execute(
             for p in missing:
                 result.issues.add(str(p), None, "", "", _("an existing file or folder"))
         else:
-            options = Options(tenant=tenant, dry_run=dry_run, as_of=as_of, mapping=mapping, progress=progress)
+            options = Options(
+                tenant=tenant, dry_run=dry_run, as_of=as_of, mapping=mapping, progress=progress
+            )
             result = run_import(name, paths, options, actor_id=actor.pk if actor else None)
     if result.issues:
         status = ImportRunStatus.REJECTED

@@ -46,8 +46,14 @@ class Command(BaseCommand):
             if mapping is None:
                 raise CommandError(f"no saved column mapping named {opts['mapping']!r}")
         actor = User.objects.filter(username=opts["user"]).first() if opts["user"] else None
-        bar = tqdm(total=_total_bytes(paths), unit="B", unit_scale=True, desc="reading",
-                   disable=opts["no_progress"], file=self.stderr._out)
+        bar = tqdm(
+            total=_total_bytes(paths),
+            unit="B",
+            unit_scale=True,
+            desc="reading",
+            disable=opts["no_progress"],
+            file=self.stderr._out,
+        )
 
         def progress(label: str, n: int) -> None:
             if label.endswith("written"):
@@ -57,8 +63,14 @@ class Command(BaseCommand):
 
         try:
             run = import_run_execute(
-                paths=paths, actor=actor, format=opts["format"], dry_run=opts["dry_run"],
-                tenant=opts["tenant"], as_of=opts["as_of"], mapping=mapping, progress=progress,
+                paths=paths,
+                actor=actor,
+                format=opts["format"],
+                dry_run=opts["dry_run"],
+                tenant=opts["tenant"],
+                as_of=opts["as_of"],
+                mapping=mapping,
+                progress=progress,
             )
         finally:
             bar.close()
