@@ -1,5 +1,11 @@
 """API routes for imports, included under /api/v1/."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from tierdesk.inventory.importers import api
+
+urlpatterns: list[URLPattern] = [
+    path("imports/", api.ImportRunListView.as_view(), name="import-run-list"),
+    path("imports/upload/", api.ImportUploadAPIView.as_view(), name="import-run-upload"),
+    path("imports/<int:pk>/", api.ImportRunDetailView.as_view(), name="import-run-detail"),
+]

@@ -1,5 +1,11 @@
-"""UI routes for imports, included under /inventory/imports/."""
+"""UI routes for imports, included under /inventory/imports/ (namespace "inventory")."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from tierdesk.inventory.importers import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.ImportListView.as_view(), name="import-list"),
+    path("upload/", views.ImportUploadView.as_view(), name="import-upload"),
+    path("<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
+]

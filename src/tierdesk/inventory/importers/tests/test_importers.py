@@ -340,3 +340,51 @@ def test_the_same_organisation_imports_into_the_same_inventory(django_db_blocker
             assert sol["maker"] in {DANA_OID, MJ_OID, "dana.park@contoso.com",
                                     "minjun.kim@contoso.com"}, (fmt, sol_id)
     assert BOT1 in seen["coe"]["solutions"] and BOT1 in seen["inventory_query"]["solutions"]
+
+
+# ----------------------------------------------------------- upload page and API
+
+
+@pytest.fixture
+def admin_user() -> User:
+    return User.objects.create_superuser("root", "root@example.com", "pw")
+
+
+def test_upload_page_imports_and_shows_the_report(client: Any, admin_user: User) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(admin_user)
+    assert client.get("/inventory/imports/upload/").status_code == 200
+    files = [
+        SimpleUploadedFile(p.name, p.read_bytes())
+        for p in sorted((SAMPLES / "powershell").iterdir())
+    ]
+    response = client.post("/inventory/imports/upload/", {"files": files})
+    assert response.status_code == 302
+    run_ = ImportRun.objects.get()
+    assert run_.status == "succeeded" and run_.actor == admin_user and run_.interface == "upload"
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "PowerShell" in page.content.decode()
+    assert client.get("/inventory/imports/").status_code == 200
+
+
+def test_upload_page_and_api_refuse_non_admins(client: Any) -> None:
+    user = User.objects.create_user("someone", password="pw")
+    client.force_login(user)
+    assert client.get("/inventory/imports/upload/").status_code == 403
+    assert client.get("/inventory/imports/").status_code == 403
+    assert client.post("/api/v1/imports/upload/", {}).status_code == 403
+
+
+def test_api_accepts_the_same_files_and_reports_rejections(client: Any, admin_user: User) -> None:
+    client.force_login(admin_user)
+    with (SAMPLES / "broken" / "unknown_option" / "admin_app.csv").open("rb") as fh:
+        response = client.post("/api/v1/imports/upload/", {"files": [fh], "format": "coe"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["column"] == "admin_powerappstype"
+    with (SAMPLES / "coe" / "admin_environment.csv").open("rb") as fh:
+        response = client.post("/api/v1/imports/upload/", {"files": [fh]})
+    assert response.status_code == 201, response.json()
+    assert response.json()["counts"]["environments_created"] == 2
+    listing = client.get("/api/v1/imports/")
+    assert listing.status_code == 200 and listing.json()["count"] == 2
