@@ -22,8 +22,21 @@ from tierdesk.inventory.importers.uploads import stored_uploads
 class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
     class Meta:
         model = ImportRun
-        fields = ["id", "started_at", "finished_at", "duration_ms", "actor", "source", "format",
-                  "format_detected", "interface", "status", "counts", "errors", "error_count"]
+        fields = [
+            "id",
+            "started_at",
+            "finished_at",
+            "duration_ms",
+            "actor",
+            "source",
+            "format",
+            "format_detected",
+            "interface",
+            "status",
+            "counts",
+            "errors",
+            "error_count",
+        ]
         read_only_fields = fields
 
 
@@ -59,10 +72,12 @@ class ImportUploadAPIView(APIView):
     serializer_class = ImportUploadSerializer
 
     def post(self, request: Request) -> Response:
-        data = request.data.copy()
+        data: Any = request.data
         serializer = ImportUploadSerializer(
-            data={**{k: data.get(k) for k in ("format", "mapping", "dry_run") if data.get(k)},
-                  "files": request.FILES.getlist("files")}
+            data={
+                **{k: data.get(k) for k in ("format", "mapping", "dry_run") if data.get(k)},
+                "files": request.FILES.getlist("files"),
+            }
         )
         serializer.is_valid(raise_exception=True)
         user = request.user
@@ -70,10 +85,17 @@ class ImportUploadAPIView(APIView):
         files = serializer.validated_data["files"]
         with stored_uploads(files) as folder:
             run = import_run_execute(
-                paths=[folder], actor=user, format=serializer.validated_data.get("format"),
+                paths=[folder],
+                actor=user,
+                format=serializer.validated_data.get("format"),
                 dry_run=serializer.validated_data["dry_run"],
-                mapping=serializer.validated_data.get("mapping"), interface="api",
+                mapping=serializer.validated_data.get("mapping"),
+                interface="api",
                 source=", ".join(f.name or "" for f in files),
             )
-        code = status.HTTP_422_UNPROCESSABLE_ENTITY if run.status == "rejected" else status.HTTP_201_CREATED
+        code = (
+            status.HTTP_422_UNPROCESSABLE_ENTITY
+            if run.status == "rejected"
+            else status.HTTP_201_CREATED
+        )
         return Response(ImportRunSerializer(run).data, status=code)

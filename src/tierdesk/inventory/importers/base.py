@@ -336,7 +336,7 @@ def json_head(path: Path, limit: int = 65536) -> str:
 
 
 def xlsx_rows(path: Path, display: str, issues: Issues) -> Iterator[Numbered]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)

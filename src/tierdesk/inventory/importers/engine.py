@@ -1,3 +1,5 @@
+# ruff: noqa: S608 - SQL here interpolates only quote_name()d table and column names;
+# every value goes through query parameters.
 """The import engine: one streaming validation pass, then one all-or-nothing write.
 
 Pass 1 reads every file row by row, converts and checks each value, checks references
@@ -523,6 +525,7 @@ class Writer:
             started = time.monotonic()
             step()
             self.result.timings[step.__name__] = round(time.monotonic() - started, 3)
+            self.result.timings[f"{step.__name__}_peak_rss_mb"] = _peak_rss_mb()
 
     def refresh(self) -> None:
         refreshed = solutions_refresh_latest_usage(solution_ids=self.touched)
@@ -839,7 +842,7 @@ class Writer:
             if not changes:
                 self.result.add("solutions_unchanged")
                 continue
-            update.append(tuple(self._sol_value(c, new[c]) for c in SOL_COLUMNS) + (old[0],))
+            update.append((*(self._sol_value(c, new[c]) for c in SOL_COLUMNS), old[0]))
             self._change_events(old[0], current, new, changes)
             self.result.add("solutions_updated")
         self._insert_solutions(insert)
@@ -893,9 +896,9 @@ class Writer:
                 *SOL_COLUMNS,
             ):
                 continue
-            constants[f.column] = f.get_db_prep_value(f.get_default(), connection)
+            constants[str(f.column)] = f.get_db_prep_value(f.get_default(), connection)
         stamp = self._dt(self.now)
-        columns = [f.column for f in fields]
+        columns = [str(f.column) for f in fields]
         sql = "INSERT INTO {} ({}) VALUES ({})".format(
             connection.ops.quote_name(Solution._meta.db_table),
             ", ".join(connection.ops.quote_name(c) for c in columns),
@@ -975,7 +978,8 @@ class Writer:
             return
         q = connection.ops.quote_name
         sql = (
-            f"UPDATE {q(Solution._meta.db_table)} SET {q('is_deleted')} = %s, {q('deleted_at')} = %s, "
+            f"UPDATE {q(Solution._meta.db_table)} SET {q('is_deleted')} = %s, "
+            f"{q('deleted_at')} = %s, "
             f"{q('version')} = {q('version')} + 1, {q('updated_at')} = %s WHERE {q('id')} = %s"
         )
         stamp = self._dt(self.now)
@@ -1115,7 +1119,7 @@ class Writer:
                         rows.append((pk, day, users, sessions, runs, failures, last))
                 yield rows
 
-        self._upsert_facts((FACT_USAGE[:4] + ("last_used_at",), usage_batches()))
+        self._upsert_facts(((*FACT_USAGE[:4], "last_used_at"), usage_batches()))
 
     def _upsert_facts(self, spec: tuple[Sequence[str], Iterable[list[tuple[Any, ...]]]]) -> None:
         """Insert or correct this source's facts; rows equal to what is stored are left
@@ -1191,6 +1195,12 @@ class Writer:
         self.events = []
 
 
+def _peak_rss_mb() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
         return a == b
@@ -1235,7 +1245,9 @@ def solutions_refresh_latest_usage(*, solution_ids: Iterable[int]) -> int:
         "shared_users": newest("shared_users"),
         "shared_groups": newest("shared_groups"),
         "shared_with_tenant": newest("shared_with_tenant"),
-        "peak_daily_users_30d": f"(SELECT MAX(f.{q('unique_users')}) FROM {fact} f WHERE {in_window})",
+        "peak_daily_users_30d": (
+            f"(SELECT MAX(f.{q('unique_users')}) FROM {fact} f WHERE {in_window})"
+        ),
         "launches_30d": (
             f"(SELECT SUM(COALESCE(f.{q('sessions')}, 0) + COALESCE(f.{q('flow_runs')}, 0)) "
             f"FROM {fact} f WHERE {in_window} AND (f.{q('sessions')} IS NOT NULL "
@@ -1249,7 +1261,8 @@ def solutions_refresh_latest_usage(*, solution_ids: Iterable[int]) -> int:
         for start in range(0, len(ids), IN_CHUNK):
             chunk = ids[start : start + IN_CHUNK]
             cursor.execute(
-                f"UPDATE {sol} SET {assignments} WHERE {q('id')} IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608 - only quoted names are interpolated
+                f"UPDATE {sol} SET {assignments} "
+                f"WHERE {q('id')} IN ({', '.join(['%s'] * len(chunk))})",
                 chunk,
             )
             updated += cursor.rowcount
@@ -1267,6 +1280,7 @@ def run_import(
     result = Result(format=fmt_name)
     with tempfile.TemporaryFile(prefix="tierdesk-usage-") as spill:
         got = collect(fmt, paths, options, result, spill)
+        result.timings["collect_peak_rss_mb"] = _peak_rss_mb()
         if result.issues:
             return result
         check_references(got, options.tenant, result.issues)

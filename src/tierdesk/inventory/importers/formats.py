@@ -1070,11 +1070,6 @@ class PowerShellFormat(Format):
         if not _header_has_required(source, table, header, issues):
             return
         for number, row in csv_rows(source.path, source.display, issues):
-            if name == "flow" and row.get("enabled") is not None:
-                try:
-                    row["state"] = "Started" if to_bool(row["enabled"]) else "Stopped"
-                except RowError:
-                    pass
             yield source, number, table, row
 
 

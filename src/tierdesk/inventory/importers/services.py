@@ -25,7 +25,7 @@ def import_run_execute(
     *,
     paths: Sequence[Path],
     actor: User | None,
-    format: str | None = None,  # noqa: A002 - the word users type (--format)
+    format: str | None = None,
     dry_run: bool = False,
     tenant: str = "",
     as_of: dt.date | None = None,

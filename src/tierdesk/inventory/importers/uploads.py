@@ -9,12 +9,13 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
 
 @contextmanager
-def stored_uploads(files: Sequence[UploadedFile]) -> Iterator[Path]:
+def stored_uploads(files: Sequence[UploadedFile[Any]]) -> Iterator[Path]:
     """A folder holding the uploads; a .zip (e.g. a data-export folder) is unpacked."""
     folder = Path(tempfile.mkdtemp(prefix="tierdesk-upload-"))
     try:

@@ -34,12 +34,14 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(
-        label=_("Files"), widget=MultipleFileInput(),
+    upload = MultipleFileField(
+        label=_("Files"),
+        widget=MultipleFileInput(),
         help_text=_("CSV, JSON, JSON lines or XLSX; a data-export folder as one .zip"),
     )
     format = forms.ChoiceField(
-        label=_("Format"), required=False,
+        label=_("Format"),
+        required=False,
         choices=[("", _("Detect"))] + [(k, f.label) for k, f in formats.FORMATS.items()],
     )
     mapping = forms.ModelChoiceField(
@@ -52,7 +54,9 @@ class ImportListView(RoleRequiredMixin, View):
     allowed_roles = ADMIN_ONLY
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        page = Paginator(ImportRun.objects.select_related("actor"), 50).get_page(request.GET.get("page"))
+        page = Paginator(ImportRun.objects.select_related("actor"), 50).get_page(
+            request.GET.get("page")
+        )
         return render(request, "inventory/imports/import_list.html", {"page": page, "query": ""})
 
 
@@ -75,14 +79,20 @@ class ImportUploadView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            return render(request, "inventory/imports/import_upload.html", {"form": form}, status=400)
+            return render(
+                request, "inventory/imports/import_upload.html", {"form": form}, status=400
+            )
         user = request.user
         assert isinstance(user, User)
-        files = form.cleaned_data["files"]
+        files = form.cleaned_data["upload"]
         with stored_uploads(files) as folder:
             run = import_run_execute(
-                paths=[folder], actor=user, format=form.cleaned_data["format"] or None,
-                dry_run=form.cleaned_data["dry_run"], mapping=form.cleaned_data["mapping"],
-                interface="upload", source=", ".join(f.name or "" for f in files),
+                paths=[folder],
+                actor=user,
+                format=form.cleaned_data["format"] or None,
+                dry_run=form.cleaned_data["dry_run"],
+                mapping=form.cleaned_data["mapping"],
+                interface="upload",
+                source=", ".join(f.name or "" for f in files),
             )
         return HttpResponseRedirect(reverse("inventory:import-detail", args=[run.pk]))

@@ -148,7 +148,9 @@ def test_admin_api_reads_owner_objects_sharing_and_connection_references() -> No
     app1 = Solution.objects.get(platform_id=APP1)
     assert app1.maker is not None and app1.maker.upn == "dana.park@contoso.com"
     assert app1.shared_users == 37
-    assert list(app1.connectors.values_list("platform_id", flat=True)) == ["shared_sharepointonline"]
+    assert list(app1.connectors.values_list("platform_id", flat=True)) == [
+        "shared_sharepointonline"
+    ]
     flow = Solution.objects.get(platform_id=FLOW1)
     assert flow.state == "started"
     assert list(flow.connectors.values_list("tier", flat=True)) == ["premium"]
@@ -167,11 +169,20 @@ def test_generic_csv_and_xlsx_with_saved_mapping(tmp_path: Path) -> None:
     mapping = ColumnMapping.objects.create(
         name="contoso-register",
         table="app",
-        columns={"id": "Solution ID", "env": "Environment", "name": "Title", "kind": "Type",
-                 "owner": "Owner e-mail", "created": "Created on", "modified": "Modified on",
-                 "declared_tier": "Business impact", "shared_users": "Shared users"},
-        values={"kind": {"App": "canvas_app", "Model app": "model_driven_app",
-                         "Flow": "cloud_flow"}},
+        columns={
+            "id": "Solution ID",
+            "env": "Environment",
+            "name": "Title",
+            "kind": "Type",
+            "owner": "Owner e-mail",
+            "created": "Created on",
+            "modified": "Modified on",
+            "declared_tier": "Business impact",
+            "shared_users": "Shared users",
+        },
+        values={
+            "kind": {"App": "canvas_app", "Model app": "model_driven_app", "Flow": "cloud_flow"}
+        },
     )
     call_command("import", str(SAMPLES / "coe" / "admin_environment.csv"), "--no-progress")
     result = run("generic", mapping=mapping)
@@ -179,8 +190,9 @@ def test_generic_csv_and_xlsx_with_saved_mapping(tmp_path: Path) -> None:
     assert Solution.objects.get(platform_id=FLOW1).kind == SolutionKind.CLOUD_FLOW
     assert Solution.objects.get(platform_id=APP2).declared_tier == Tier.CRITICAL
     # the same sheet as XLSX changes nothing
-    from openpyxl import Workbook
     import csv
+
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
     book = Workbook()
     sheet = book.active
@@ -199,7 +211,9 @@ def test_generic_csv_and_xlsx_with_saved_mapping(tmp_path: Path) -> None:
 # ------------------------------------------------- idempotency, updates, deletions
 
 
-@pytest.mark.parametrize("folder", ["coe", "data_export", "inventory_query", "admin_api", "powershell"])
+@pytest.mark.parametrize(
+    "folder", ["coe", "data_export", "inventory_query", "admin_api", "powershell"]
+)
 def test_importing_the_same_export_again_changes_nothing(folder: str) -> None:
     assert run(folder).status == ImportRunStatus.SUCCEEDED
     before = snapshot()
@@ -219,9 +233,15 @@ def test_newer_export_updates_marks_deleted_restores_and_orphans(tmp_path: Path)
     document["value"][0]["admin_displayname"] = "현장 점검 v2"
     app_json.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     makers = tmp_path / "coe" / "admin_maker.csv"
-    makers.write_bytes(makers.read_bytes().replace(b"\xec\x9d\xb8\xec\x82\xac,false", "인사,true".encode()))
+    makers.write_bytes(
+        makers.read_bytes().replace(b"\xec\x9d\xb8\xec\x82\xac,false", "인사,true".encode())
+    )
     flows = tmp_path / "coe" / "admin_flow.csv"
-    flows.write_bytes(flows.read_bytes().replace(DANA_OID.encode(), MJ_OID.encode()).replace(b"Dana.Park", b"minjun.kim"))
+    flows.write_bytes(
+        flows.read_bytes()
+        .replace(DANA_OID.encode(), MJ_OID.encode())
+        .replace(b"Dana.Park", b"minjun.kim")
+    )
     result = import_run_execute(paths=[tmp_path / "coe"], actor=None, dry_run=True)
     assert result.status == ImportRunStatus.DRY_RUN, result.errors
     assert result.counts["solutions_marked_deleted"] == 1
@@ -235,7 +255,9 @@ def test_newer_export_updates_marks_deleted_restores_and_orphans(tmp_path: Path)
     app2 = Solution.objects.get(platform_id=APP2)
     assert app2.is_deleted and app2.deleted_at is not None
     assert UsageFact.objects.filter(solution=app2).exists()  # history stays
-    assert SolutionEvent.objects.filter(solution=app2, type=SolutionEventType.MARKED_DELETED).exists()
+    assert SolutionEvent.objects.filter(
+        solution=app2, type=SolutionEventType.MARKED_DELETED
+    ).exists()
     flow = Solution.objects.get(platform_id=FLOW1)
     assert flow.is_orphaned
     assert SolutionEvent.objects.filter(solution=flow, type=SolutionEventType.ORPHANED).exists()
@@ -258,8 +280,20 @@ def test_makers_match_existing_users_case_insensitively() -> None:
 
 
 BROKEN = {
-    "truncated_json_line": ("data_export", "Applications/asia.json", 2, "", "one complete JSON object per line"),
-    "non_numeric_count": ("data_export", "Applications/asia.json", 1, "sharedusers", "a whole number"),
+    "truncated_json_line": (
+        "data_export",
+        "Applications/asia.json",
+        2,
+        "",
+        "one complete JSON object per line",
+    ),
+    "non_numeric_count": (
+        "data_export",
+        "Applications/asia.json",
+        1,
+        "sharedusers",
+        "a whole number",
+    ),
     "unknown_option": ("coe", "admin_app.csv", 3, "admin_powerappstype", "a known app type"),
     "missing_environment": ("coe", "admin_app.csv", 2, "environment", "an environment listed"),
     "conflicting_duplicate": ("powershell", "apps.csv", 3, "id", "a unique id"),
@@ -267,7 +301,13 @@ BROKEN = {
     "empty_file": ("coe", "admin_app.csv", None, "", "the file is empty"),
     "missing_required_column": ("powershell", "apps.csv", 1, "environmentname", "a column named"),
     "truncated_json_document": ("admin_api", "apps.json", None, "", "the file ends too early"),
-    "unknown_inventory_type": ("inventory_query", "page.json", 1, "type", "a PowerPlatformResources type"),
+    "unknown_inventory_type": (
+        "inventory_query",
+        "page.json",
+        1,
+        "type",
+        "a PowerPlatformResources type",
+    ),
     "usage_for_missing_app": ("data_export", "Usage/usage.json", 1, "id", "an app, flow or bot"),
     "bad_date": ("coe", "admin_flow.csv", 2, "admin_flowcreatedon", "a date and time"),
 }
@@ -283,7 +323,9 @@ def test_broken_sample_is_rejected_whole_with_a_precise_message(name: str) -> No
     assert result.status == ImportRunStatus.REJECTED
     assert result.error_count >= 1
     assert any(
-        e["file"].endswith(file) and e["row"] == row and e["column"] == column
+        e["file"].endswith(file)
+        and e["row"] == row
+        and e["column"] == column
         and expected in e["expected"]
         for e in result.errors
     ), result.errors
@@ -298,13 +340,17 @@ def test_every_error_is_listed() -> None:
     assert error["value"] == "'597910009'" and error["row"] == 3
 
 
-def test_cli_reports_detection_and_rejects_with_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_reports_detection_and_rejects_with_exit_status(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     call_command("import", str(SAMPLES / "data_export"), "--no-progress", "--dry-run")
     out = capsys.readouterr().out
     assert "format: data_export (detected)" in out and "Dry run" in out
     assert not Solution.objects.exists()
     with pytest.raises(CommandError, match="rejected"):
-        call_command("import", str(SAMPLES / "broken" / "empty_file"), "--format", "coe", "--no-progress")
+        call_command(
+            "import", str(SAMPLES / "broken" / "empty_file"), "--format", "coe", "--no-progress"
+        )
     assert "found" in capsys.readouterr().out
 
 
@@ -335,10 +381,17 @@ def test_the_same_organisation_imports_into_the_same_inventory(django_db_blocker
         for sol_id, sol in common.items():
             reference = seen["coe"]["solutions"][sol_id]
             assert (sol["env"], sol["kind"], sol["name"], sol["created"]) == (
-                reference["env"], reference["kind"], reference["name"], reference["created"]
+                reference["env"],
+                reference["kind"],
+                reference["name"],
+                reference["created"],
             ), (fmt, sol_id)
-            assert sol["maker"] in {DANA_OID, MJ_OID, "dana.park@contoso.com",
-                                    "minjun.kim@contoso.com"}, (fmt, sol_id)
+            assert sol["maker"] in {
+                DANA_OID,
+                MJ_OID,
+                "dana.park@contoso.com",
+                "minjun.kim@contoso.com",
+            }, (fmt, sol_id)
     assert BOT1 in seen["coe"]["solutions"] and BOT1 in seen["inventory_query"]["solutions"]
 
 
@@ -359,7 +412,7 @@ def test_upload_page_imports_and_shows_the_report(client: Any, admin_user: User)
         SimpleUploadedFile(p.name, p.read_bytes())
         for p in sorted((SAMPLES / "powershell").iterdir())
     ]
-    response = client.post("/inventory/imports/upload/", {"files": files})
+    response = client.post("/inventory/imports/upload/", {"upload": files})
     assert response.status_code == 302
     run_ = ImportRun.objects.get()
     assert run_.status == "succeeded" and run_.actor == admin_user and run_.interface == "upload"

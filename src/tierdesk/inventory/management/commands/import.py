@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,10 @@ def _total_bytes(paths: list[Path]) -> int:
 
 
 class Command(BaseCommand):
-    help = "Import inventory exports (CoE, data export, inventory query, admin API, PowerShell, generic)."
+    help = (
+        "Import inventory exports (CoE, data export, inventory query, admin API, "
+        "PowerShell, generic)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path)
@@ -52,7 +56,7 @@ class Command(BaseCommand):
             unit_scale=True,
             desc="reading",
             disable=opts["no_progress"],
-            file=self.stderr._out,
+            file=sys.stderr,
         )
 
         def progress(label: str, n: int) -> None:
@@ -89,7 +93,8 @@ class Command(BaseCommand):
             row = f", row {error['row']}" if error["row"] is not None else ""
             col = f", column {error['column']}" if error["column"] else ""
             self.stdout.write(
-                f"  ERROR {error['file']}{row}{col}: found {error['value']}, expected {error['expected']}"
+                f"  ERROR {error['file']}{row}{col}: found {error['value']}, "
+                f"expected {error['expected']}"
             )
         if run.error_count > len(run.errors):
             self.stdout.write(f"  … and {run.error_count - len(run.errors)} more")
