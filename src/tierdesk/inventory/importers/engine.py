@@ -364,7 +364,7 @@ def _take(
             rec.get("session") or f"{rec.get('user')}@{when:%Y%m%d%H}",
             when,
         )
-        got.usage_refs.setdefault((rec["env"], rec["solution"]), loc)
+        _refer(got, rec["env"], rec["solution"], loc)
     elif kind == "flow_usage":
         when = rec["time"]
         buffer.flow(
@@ -375,7 +375,7 @@ def _take(
             rec.get("status") == "failed",
             when,
         )
-        got.usage_refs.setdefault((rec["env"], rec["solution"]), loc)
+        _refer(got, rec["env"], rec["solution"], loc)
     elif kind == "launch":
         if str(rec["operation"]).strip().lower() != "launchpowerapp":
             return
@@ -384,6 +384,14 @@ def _take(
             None, rec["solution"], when.date(), (rec.get("user") or "").lower() or None, None, when
         )
         got.usage_refs.setdefault((None, rec["solution"]), loc)
+
+
+def _refer(got: Collected, env: str, sol: str, loc: Loc) -> None:
+    """Remember the first row naming a solution this import does not list (yet), to check
+    it against the database later; usage of listed solutions needs no memory."""
+    key = (env, sol)
+    if key not in got.solutions and key not in got.usage_refs:
+        got.usage_refs[key] = loc
 
 
 def check_references(got: Collected, tenant: str, issues: Issues) -> dict[str, int]:
