@@ -70,7 +70,7 @@ def child(database: str, iterations: int) -> dict[str, float]:
     figures: dict[str, float] = {}
     max_queries = 0
     for role, user, ids in (("admin", admin, admin_ids), ("maker", maker, maker_ids)):
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         all_cases = {
             **cases,

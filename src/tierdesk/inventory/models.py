@@ -98,6 +98,9 @@ class Connector(models.Model):
         return self.name
 
 
+_LIVE = models.Q(is_deleted=False)
+
+
 class Solution(models.Model):
     environment = models.ForeignKey(
         Environment,
@@ -213,13 +216,24 @@ class Solution(models.Model):
                 fields=["environment", "platform_id"], name="inventory_solution_identity"
             )
         ]
+        # Lists show live solutions ordered by name. Partial indexes on NOT is_deleted
+        # let SQLite and PostgreSQL walk the rows in page order instead of sorting the
+        # whole table (see docs/performance.md).
         indexes = [
-            models.Index(fields=["is_deleted", "name", "id"], name="inv_sol_live_name"),
-            models.Index(fields=["environment", "is_deleted", "name"], name="inv_sol_env_name"),
-            models.Index(fields=["business_unit", "is_deleted", "name"], name="inv_sol_bu_name"),
-            models.Index(fields=["maker", "is_deleted", "name"], name="inv_sol_maker_name"),
-            models.Index(fields=["kind", "is_deleted", "name"], name="inv_sol_kind_name"),
-            models.Index(fields=["tier", "is_deleted", "name"], name="inv_sol_tier_name"),
+            models.Index(fields=["name", "id"], name="inv_sol_live_name", condition=_LIVE),
+            models.Index(fields=["name", "id"], name="inv_sol_gone_name", condition=~_LIVE),
+            *(
+                models.Index(
+                    fields=[field, "name", "id"], name=f"inv_sol_live_{short}", condition=_LIVE
+                )
+                for field, short in (
+                    ("environment", "env"),
+                    ("business_unit", "bu"),
+                    ("maker", "maker"),
+                    ("kind", "kind"),
+                    ("tier", "tier"),
+                )
+            ),
             models.Index(fields=["supporting_team", "is_deleted"], name="inv_sol_team"),
             models.Index(Lower("platform_id"), name="inv_sol_platform_id_lower"),
         ]
