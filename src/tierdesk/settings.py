@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "tierdesk.common",
     "tierdesk.accounts",
     "tierdesk.inventory",
+    "tierdesk.notify",
     "tierdesk.demo",
 ]
 

@@ -1,0 +1,111 @@
+"""How one notification leaves tierdesk: e-mail through Django's mail framework, Teams
+through a Workflows webhook posting an Adaptive Card."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from tierdesk.notify.models import Notification
+
+TEAMS_MAX_BYTES = 28 * 1024  # Teams refuses larger Adaptive Card messages
+
+
+class DeliveryError(Exception):
+    def __init__(
+        self, message: str, *, retry_after_s: float | None = None, permanent: bool = False
+    ):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Sent:
+    detail: str = ""
+
+
+def send_email(notification: Notification) -> Sent:
+    message = EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.address],
+        cc=list(notification.cc),
+        headers={"X-Tierdesk-Key": notification.key},
+    )
+    message.send(fail_silently=False)
+    return Sent()
+
+
+def teams_message(card: dict[str, Any]) -> bytes:
+    """The envelope a Teams Workflows webhook expects around an Adaptive Card."""
+    envelope = {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": None,
+                "content": card,
+            }
+        ],
+    }
+    return json.dumps(envelope, ensure_ascii=False).encode()
+
+
+def adaptive_card(*, title: str, text: str, url: str = "") -> dict[str, Any]:
+    card: dict[str, Any] = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": [
+            {
+                "type": "TextBlock",
+                "text": title,
+                "weight": "Bolder",
+                "size": "Medium",
+                "wrap": True,
+            },
+            {"type": "TextBlock", "text": text, "wrap": True},
+        ],
+    }
+    if url:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": "tierdesk", "url": url}]
+    return card
+
+
+def send_teams(notification: Notification, *, timeout_s: float = 10.0) -> Sent:
+    card = notification.card or adaptive_card(title=notification.subject, text=notification.body)
+    payload = teams_message(card)
+    if len(payload) > TEAMS_MAX_BYTES:
+        raise DeliveryError(
+            f"Adaptive Card is {len(payload)} bytes; Teams accepts at most {TEAMS_MAX_BYTES}",
+            permanent=True,
+        )
+    if not notification.address.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise DeliveryError("Teams webhook address must be https", permanent=True)
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
+        notification.address,
+        data=payload,
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310
+            return Sent(detail=str(response.status))
+    except urllib.error.HTTPError as error:
+        retry_after = error.headers.get("Retry-After") if error.headers else None
+        if error.code == 429 or error.code >= 500:
+            raise DeliveryError(
+                f"Teams answered {error.code}",
+                retry_after_s=float(retry_after) if retry_after and retry_after.isdigit() else None,
+            ) from error
+        raise DeliveryError(f"Teams answered {error.code}", permanent=True) from error
+    except (urllib.error.URLError, TimeoutError) as error:
+        raise DeliveryError(f"Teams webhook unreachable: {error}") from error
