@@ -132,6 +132,8 @@ INSTALLED_APPS = [
     "tierdesk.accounts",
     "tierdesk.inventory",
     "tierdesk.notify",
+    "tierdesk.governance",
+    "tierdesk.desk",
     "tierdesk.demo",
 ]
 

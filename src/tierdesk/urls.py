@@ -9,6 +9,8 @@ api_patterns = [
     path("", include("tierdesk.accounts.api.urls")),
     path("", include("tierdesk.inventory.api.urls")),
     path("", include("tierdesk.inventory.importers.api_urls")),
+    path("", include("tierdesk.governance.api.urls")),
+    path("", include("tierdesk.desk.api.urls")),
 ]
 
 urlpatterns = [
@@ -16,6 +18,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("tierdesk.accounts.urls")),
     path("inventory/", include("tierdesk.inventory.urls")),
+    path("governance/", include("tierdesk.governance.urls")),
+    path("desk/", include("tierdesk.desk.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -6,3 +6,11 @@ class AccountsConfig(AppConfig):
     name = "tierdesk.accounts"
     label = "accounts"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from tierdesk.common import navigation
+        from tierdesk.common.roles import ADMIN_ONLY, ANY_USER
+
+        navigation.register("home", _("Home"), ANY_USER, order=0)
+        navigation.register("api-docs", _("API"), ANY_USER, order=900)
+        navigation.register("admin:index", _("Administration"), ADMIN_ONLY, order=1000)

@@ -12,3 +12,10 @@ class InventoryConfig(AppConfig):
         from tierdesk.inventory.selectors import maker_roles
 
         register_role_provider(maker_roles)
+
+        from tierdesk.common import navigation
+        from tierdesk.common.roles import ADMIN_ONLY, ANY_USER
+
+        navigation.register("inventory:solution-list", _("Solutions"), ANY_USER, order=100)
+        navigation.register("inventory:environment-list", _("Environments"), ANY_USER, order=110)
+        navigation.register("inventory:import-list", _("Imports"), ADMIN_ONLY, order=800)
