@@ -96,7 +96,8 @@ def test_token_prints_a_token(tmp_path: Path) -> None:
             str(TIERDESK),
             "shell",
             "-c",
-            "from tierdesk.accounts.models import User; User.objects.create_user('ops', password='x')",
+            "from tierdesk.accounts.models import User; "
+            "User.objects.create_user('ops', password='x')",
         ],
         env=env,
         check=True,
