@@ -1,0 +1,36 @@
+"""Pass 2: the writer, its steps in order."""
+
+from __future__ import annotations
+
+import time
+
+from tierdesk.inventory.importers.engine.facts import FactSteps
+from tierdesk.inventory.importers.engine.people import PeopleSteps
+from tierdesk.inventory.importers.engine.records import _peak_rss_mb
+from tierdesk.inventory.importers.engine.refresh import solutions_refresh_latest_usage
+from tierdesk.inventory.importers.engine.solutions import SolutionSteps
+
+
+class Writer(PeopleSteps, SolutionSteps, FactSteps):
+    """Pass 2: every step in order, inside the caller's transaction."""
+
+    def run(self) -> None:
+        for step in (
+            self.environments,
+            self.people,
+            self.connectors,
+            self.solutions,
+            self.owners,
+            self.connector_uses,
+            self.facts,
+            self.write_events,
+            self.refresh,
+        ):
+            started = time.monotonic()
+            step()
+            self.result.timings[step.__name__] = round(time.monotonic() - started, 3)
+            self.result.timings[f"{step.__name__}_peak_rss_mb"] = _peak_rss_mb()
+
+    def refresh(self) -> None:
+        refreshed = solutions_refresh_latest_usage(solution_ids=self.touched)
+        self.result.add("solutions_usage_refreshed", refreshed)

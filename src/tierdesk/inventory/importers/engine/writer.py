@@ -1,0 +1,147 @@
+# ruff: noqa: S608 - SQL here interpolates only quote_name()d table and column names;
+# every value goes through query parameters.
+"""Pass 2's shared state and helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import IO, Any
+
+from django.db import connection
+
+from tierdesk.common import clock
+from tierdesk.inventory.importers import formats as fm
+from tierdesk.inventory.importers.base import Row
+from tierdesk.inventory.importers.engine.records import (
+    BATCH,
+    Collected,
+    Options,
+    Result,
+)
+from tierdesk.inventory.models import (
+    Solution,
+    SolutionEvent,
+    UsageFact,
+)
+
+
+class WriterBase:
+    """State and helpers every step of pass 2 shares."""
+
+    def __init__(
+        self, fmt: fm.Format, got: Collected, options: Options, result: Result, spill: IO[bytes]
+    ) -> None:
+        self.fmt = fmt
+        self.got = got
+        self.options = options
+        self.result = result
+        self.spill = spill
+        self.now = clock.now()
+        self.source = fmt.name
+        self.as_of = options.as_of or (
+            got.newest_change.date() if got.newest_change else clock.today()
+        )
+        self.ops = connection.ops
+        self.sqlite = connection.vendor == "sqlite"
+        self._env_name: dict[int, str] = {}
+        self.env_pk: dict[str, int] = {}
+        self.user_pk: dict[tuple[str, str], int] = {}
+        self.sol_pk: dict[tuple[str, str], int] = {}
+        self.sol_pk_by_id: dict[str, int] = {}
+        self.maker_of: dict[int, int | None] = {}
+        self.touched: set[int] = set()
+        self.events: list[tuple[int, str, dict[str, Any]]] = []
+        self.source_had_facts = UsageFact.objects.filter(source=self.source).exists()
+
+    # ---------------------------------------------------------------- helpers
+    def _dt(self, value: dt.datetime | None) -> Any:
+        if value is None:
+            return None
+        if self.sqlite and value.tzinfo is dt.UTC:
+            # What Django's SQLite backend stores: naive UTC, str() format (hot path).
+            return str(value.replace(tzinfo=None))
+        return self.ops.adapt_datetimefield_value(value)
+
+    def _date(self, value: dt.date | None) -> Any:
+        if value is None:
+            return None
+        return str(value) if self.sqlite else value
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), BATCH):
+                cursor.executemany(sql, rows[start : start + BATCH])
+
+    def _tick(self, label: str, n: int) -> None:
+        if self.options.progress:
+            self.options.progress(label, n)
+
+    # ---------------------------------------------------------------- steps
+    def event(self, pk: int, kind: str, params: dict[str, Any]) -> None:
+        self.events.append((pk, kind, params))
+        if len(self.events) >= BATCH:
+            self.write_events()
+
+    def write_events(self) -> None:
+        if not self.events:
+            return
+        q = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {q(SolutionEvent._meta.db_table)} ({q('solution_id')}, {q('type')}, "
+            f"{q('parameters')}, {q('created_at')}, {q('actor_id')}) VALUES (%s, %s, %s, %s, %s)"
+        )
+        stamp = self._dt(self.now)
+        actor = getattr(self.options, "actor_id", None)
+        self._executemany(
+            sql,
+            [
+                (pk, str(kind), json.dumps(params, default=str), stamp, actor)
+                for pk, kind, params in self.events
+            ],
+        )
+        self.result.add("events", len(self.events))
+        self.events = []
+
+    @property
+    def env_name(self) -> dict[int, str]:
+        if len(self._env_name) != len(self.env_pk):
+            self._env_name = {pk: pid for pid, pk in self.env_pk.items()}
+        return self._env_name
+
+    def _role_principal(self, rec: Row) -> tuple[str | None, str | None]:
+        value = rec.get("principal")
+        oid = rec.get("principal_oid")
+        if isinstance(value, dict):
+            upn = value.get("userprincipalname") or value.get("email")
+            return upn, value.get("id") or oid
+        text = str(value or "").strip().lower()
+        if text in self.got.principals:
+            return self.got.principals[text].get("upn"), text
+        if "@" in text:
+            return text, oid
+        return None, text or oid
+
+    def _user_for(self, upn: str | None, oid: str | None) -> int | None:
+        if upn and ("upn", upn.strip().lower()) in self.user_pk:
+            return self.user_pk[("upn", upn.strip().lower())]
+        if oid and ("oid", oid) in self.user_pk:
+            return self.user_pk[("oid", oid)]
+        return None
+
+    def _sol_for(self, sol: str, env: str | None) -> int | None:
+        env = env or self.got.sol_env.get(sol)
+        if env is not None and (env, sol) in self.sol_pk:
+            return self.sol_pk[(env, sol)]
+        if sol in self.sol_pk_by_id:
+            return self.sol_pk_by_id[sol]
+        qs = Solution.objects.filter(environment__tenant_id=self.options.tenant, platform_id=sol)
+        if env is not None:
+            qs = qs.filter(environment__platform_id=env)
+        pk = qs.order_by("pk").values_list("pk", flat=True).first()
+        if pk is not None:
+            self.sol_pk_by_id[sol] = pk
+        return pk

@@ -1,0 +1,279 @@
+"""CoE Starter Kit tables (Dataverse CSV / JSON)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tierdesk.inventory.choices import SolutionKind
+from tierdesk.inventory.importers.base import (
+    Issues,
+    Row,
+    csv_header,
+    csv_rows,
+    json_paged_rows,
+    principal,
+    to_bool,
+    to_datetime,
+    to_id,
+    to_int,
+    to_text,
+)
+from tierdesk.inventory.importers.formats.common import (
+    APP_KIND,
+    APP_STATE,
+    CLASSIFICATION,
+    CONNECTOR_TIER,
+    ENV_PURPOSE,
+    ENV_TYPE,
+    FLOW_STATE,
+    IMPACT,
+    PRINCIPAL_TYPE,
+    ROLE,
+    F,
+    Format,
+    Item,
+    SourceFile,
+    Table,
+    _all_files,
+    _display,
+    _header_has_required,
+    _json_like,
+    orphan_flag,
+)
+
+# ------------------------------------------------------------- CoE (Dataverse) tables
+
+COE_TABLES: dict[str, Table] = {
+    "admin_environment": Table(
+        "environment",
+        (
+            F("id", "admin_environmentname|admin_environmentid", to_id, required=True),
+            F("name", "admin_displayname"),
+            F("type", "admin_environmentsku", ENV_TYPE),
+            F("purpose", "admin_environmentpurpose", ENV_PURPOSE),
+            F("region", "admin_region"),
+            F("url", "admin_environmentcdsinstanceurl"),
+            F("created", "admin_environmentcreatedon", to_datetime),
+            F("deleted", "admin_environmentdeleted", to_bool),
+            F("deleted_at", "admin_environmentdeletedon", to_datetime),
+        ),
+    ),
+    "admin_app": Table(
+        "app",
+        (
+            F("id", "admin_appid", to_id, required=True),
+            F("env", "admin_appenvironmentid|admin_appenvironment", to_id, required=True),
+            F("name", "admin_displayname", required=True),
+            F("description", "admin_appdescription"),
+            F("kind", "admin_powerappstype", APP_KIND),
+            F("owner_oid", "admin_appowner", to_id),
+            F("owner_name", "admin_appownerdisplayname"),
+            F("created", "admin_appcreatedon", to_datetime),
+            F("modified", "admin_appmodifiedon", to_datetime),
+            F("published", "admin_apppublished", to_datetime),
+            F("deleted", "admin_appdeleted", to_bool),
+            F("deleted_at", "admin_appdeletedon", to_datetime),
+            F("orphaned", "cr5d5_appisorphaned", orphan_flag),
+            F("shared_users", "admin_appsharedusers", to_int),
+            F("shared_groups", "admin_appsharedgroups", to_int),
+            F("shared_tenant", "admin_appsharedwithtenant", to_bool),
+            F("last_used", "admin_applastlaunchedon", to_datetime),
+            F("declared_tier", "admin_requirement_4|admin_businessimpact", IMPACT),
+            F("data_classification", "admin_requirement_6", CLASSIFICATION),
+            F("quarantined", "admin_appisquarantined", to_bool),
+        ),
+        {"kind": SolutionKind.CANVAS_APP},
+    ),
+    "admin_flow": Table(
+        "flow",
+        (
+            F("id", "admin_flowid", to_id, required=True),
+            F("env", "admin_flowenvironmentid|admin_flowenvironment", to_id, required=True),
+            F("name", "admin_displayname", required=True),
+            F("description", "admin_flowdescription"),
+            F("state", "admin_flowstate", FLOW_STATE),
+            F("owner", "admin_flowcreatorupn"),
+            F("owner_oid", "admin_flowcreator|admin_derivedowner", to_id),
+            F("created", "admin_flowcreatedon", to_datetime),
+            F("modified", "admin_flowmodifiedon", to_datetime),
+            F("deleted", "admin_flowdeleted", to_bool),
+            F("deleted_at", "admin_flowdeletedon", to_datetime),
+            F("orphaned", "cr5d5_flowisorphaned", orphan_flag),
+            F("last_used", "admin_flowlastrunon", to_datetime),
+            F("declared_tier", "admin_businessimpact|admin_requirement_4", IMPACT),
+        ),
+        {"kind": SolutionKind.CLOUD_FLOW},
+    ),
+    "admin_pva": Table(
+        "bot",
+        (
+            F("id", "admin_pvaid", to_id, required=True),
+            F("env", "admin_pvaenvironmentid|admin_pvaenvironment", to_id, required=True),
+            F("name", "admin_pvadisplayname|admin_displayname", required=True),
+            F("description", "admin_chatbotdescription"),
+            F("owner_oid", "admin_pvaowner", to_id),
+            F("created", "admin_pvacreatedon", to_datetime),
+            F("modified", "admin_pvamodifiedon", to_datetime),
+            F("state", "admin_pvastate", APP_STATE),
+            F("last_used", "admin_pvalastlaunchedon", to_datetime),
+            F("orphaned", "admin_pvaisorphaned", orphan_flag),
+            F("deleted", "admin_pvadeleted", to_bool),
+            F("declared_tier", "admin_businessimpact|admin_requirement_4", IMPACT),
+        ),
+        {"kind": SolutionKind.CHATBOT},
+    ),
+    "admin_maker": Table(
+        "maker",
+        (
+            F("id", "admin_makerid", to_id, required=True),
+            F("upn", "admin_userprincipalname"),
+            F("name", "admin_displayname"),
+            F("orphaned", "admin_makerisorphaned", orphan_flag),
+            F("service_principal", "admin_userisserviceprinciple", to_bool),
+        ),
+    ),
+    "admin_powerplatformuser": Table(
+        "principal",
+        (
+            F("id", "admin_powerplatformuserid", to_id, required=True),
+            F("upn", "admin_userprincipalname"),
+            F("name", "admin_displayname"),
+            F("type", "admin_type", PRINCIPAL_TYPE),
+        ),
+    ),
+    "admin_connector": Table(
+        "connector",
+        (
+            F("id", "admin_name", to_id, required=True),
+            F("row_id", "admin_connectorid", to_id),
+            F("name", "admin_displayname"),
+            F("tier", "admin_tier", CONNECTOR_TIER),
+            F("publisher", "admin_publisher"),
+            F("custom", "admin_iscustomapi", to_bool),
+        ),
+    ),
+    "admin_connectionreference": Table(
+        "connection_ref",
+        (
+            F("solution", "admin_app|admin_flow", to_id, required=True),
+            F("connector", "admin_connector", to_id, required=True),
+            F("connector_name", "admin_displayname"),
+        ),
+    ),
+    "admin_powerplatformuserrole": Table(
+        "role",
+        (
+            F("solution", "admin_app|admin_flow", to_id, required=True),
+            F(
+                "principal",
+                "admin_powerplatformuser|admin_userprincipalname",
+                principal,
+                required=True,
+            ),
+            F("role", "admin_rolename|admin_rolenamefriendly", ROLE, required=True),
+            F("principal_type", "admin_principaltype|admin_type", PRINCIPAL_TYPE),
+        ),
+    ),
+    "admin_auditlog": Table(
+        "launch",
+        (
+            F("solution", "admin_appid", to_id, required=True),
+            F("operation", "admin_operation", required=True),
+            F("time", "admin_creationtime", to_datetime, required=True),
+            F("user", "admin_userupn", to_text),
+        ),
+    ),
+}
+_COE_KEYS = {
+    "admin_appid": "admin_app",
+    "admin_flowid": "admin_flow",
+    "admin_pvaid": "admin_pva",
+    "admin_makerid": "admin_maker",
+    "admin_environmentid": "admin_environment",
+    "admin_environmentname": "admin_environment",
+    "admin_connectorid": "admin_connector",
+    "admin_powerplatformuserid": "admin_powerplatformuser",
+    "admin_rolename": "admin_powerplatformuserrole",
+    "admin_operation": "admin_auditlog",
+    "admin_connectionreferenceid": "admin_connectionreference",
+    "admin_powerplatformuserroleid": "admin_powerplatformuserrole",
+}
+
+
+def coe_table_for(name: str, keys: Sequence[str]) -> str | None:
+    """Pick the CoE table from the file name (admin_app.csv, admin_app-page2.json), else from
+    its columns."""
+    stem = name.lower()
+    for table in sorted(COE_TABLES, key=len, reverse=True):
+        if stem.startswith(table) or f"_{table}" in stem or f"-{table}" in stem:
+            return table
+    keyset = set(keys)
+    for marker in ("admin_operation", "admin_rolename", "admin_connectionreferenceid"):
+        if marker in keyset:
+            return _COE_KEYS[marker]
+    for marker, table in _COE_KEYS.items():
+        if marker in keyset:
+            return table
+    return None
+
+
+class CoeFormat(Format):
+    name = "coe"
+    label = gettext_lazy("CoE Starter Kit tables (Dataverse CSV / JSON)")
+
+    def detect(self, path: Path) -> bool:
+        for file in _all_files(path):
+            if file.suffix.lower() == ".csv":
+                if any(k.startswith(("admin_", "cr5d5_")) for k in csv_header(file)):
+                    return True
+            elif file.suffix.lower() == ".json":
+                head = _json_like(file)
+                if head.startswith("{") and re.search(r'"_?admin_[a-z_]+"', head):
+                    return True
+        return False
+
+    def files(self, path: Path) -> list[SourceFile]:
+        return [SourceFile(f, _display(path, f)) for f in _all_files(path)]
+
+    def read(
+        self, source: SourceFile, issues: Issues, options: Mapping[str, Any]
+    ) -> Iterator[Item]:
+        suffix = source.path.suffix.lower()
+        if suffix == ".csv":
+            header = csv_header(source.path)
+            name = coe_table_for(source.path.stem, header)
+            if name is None:
+                issues.add(
+                    source.display, None, "", source.path.name, _("a CoE table such as admin_app")
+                )
+                return
+            table = COE_TABLES[name]
+            if not _header_has_required(source, table, header, issues):
+                return
+            for number, row in csv_rows(source.path, source.display, issues):
+                yield source, number, table, row
+        else:
+            meta: Row = {}
+            table = None
+            for number, row in json_paged_rows(
+                source.path, source.display, issues, ("value",), meta
+            ):
+                if table is None:
+                    name = coe_table_for(source.path.stem, list(row))
+                    if name is None:
+                        issues.add(
+                            source.display,
+                            number,
+                            "",
+                            source.path.name,
+                            _("a CoE table such as admin_app"),
+                        )
+                        return
+                    table = COE_TABLES[name]
+                yield source, number, table, row
