@@ -1,0 +1,476 @@
+"""Writes to tickets. Views, the API, the e-mail reader, the demo and tests call these.
+
+Every service is atomic, validates, saves with update_fields, raises the ticket's version,
+writes its timeline event and queues its notifications in the same transaction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
+
+from tierdesk.accounts.models import User
+from tierdesk.accounts.selectors import user_find_by_principal
+from tierdesk.common import clock
+from tierdesk.desk import events, notifications, routing, selectors
+from tierdesk.desk.choices import (
+    DEFAULT_MATRIX,
+    OPEN_STATUSES,
+    Channel,
+    MessageKind,
+    TicketStatus,
+    TicketType,
+    Topic,
+)
+from tierdesk.desk.models import (
+    DeskSettings,
+    PriorityRule,
+    RequestType,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+    TicketWatcher,
+)
+from tierdesk.inventory.models import Solution
+
+ALLOWED_ATTACHMENT_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".log": "text/plain",
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".zip": "application/zip",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+EDITABLE_FIELDS = frozenset(
+    {"subject", "description", "topic", "type", "impact", "urgency", "is_confidential"}
+)
+NUMBER_RE = re.compile(r"\[(TD-\d{6,})\]", re.IGNORECASE)
+
+
+class TicketConflict(Exception):
+    """Somebody else changed the ticket since the editor loaded it."""
+
+    def __init__(self, *, current: Ticket, yours: Mapping[str, Any]) -> None:
+        super().__init__(f"ticket {current.pk} is now version {current.version}")
+        self.current = current
+        self.yours = dict(yours)
+
+
+def priority_for(*, impact: str, urgency: str) -> str:
+    found = (
+        PriorityRule.objects.filter(impact=impact, urgency=urgency)
+        .values_list("priority", flat=True)
+        .first()
+    )
+    return found or DEFAULT_MATRIX[(impact, urgency)]
+
+
+def lock(ticket: Ticket) -> Ticket:
+    """Re-read the ticket under a row lock so two moves on it queue up."""
+    fresh = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("solution", "team", "agent", "requester")
+        .get(pk=ticket.pk)
+    )
+    return fresh
+
+
+def save(ticket: Ticket, fields: Iterable[str]) -> None:
+    """Save the named fields, raising the version so stale editors get a conflict."""
+    ticket.updated_at = clock.now()
+    ticket.version = ticket.version + 1
+    ticket.save(update_fields=[*set(fields), "updated_at", "version"])
+
+
+def _watch(ticket: Ticket, users: Iterable[User]) -> None:
+    TicketWatcher.objects.bulk_create(
+        [TicketWatcher(ticket=ticket, user=u) for u in users], ignore_conflicts=True
+    )
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    requester: User | None,
+    subject: str,
+    description: str = "",
+    solution: Solution | None = None,
+    topic: str = Topic.OTHER,
+    type: str = TicketType.QUESTION,
+    impact: str = "low",
+    urgency: str = "low",
+    channel: str = Channel.PORTAL,
+    request_type: RequestType | None = None,
+    request_data: Mapping[str, Any] | None = None,
+    requester_name: str = "",
+    requester_email: str = "",
+    actor: User | None = None,
+    is_bypass: bool = False,
+    is_confidential: bool = False,
+    language: str = "en",
+) -> Ticket:
+    """File a ticket and route it by the solution's support model."""
+    if requester is None and not requester_email:
+        raise ValidationError({"requester_email": _("Say who is asking, or sign in.")})
+    if request_type is not None:
+        type = request_type.ticket_type
+        missing = [
+            f["name"]
+            for f in request_type.fields
+            if f.get("required") and not (request_data or {}).get(f["name"])
+        ]
+        if missing:
+            raise ValidationError({"request_data": _("Missing: %s") % ", ".join(missing)})
+    first = routing.route(solution=solution, topic=topic, request_type=request_type)
+    ticket = Ticket(
+        requester=requester,
+        requester_name=requester_name,
+        requester_email=requester_email or (requester.email if requester else ""),
+        subject=subject.strip(),
+        description=description,
+        solution=solution,
+        topic=topic,
+        type=type,
+        impact=impact,
+        urgency=urgency,
+        priority=priority_for(impact=impact, urgency=urgency),
+        channel=Channel.BYPASS if is_bypass else channel,
+        request_type=request_type,
+        request_data=dict(request_data or {}),
+        level=first.level,
+        team=first.team,
+        agent=first.agent,
+        is_bypass=is_bypass,
+        is_confidential=is_confidential,
+        language=language if language in {"en", "ko"} else "en",
+        created_at=clock.now(),
+        updated_at=clock.now(),
+    )
+    ticket.full_clean(exclude=["number"])
+    ticket.save()
+    ticket.number = f"TD-{ticket.pk:06d}"
+    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
+    watchers = list(first.watchers)
+    if requester is not None and actor is not None and actor.pk != requester.pk:
+        watchers.append(actor)
+    if watchers:
+        _watch(ticket, watchers)
+    events.created(ticket, actor or requester)
+    event = events.routed(ticket, None, reason=first.reason)
+    notifications.notify_people(
+        ticket=ticket,
+        event=event,
+        recipients=[ticket.agent, *(m for m in first.watchers)],
+        headline=N_("New ticket for you"),
+        text=N_("A new ticket was routed to you."),
+        actor=actor or requester,
+    )
+    notifications.notify_team_channel(ticket=ticket, event=event, headline="New ticket")
+    if requester is None:
+        notifications.notify_address(
+            ticket=ticket,
+            event=event,
+            address=requester_email,
+            headline=N_("We received your request"),
+            text=N_("We received your request and will answer by e-mail."),
+            lang=ticket.language,
+        )
+    return ticket
+
+
+@transaction.atomic
+def ticket_update(
+    *, ticket: Ticket, actor: User | None, expected_version: int, changes: Mapping[str, Any]
+) -> Ticket:
+    """Change a ticket's fields unless someone changed it since `expected_version`.
+
+    The check and the write are one UPDATE … WHERE version = expected."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"fields not editable here: {sorted(unknown)}")
+    before = {name: getattr(ticket, name) for name in changes}
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    ticket.priority = priority_for(impact=ticket.impact, urgency=ticket.urgency)
+    ticket.full_clean(exclude=["number"], validate_unique=False)
+    values = {name: getattr(ticket, name) for name in changes}
+    updated = Ticket.objects.filter(pk=ticket.pk, version=expected_version).update(
+        **values, priority=ticket.priority, version=F("version") + 1, updated_at=clock.now()
+    )
+    if not updated:
+        raise TicketConflict(current=Ticket.objects.get(pk=ticket.pk), yours=changes)
+    ticket.refresh_from_db()
+    changed = {k: [before[k], values[k]] for k in values if before[k] != values[k]}
+    if changed:
+        events.edited(ticket, actor, changes=changed)
+    return ticket
+
+
+def _is_support(user: User | None, ticket: Ticket) -> bool:
+    return user is not None and user.pk != ticket.requester_id and selectors.can_work(user, ticket)
+
+
+@transaction.atomic
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    author: User | None,
+    body: str,
+    channel: str = Channel.PORTAL,
+    email_message_id: str = "",
+    author_label: str = "",
+) -> TicketMessage:
+    """A public reply: the requester and watchers see it and are told."""
+    if not body.strip():
+        raise ValidationError({"body": _("Write a reply.")})
+    ticket = lock(ticket)
+    message = TicketMessage.objects.create(
+        ticket=ticket,
+        kind=MessageKind.REPLY,
+        author=author,
+        author_label=author_label or (str(author) if author else ""),
+        body=body,
+        channel=channel,
+        email_message_id=email_message_id[:300],
+        created_at=clock.now(),
+    )
+    fields = []
+    support = _is_support(author, ticket)
+    if (support and ticket.status in {TicketStatus.NEW, TicketStatus.TRIAGED}) or (
+        not support and ticket.status == TicketStatus.WAITING_ON_REQUESTER
+    ):
+        ticket.status = TicketStatus.IN_PROGRESS
+        fields.append("status")
+    save(ticket, fields)
+    event = events.replied(ticket, author, message_id=message.pk)
+    watchers = list(ticket.watchers.all())
+    recipients = [ticket.requester, *watchers] if support else [ticket.agent, *watchers]
+    notifications.notify_people(
+        ticket=ticket,
+        event=event,
+        recipients=recipients,
+        headline=N_("New reply"),
+        text=N_("There is a new reply on your ticket."),
+        actor=author,
+    )
+    if support and ticket.requester is None:
+        notifications.notify_address(
+            ticket=ticket,
+            event=event,
+            address=ticket.requester_email,
+            headline=N_("New reply"),
+            text=body,
+            lang=ticket.language,
+        )
+    return message
+
+
+@transaction.atomic
+def ticket_note(*, ticket: Ticket, author: User, body: str) -> TicketMessage:
+    """An internal note: only people who work the ticket see it."""
+    if not selectors.can_see_notes(author, ticket):
+        raise PermissionDenied("Only people who work the ticket write notes.")
+    if not body.strip():
+        raise ValidationError({"body": _("Write a note.")})
+    ticket = lock(ticket)
+    message = TicketMessage.objects.create(
+        ticket=ticket,
+        kind=MessageKind.NOTE,
+        author=author,
+        author_label=str(author),
+        body=body,
+        created_at=clock.now(),
+    )
+    save(ticket, [])
+    events.noted(ticket, author, message_id=message.pk)
+    return message
+
+
+@transaction.atomic
+def ticket_attach(
+    *, ticket: Ticket, actor: User | None, upload: UploadedFile[bytes], internal: bool = False
+) -> TicketAttachment:
+    """Keep a file with the ticket if its size and type are allowed."""
+    settings_row = DeskSettings.load()
+    name = Path(upload.name or "file").name[:200]
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED_ATTACHMENT_TYPES:
+        raise ValidationError(
+            {"file": _("This type of file is not accepted: %s") % (suffix or name)}
+        )
+    limit = settings_row.max_attachment_mb * 1024 * 1024
+    if (upload.size or 0) > limit:
+        raise ValidationError(
+            {"file": _("Files may be at most %d MB.") % settings_row.max_attachment_mb}
+        )
+    attachment = TicketAttachment(
+        ticket=ticket,
+        name=name,
+        size=upload.size or 0,
+        content_type=ALLOWED_ATTACHMENT_TYPES[suffix],
+        is_internal=internal,
+        uploaded_by=actor,
+        created_at=clock.now(),
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    events.attached(ticket, actor, name=name, internal=internal)
+    return attachment
+
+
+@transaction.atomic
+def ticket_watch(*, ticket: Ticket, user: User, actor: User | None) -> bool:
+    _n, created = TicketWatcher.objects.get_or_create(ticket=ticket, user=user)
+    if created:
+        events.watcher_added(ticket, actor, watcher=user)
+    return created
+
+
+@transaction.atomic
+def ticket_set_status(
+    *, ticket: Ticket, actor: User | None, status: str, reason: str = ""
+) -> Ticket:
+    """Move between the open statuses (waiting on the requester or the vendor, …)."""
+    if status not in OPEN_STATUSES:
+        raise ValidationError({"status": _("Use resolve, close or reopen for that.")})
+    ticket = lock(ticket)
+    if not ticket.is_open:
+        raise ValidationError({"status": _("Reopen the ticket first.")})
+    before = ticket.status
+    ticket.status = status
+    save(ticket, ["status"])
+    events.status_changed(ticket, actor, before=before, after=status, reason=reason)
+    return ticket
+
+
+@transaction.atomic
+def ticket_resolve(*, ticket: Ticket, actor: User | None, reason: str) -> Ticket:
+    ticket = lock(ticket)
+    if not ticket.is_open:
+        raise ValidationError({"status": _("The ticket is not open.")})
+    ticket.status, ticket.is_open, ticket.resolved_at = TicketStatus.RESOLVED, False, clock.now()
+    save(ticket, ["status", "is_open", "resolved_at"])
+    event = events.resolved(ticket, actor, reason=reason)
+    notifications.notify_people(
+        ticket=ticket,
+        event=event,
+        recipients=[ticket.requester, *ticket.watchers.all()],
+        headline=N_("Resolved"),
+        text=N_("Your ticket was resolved. Reply if the problem is not solved."),
+        actor=actor,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_close(*, ticket: Ticket, actor: User | None, reason: str = "") -> Ticket:
+    ticket = lock(ticket)
+    if ticket.status == TicketStatus.CLOSED:
+        return ticket
+    ticket.status, ticket.is_open = TicketStatus.CLOSED, False
+    ticket.resolved_at = ticket.resolved_at or clock.now()
+    save(ticket, ["status", "is_open", "resolved_at"])
+    events.closed(ticket, actor, reason=reason)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(*, ticket: Ticket, actor: User | None, reason: str) -> Ticket:
+    ticket = lock(ticket)
+    if ticket.is_open:
+        raise ValidationError({"status": _("The ticket is already open.")})
+    ticket.status, ticket.is_open, ticket.resolved_at = TicketStatus.IN_PROGRESS, True, None
+    save(ticket, ["status", "is_open", "resolved_at"])
+    event = events.reopened(ticket, actor, reason=reason)
+    notifications.notify_people(
+        ticket=ticket,
+        event=event,
+        recipients=[ticket.agent, *ticket.team.members.all()] if ticket.team else [ticket.agent],
+        headline=N_("Reopened"),
+        text=N_("A ticket you worked on was reopened."),
+        actor=actor,
+    )
+    return ticket
+
+
+@dataclass
+class InboundMessage:
+    """A parsed e-mail: who sent it, its subject and text, and its threading headers."""
+
+    from_address: str
+    subject: str
+    body: str
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+
+
+def ticket_for_inbound(message: InboundMessage) -> Ticket | None:
+    """Find the ticket a mail answers: a [TD-…] tag in the subject, or a message it
+    replies to."""
+    found = NUMBER_RE.search(message.subject or "")
+    if found:
+        ticket = Ticket.objects.filter(number=found.group(1).upper()).first()
+        if ticket is not None:
+            return ticket
+    ids = [i for i in (message.in_reply_to, *message.references) if i]
+    if ids:
+        hit = TicketMessage.objects.filter(email_message_id__in=ids).order_by("-id").first()
+        if hit is not None:
+            return hit.ticket
+    return None
+
+
+def _strip_quoted(body: str) -> str:
+    kept = []
+    for line in body.splitlines():
+        if line.startswith(">") or re.match(r"^On .+ wrote:$", line.strip()):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip() or body.strip()
+
+
+@transaction.atomic
+def ticket_inbound_email(*, message: InboundMessage) -> TicketMessage | None:
+    """Append a mailed reply to its ticket as a public reply, if the sender may see the
+    ticket (or is its anonymous requester). Returns None when it cannot be threaded."""
+    ticket = ticket_for_inbound(message)
+    if ticket is None:
+        return None
+    if (
+        message.message_id
+        and TicketMessage.objects.filter(
+            ticket=ticket, email_message_id=message.message_id
+        ).exists()
+    ):
+        return None  # the same mail read twice
+    sender = user_find_by_principal(message.from_address)
+    if sender is not None and selectors.tickets_visible_to(sender).filter(pk=ticket.pk).exists():
+        author: User | None = sender
+    elif message.from_address.strip().lower() == ticket.requester_email.lower():
+        author = ticket.requester
+    else:
+        return None
+    return ticket_reply(
+        ticket=ticket,
+        author=author,
+        author_label=message.from_address,
+        body=_strip_quoted(message.body),
+        channel=Channel.EMAIL,
+        email_message_id=message.message_id,
+    )
