@@ -1,0 +1,143 @@
+"""Reads of governance that decide who sees what. Makers see their own and co-owned
+solutions' governance; platform engineers, admins, help-desk agents and managers see all;
+everybody else nothing."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from tierdesk.accounts.models import User
+from tierdesk.common.permissions import roles_of
+from tierdesk.common.roles import Role
+from tierdesk.governance.choices import GraduationStatus
+from tierdesk.governance.models import (
+    Finding,
+    GraduationRequest,
+    OnboardingAcknowledgement,
+    Signal,
+    TierAssessment,
+)
+from tierdesk.inventory.models import Solution, SolutionOwner
+
+SEE_ALL = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER, Role.HELP_DESK_AGENT, Role.MANAGER})
+READ_ROLES = SEE_ALL | {Role.MAKER}
+ACT_ROLES = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER, Role.MAKER})
+PLATFORM_ROLES = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER})
+
+
+def governed_solutions_visible_to(user: User) -> QuerySet[Solution]:
+    if not user.is_authenticated or not user.is_active:
+        return Solution.objects.none()
+    roles = roles_of(user)
+    if roles & SEE_ALL:
+        return Solution.objects.all()
+    if Role.MAKER in roles:
+        return Solution.objects.filter(
+            Q(maker=user) | Q(id__in=SolutionOwner.objects.filter(user=user).values("solution_id"))
+        )
+    return Solution.objects.none()
+
+
+def _own_filter(user: User, prefix: str = "solution__") -> Q | None:
+    roles = roles_of(user)
+    if roles & SEE_ALL:
+        return None
+    if Role.MAKER in roles:
+        return Q(**{f"{prefix}maker": user}) | Q(
+            **{f"{prefix}id__in": SolutionOwner.objects.filter(user=user).values("solution_id")}
+        )
+    return Q(pk__in=[])
+
+
+def _visible(qs: QuerySet, user: User) -> QuerySet:  # type: ignore[type-arg]
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    condition = _own_filter(user)
+    return qs if condition is None else qs.filter(condition)
+
+
+def governed_solution_get_for_user(user: User, pk: int) -> Solution:
+    solution = (
+        governed_solutions_visible_to(user)
+        .select_related("environment", "maker", "business_unit", "supporting_team")
+        .filter(pk=pk)
+        .first()
+    )
+    if solution is None:
+        raise Http404("No such solution.")
+    return solution
+
+
+def signals_visible_to(user: User) -> QuerySet[Signal]:
+    return _visible(Signal.objects.all(), user)
+
+
+def findings_visible_to(user: User) -> QuerySet[Finding]:
+    return _visible(Finding.objects.all(), user)
+
+
+def assessments_visible_to(user: User) -> QuerySet[TierAssessment]:
+    return _visible(TierAssessment.objects.all(), user)
+
+
+def graduations_visible_to(user: User) -> QuerySet[GraduationRequest]:
+    qs = _visible(GraduationRequest.objects.all(), user)
+    return qs
+
+
+def signal_get_for_user(user: User, pk: int) -> Signal:
+    found = signals_visible_to(user).select_related("solution").filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such signal.")
+    return found
+
+
+def finding_get_for_user(user: User, pk: int) -> Finding:
+    found = findings_visible_to(user).select_related("solution").filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such finding.")
+    return found
+
+
+def graduation_get_for_user(user: User, pk: int) -> GraduationRequest:
+    found = (
+        graduations_visible_to(user)
+        .select_related("solution", "requested_by", "target_team", "reviewed_by", "handover_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such graduation request.")
+    return found
+
+
+def latest_assessment(solution: Solution) -> TierAssessment | None:
+    return TierAssessment.objects.filter(solution=solution).order_by("-created_at", "-id").first()
+
+
+def graduation_in_flight(solution: Solution) -> GraduationRequest | None:
+    return (
+        GraduationRequest.objects.filter(
+            solution=solution,
+            status__in=[
+                GraduationStatus.IN_PROGRESS,
+                GraduationStatus.SUBMITTED,
+                GraduationStatus.APPROVED,
+            ],
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def makers_without_onboarding() -> QuerySet[User]:
+    """Active people who make or co-own a live solution and never acknowledged the
+    onboarding page."""
+    makers = Q(solutions_made__is_deleted=False) | Q(solution_ownerships__isnull=False)
+    return (
+        User.objects.filter(makers, is_active=True)
+        .exclude(id__in=OnboardingAcknowledgement.objects.values("user_id"))
+        .distinct()
+        .order_by("display_name", "username")
+    )

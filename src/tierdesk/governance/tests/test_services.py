@@ -1,0 +1,291 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+
+from conftest import Org
+from tierdesk.accounts.choices import Language, TeamKind
+from tierdesk.accounts.models import SupportTeam
+from tierdesk.common import clock
+from tierdesk.governance import services
+from tierdesk.governance.choices import (
+    FindingStatus,
+    GraduationStatus,
+    GuardrailCode,
+    SignalCode,
+    SignalStatus,
+)
+from tierdesk.governance.digest import DigestItem, digest_render
+from tierdesk.governance.models import Exemption, Finding, Signal, SolutionProfile, TierPolicy
+from tierdesk.governance.policy import reason_text
+from tierdesk.inventory.choices import EnvironmentType, SupportModel, Tier
+from tierdesk.inventory.models import SolutionEvent
+from tierdesk.inventory.tests.factories import EnvironmentFactory, SolutionFactory
+from tierdesk.notify.models import Notification
+
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def _widely_shared(org: Org, users: int = 340) -> None:
+    org.own.shared_users = users
+    org.own.peak_daily_users_30d = 120
+    org.own.launches_30d = 900
+    org.own.last_used_at = NOW - dt.timedelta(days=1)
+    org.own.platform_created_at = NOW - dt.timedelta(days=400)
+    org.own.save()
+
+
+def test_policy_recommends_critical_with_reasons_in_words_and_records_version(org: Org) -> None:
+    _widely_shared(org)
+    assessment = services.assessment_run(
+        solution=org.own, actor=org.users["maker"], answers={"impact": "critical"}
+    )
+    assert assessment.recommended_tier == Tier.CRITICAL
+    assert assessment.policy_version == 1
+    with translation.override("en"):
+        texts = [reason_text(r) for r in assessment.reasons]
+    assert "shared with 340 users → Critical" in texts
+    with translation.override("ko"):
+        assert any("핵심" in reason_text(r) for r in assessment.reasons)
+    # A new policy version: the old assessment keeps pointing at v1.
+    body = dict(TierPolicy.objects.get(version=1).body, shared_users=[20, 1000])
+    services.policy_publish(body=body, note="raise", actor=org.users["admin"])
+    second = services.assessment_run(solution=org.own, actor=None, answers={})
+    assert second.policy_version == 2
+    assert {r["code"] for r in second.reasons if r["tier"] == Tier.CRITICAL} == {"peak_daily_users"}
+    assert TierPolicy.objects.count() == 2
+
+
+def test_policy_rejects_unknown_characteristics(org: Org) -> None:
+    with pytest.raises(ValidationError):
+        services.policy_publish(body={"weights": {"colour": 1}}, note="", actor=None)
+
+
+def test_scan_raises_signals_once_and_resolves_them(org: Org) -> None:
+    _widely_shared(org)
+    with clock.frozen(NOW):
+        first = services.scan_run()
+        codes = set(Signal.objects.filter(solution=org.own).values_list("code", flat=True))
+        assert {SignalCode.SHARED_USERS, SignalCode.CRITICAL_SELF_SUPPORTED} <= codes
+        assert first.notifications >= 1
+        again = services.scan_run()
+    assert again.writes == 0 and again.notifications == 0
+    assert Signal.objects.filter(solution=org.own).count() == len(codes)
+    org.own.shared_users = 3
+    org.own.peak_daily_users_30d = 2
+    org.own.save()
+    with clock.frozen(NOW + dt.timedelta(days=1)):
+        services.scan_run()
+    resolved = Signal.objects.get(solution=org.own, code=SignalCode.SHARED_USERS)
+    assert resolved.status == SignalStatus.RESOLVED
+
+
+def test_inactivity_is_judged_by_use_not_edits(org: Org) -> None:
+    org.own.platform_created_at = NOW - dt.timedelta(days=900)
+    org.own.platform_modified_at = NOW - dt.timedelta(days=2)  # edited recently…
+    org.own.last_used_at = NOW - dt.timedelta(days=200)  # …but nobody uses it
+    org.own.save()
+    org.other.platform_created_at = NOW - dt.timedelta(days=900)
+    org.other.platform_modified_at = NOW - dt.timedelta(days=800)
+    org.other.last_used_at = NOW - dt.timedelta(days=3)
+    org.other.save()
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+    assert Signal.objects.filter(solution=org.own, code=SignalCode.INACTIVE).exists()
+    assert not Signal.objects.filter(solution=org.other, code=SignalCode.INACTIVE).exists()
+
+
+def test_exemptions_per_environment_and_solution(org: Org) -> None:
+    _widely_shared(org)
+    Exemption.objects.create(solution=org.own, codes=[SignalCode.SHARED_USERS], reason="pilot")
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+    codes = set(Signal.objects.filter(solution=org.own).values_list("code", flat=True))
+    assert SignalCode.SHARED_USERS not in codes and SignalCode.LAUNCHES in codes
+    Exemption.objects.create(environment=org.env_sales, reason="lab")
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+    assert not Signal.objects.filter(solution=org.own).exclude(status="resolved").exists()
+
+
+def test_orphan_falls_to_co_owner_then_manager_then_platform(org: Org) -> None:
+    maker = org.users["maker"]
+    maker.is_active = False
+    maker.save()
+    with clock.frozen(NOW):
+        services.scan_run()
+    assert Signal.objects.filter(solution=org.own, code=SignalCode.ORPHANED).exists()
+    to_co_owner = Notification.objects.filter(recipient=org.users["co_owner"])
+    assert to_co_owner.count() == 1
+    assert "영업 일지" in to_co_owner.get().body
+    # Without a co-owner the maker's manager answers for it.
+    org.own.owners.all().delete()
+    maker.manager = org.users["manager"]
+    maker.save()
+    with clock.frozen(NOW + dt.timedelta(days=8)):
+        services.scan_run()
+    assert Notification.objects.filter(recipient=org.users["manager"]).exists()
+
+
+def test_findings_for_the_confirmed_tier_idempotent_and_waivable(org: Org) -> None:
+    services.tier_confirm(
+        solution=org.own,
+        actor=org.users["platform"],
+        tier=Tier.CRITICAL,
+        expected_version=org.own.version,
+    )
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+        services.scan_run(notify=False)
+    codes = set(Finding.objects.filter(solution=org.own).values_list("code", flat=True))
+    assert {
+        GuardrailCode.ALM_REQUIRED,
+        GuardrailCode.RUNBOOK,
+        GuardrailCode.SUPPORT_ASSIGNED,
+    } <= codes
+    assert Finding.objects.filter(solution=org.own).count() == len(codes)
+    finding = Finding.objects.get(solution=org.own, code=GuardrailCode.RUNBOOK)
+    assert finding.severity == "high"
+    with clock.frozen(NOW):
+        services.finding_waive(
+            finding=finding,
+            actor=org.users["platform"],
+            reason="being written",
+            expires=NOW.date() + dt.timedelta(days=10),
+        )
+        services.scan_run(notify=False)
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.WAIVED
+    with clock.frozen(NOW + dt.timedelta(days=11)):
+        services.scan_run(notify=False)
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.OPEN
+    with pytest.raises(PermissionDenied):
+        services.tier_confirm(
+            solution=org.own, actor=org.users["maker"], tier=Tier.IMPORTANT, expected_version=99
+        )
+
+
+def test_acknowledge_and_snooze(org: Org) -> None:
+    _widely_shared(org)
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+        signal = Signal.objects.get(solution=org.own, code=SignalCode.SHARED_USERS)
+        services.signal_snooze(
+            signal=signal, actor=org.users["maker"], until=NOW.date() + dt.timedelta(days=3)
+        )
+        services.scan_run(notify=False)
+    signal.refresh_from_db()
+    assert signal.status == SignalStatus.SNOOZED
+    with clock.frozen(NOW + dt.timedelta(days=4)):
+        services.scan_run(notify=False)
+    signal.refresh_from_db()
+    assert signal.status == SignalStatus.OPEN
+    services.signal_acknowledge(signal=signal, actor=org.users["maker"])
+    assert signal.status == SignalStatus.ACKNOWLEDGED
+
+
+def test_reminder_for_signals_still_open(org: Org) -> None:
+    _widely_shared(org)
+    with clock.frozen(NOW):
+        services.scan_run()
+    keys = set(
+        Notification.objects.filter(recipient=org.users["maker"]).values_list("key", flat=True)
+    )
+    assert keys == {f"governance-digest:{org.users['maker'].pk}:2026-W10"}
+    with clock.frozen(NOW + dt.timedelta(days=3)):
+        assert services.scan_run().notifications == 0
+    with clock.frozen(NOW + dt.timedelta(days=8)):
+        assert services.scan_run().notifications == 1
+    reminder = Notification.objects.filter(key__startswith="governance-reminder").get()
+    assert reminder.subject.startswith("Reminder")
+    assert reminder.cc == [org.users["co_owner"].email]
+
+
+def test_digest_reads_well_in_korean_and_english(org: Org) -> None:
+    _widely_shared(org)
+    maker = org.users["maker"]
+    maker.preferred_language = Language.KO
+    maker.save()
+    with clock.frozen(NOW):
+        services.scan_run()
+    korean = Notification.objects.get(recipient=maker)
+    assert "솔루션" in korean.subject and "조치" in korean.subject
+    assert "김" not in korean.subject
+    assert "영업 일지" in korean.body
+    assert "340명과 공유" in korean.body
+    assert "요약" in korean.body  # one summary, never one mail per finding
+    assert "Hello" not in korean.body
+    assert korean.cc == [org.users["co_owner"].email]
+    items = [DigestItem(solution_id=1, name="Site Inspection", signals=["shared with 340 people"])]
+    subject, body = digest_render(language="en", name="Dana", items=items, total=1, reminder=False)
+    assert subject == "1 of your solutions needs attention"
+    assert "Hello Dana," in body and "Site Inspection" in body and "graduate" in body
+
+
+def test_graduation_end_to_end_changes_tier_support_and_timeline(org: Org) -> None:
+    platform_team = SupportTeam.objects.get(kind=TeamKind.PLATFORM)
+    request = services.graduation_request_create(
+        solution=org.own,
+        actor=org.users["maker"],
+        target_tier=Tier.CRITICAL,
+        justification="Everyone in sales uses it",
+    )
+    assert request.target_team == platform_team
+    items = list(request.checklist.all())
+    assert len(items) == 8
+    with pytest.raises(ValidationError):
+        services.graduation_submit(request=request, actor=org.users["maker"])
+    for item in items:
+        services.checklist_item_tick(
+            item=item, actor=org.users["maker"], evidence="https://wiki/runbook"
+        )
+    services.graduation_submit(request=request, actor=org.users["maker"])
+    with pytest.raises(PermissionDenied):
+        services.graduation_approve(request=request, actor=org.users["maker"])
+    services.graduation_send_back(request=request, actor=org.users["platform"], comment="hours?")
+    request.refresh_from_db()
+    assert request.status == GraduationStatus.IN_PROGRESS
+    services.graduation_submit(request=request, actor=org.users["maker"])
+    services.graduation_approve(request=request, actor=org.users["platform"])
+    org.own.refresh_from_db()
+    assert org.own.tier == Tier.CRITICAL
+    assert org.own.support_model == SupportModel.FORMAL
+    assert org.own.supporting_team == platform_team
+    with pytest.raises(PermissionDenied):
+        services.handover_acknowledge(request=request, actor=org.users["member"])
+    services.handover_acknowledge(request=request, actor=org.users["platform"])
+    request.refresh_from_db()
+    assert request.status == GraduationStatus.COMPLETED
+    assert SolutionProfile.objects.get(solution=org.own).maker_released_at is not None
+    steps = [
+        e.parameters.get("governance") or e.type
+        for e in SolutionEvent.objects.filter(solution=org.own).order_by("created_at", "id")
+    ]
+    assert steps == [
+        "graduation_requested",
+        "graduation_submitted",
+        "graduation_sent_back",
+        "graduation_submitted",
+        "tier_changed",
+        "graduation_approved",
+        "handover_acknowledged",
+    ]
+    with pytest.raises(ValidationError):
+        services.graduation_request_create(
+            solution=org.own,
+            actor=org.users["maker"],
+            target_tier=Tier.IMPORTANT,
+            justification="x",
+        )
+
+
+def test_default_environment_signal(org: Org) -> None:
+    default_env = EnvironmentFactory.create(type=EnvironmentType.DEFAULT, purpose="")
+    shared = SolutionFactory.create(environment=default_env, shared_users=45)
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+    assert Signal.objects.filter(solution=shared, code=SignalCode.DEFAULT_ENVIRONMENT).exists()
