@@ -6,3 +6,14 @@ class GovernanceConfig(AppConfig):
     name = "tierdesk.governance"
     label = "governance"
     verbose_name = _("Governance")
+
+    def ready(self) -> None:
+        from tierdesk.common import navigation
+        from tierdesk.common.roles import Role
+        from tierdesk.governance.selectors import SEE_ALL
+
+        navigation.register("governance:overview", _("Governance"), SEE_ALL, order=200)
+        navigation.register("governance:mine", _("Needs attention"), {Role.MAKER}, order=210)
+        navigation.register(
+            "governance:onboarding", _("Maker guide"), {Role.MAKER, *SEE_ALL}, order=220
+        )

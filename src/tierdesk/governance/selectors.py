@@ -82,8 +82,15 @@ def assessments_visible_to(user: User) -> QuerySet[TierAssessment]:
 
 
 def graduations_visible_to(user: User) -> QuerySet[GraduationRequest]:
-    qs = _visible(GraduationRequest.objects.all(), user)
-    return qs
+    """Owners' and staff's view, plus the receiving team's: a team sees the graduations
+    handed over to it."""
+    if not user.is_authenticated or not user.is_active:
+        return GraduationRequest.objects.none()
+    condition = _own_filter(user)
+    if condition is None:
+        return GraduationRequest.objects.all()
+    receiving = Q(target_team_id__in=user.memberships.values("team_id"))
+    return GraduationRequest.objects.filter(condition | receiving)
 
 
 def signal_get_for_user(user: User, pk: int) -> Signal:

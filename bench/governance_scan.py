@@ -1,0 +1,144 @@
+"""The reactive-governance scan over the large demo data set.
+
+Builds (or reuses) 100,000 solutions with 30 usage facts each, clears governance's own
+tables, then times a first scan (every signal, finding and digest new) and a second scan
+with nothing changed, which must write nothing and queue no notification.
+
+    python bench/governance_scan.py [--database sqlite|postgres|both]
+
+SQLite lives in bench/.data/governance_scan/; PostgreSQL uses TIERDESK_BENCH_POSTGRES_URL
+(default postgres://postgres@127.0.0.1:54329/tierdesk_governance_scan). Ends with one line
+of JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / ".data" / "governance_scan"
+TARGET_S = 10.0
+
+
+def child(database: str) -> dict[str, float]:
+    import datetime as dt
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tierdesk.common import clock
+    from tierdesk.demo.builder import build
+    from tierdesk.governance.models import Finding, Signal
+    from tierdesk.governance.services import scan_run
+    from tierdesk.inventory.models import Solution, UsageFact
+    from tierdesk.notify.models import Notification
+
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    report = build(size="large", progress=lambda m: print(f"  [{database}] {m}", flush=True))
+    if report.created:
+        print(f"  [{database}] built the large data set in {time.perf_counter() - started:.0f}s")
+    solutions = Solution.objects.count()
+    facts = UsageFact.objects.count()
+    print(f"  [{database}] {solutions:,} solutions, {facts:,} usage facts")
+    if solutions < 100_000 or facts < 3_000_000:
+        raise SystemExit(f"data set too small: {solutions} solutions, {facts} facts")
+    Signal.objects.all().delete()
+    Finding.objects.all().delete()
+    Notification.objects.filter(key__startswith="governance-").delete()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    figures: dict[str, float] = {}
+    at = dt.datetime.combine(clock.today(), dt.time(6), tzinfo=dt.UTC)
+    with clock.frozen(at):
+        for run in ("first", "second"):
+            before = Notification.objects.count()
+            t0 = time.perf_counter()
+            result = scan_run()
+            seconds = time.perf_counter() - t0
+            queued = Notification.objects.count() - before
+            figures[f"{run}_scan_s"] = round(seconds, 2)
+            figures[f"{run}_writes"] = result.writes
+            figures[f"{run}_notifications"] = queued
+            verdict = "ok" if seconds <= TARGET_S else "OVER TARGET"
+            print(
+                f"  [{database}] {run} scan: {seconds:6.2f} s   {result.solutions:,} solutions, "
+                f"signals +{result.signals_created}, findings +{result.findings_created}, "
+                f"{result.writes:,} rows written, {queued:,} notifications queued   {verdict}"
+            )
+            print(f"  [{database}]   phases (ms): {result.timings_ms}")
+    if figures["second_writes"] or figures["second_notifications"]:
+        raise SystemExit("the second scan changed something although nothing changed")
+    print(f"  [{database}] second run with nothing changed: no writes, no notification — ok")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print("RESULT " + json.dumps(child(args.child)), flush=True)
+        return
+
+    results: dict[str, dict[str, float]] = {}
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    for database in databases:
+        env = dict(
+            os.environ, DJANGO_SETTINGS_MODULE="tierdesk.settings", TIERDESK_LOG_LEVEL="WARNING"
+        )
+        env["TIERDESK_DATA_DIR"] = str(DATA / database)
+        env.pop("TIERDESK_DATABASE_URL", None)
+        if database == "postgres":
+            url = os.environ.get(
+                "TIERDESK_BENCH_POSTGRES_URL",
+                "postgres://postgres@127.0.0.1:54329/tierdesk_governance_scan",
+            )
+            _ensure_postgres_database(url)
+            env["TIERDESK_DATABASE_URL"] = url
+        print(f"{database}: governance scan over the large data set")
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", database],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        for line in proc.stdout.splitlines():
+            if line.startswith("RESULT "):
+                results[database] = json.loads(line[len("RESULT ") :])
+            else:
+                print(line)
+        if proc.returncode != 0:
+            raise SystemExit(f"{database} run failed with exit code {proc.returncode}")
+    worst = max(v for r in results.values() for k, v in r.items() if k.endswith("_scan_s"))
+    print(f"slowest scan: {worst:.2f} s (target ≤ {TARGET_S:.0f} s)")
+    print(json.dumps(results))
+
+
+def _ensure_postgres_database(url: str) -> None:
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,309 @@
+"""Governance API. Each viewset names who may do each action (deny by default); object
+visibility comes from `selectors` (a hidden object answers 404); writes call `services`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tierdesk.accounts.models import User
+from tierdesk.common.roles import ADMIN_ONLY, Role
+from tierdesk.governance import selectors, services
+from tierdesk.governance.api import serializers
+from tierdesk.governance.models import (
+    ChecklistItem,
+    Finding,
+    GraduationRequest,
+    Signal,
+    TierAssessment,
+    TierPolicy,
+)
+from tierdesk.governance.selectors import ACT_ROLES, PLATFORM_ROLES, READ_ROLES
+from tierdesk.inventory.services import ConcurrentEditError
+
+HANDOVER_ROLES = ACT_ROLES | {Role.TEAM_MEMBER, Role.PARTNER_AGENT}
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _call(fn: Any, **kwargs: Any) -> Any:
+    """Run a service, turning Django's errors into the API's."""
+    try:
+        return fn(**kwargs)
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied from error
+    except DjangoValidationError as error:
+        raise ValidationError(
+            error.message_dict if hasattr(error, "error_dict") else error.messages
+        ) from error
+
+
+class TierPolicyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[TierPolicy],
+):
+    """Tier policy versions; creating one publishes a new version (never edits in place)."""
+
+    serializer_class = serializers.TierPolicySerializer
+    action_roles = {"list": READ_ROLES, "retrieve": READ_ROLES, "create": ADMIN_ONLY}
+
+    def get_queryset(self) -> QuerySet[TierPolicy]:
+        services.policy_current()
+        return TierPolicy.objects.order_by("-version")
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = _call(
+            services.policy_publish,
+            body=serializer.validated_data["body"],
+            note=serializer.validated_data.get("note", ""),
+            actor=_user(self.request),
+        )
+
+
+class TierAssessmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[TierAssessment],
+):
+    serializer_class = serializers.TierAssessmentSerializer
+    filterset_fields = ["solution", "recommended_tier"]
+    action_roles = {"list": READ_ROLES, "retrieve": READ_ROLES, "create": ACT_ROLES}
+
+    def get_queryset(self) -> QuerySet[TierAssessment]:
+        return selectors.assessments_visible_to(_user(self.request)).order_by("-created_at", "-id")
+
+    def perform_create(self, serializer: Any) -> None:
+        user = _user(self.request)
+        solution = selectors.governed_solution_get_for_user(
+            user, serializer.validated_data["solution"].pk
+        )
+        serializer.instance = _call(
+            services.assessment_run,
+            solution=solution,
+            actor=user,
+            answers=serializer.validated_data.get("answers", {}),
+        )
+
+
+class SignalViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Signal]
+):
+    serializer_class = serializers.SignalSerializer
+    filterset_fields = ["solution", "code", "status"]
+    action_roles = {
+        "list": READ_ROLES,
+        "retrieve": READ_ROLES,
+        "acknowledge": ACT_ROLES,
+        "snooze": ACT_ROLES,
+        "graduate": ACT_ROLES,
+    }
+
+    def get_queryset(self) -> QuerySet[Signal]:
+        return selectors.signals_visible_to(_user(self.request)).order_by("-first_seen", "id")
+
+    @extend_schema(request=None, responses=serializers.SignalSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str) -> Response:
+        signal = _call(services.signal_acknowledge, signal=self.get_object(), actor=_user(request))
+        return Response(serializers.SignalSerializer(signal).data)
+
+    @extend_schema(request=serializers.SnoozeSerializer, responses=serializers.SignalSerializer)
+    @action(detail=True, methods=["post"])
+    def snooze(self, request: Request, pk: str) -> Response:
+        incoming = serializers.SnoozeSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        signal = _call(
+            services.signal_snooze,
+            signal=self.get_object(),
+            actor=_user(request),
+            until=incoming.validated_data["until"],
+        )
+        return Response(serializers.SignalSerializer(signal).data)
+
+    @extend_schema(
+        request=serializers.GraduateFromSignalSerializer,
+        responses={201: serializers.GraduationRequestSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def graduate(self, request: Request, pk: str) -> Response:
+        signal = self.get_object()
+        incoming = serializers.GraduateFromSignalSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        graduation = _call(
+            services.graduation_request_create,
+            solution=signal.solution,
+            actor=_user(request),
+            signal=signal,
+            **incoming.validated_data,
+        )
+        return Response(
+            serializers.GraduationRequestSerializer(graduation).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class FindingViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Finding]
+):
+    serializer_class = serializers.FindingSerializer
+    filterset_fields = ["solution", "code", "status", "severity"]
+    action_roles = {"list": READ_ROLES, "retrieve": READ_ROLES, "waive": PLATFORM_ROLES}
+
+    def get_queryset(self) -> QuerySet[Finding]:
+        return selectors.findings_visible_to(_user(self.request)).order_by("-first_seen", "id")
+
+    @extend_schema(request=serializers.WaiveSerializer, responses=serializers.FindingSerializer)
+    @action(detail=True, methods=["post"])
+    def waive(self, request: Request, pk: str) -> Response:
+        incoming = serializers.WaiveSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        finding = _call(
+            services.finding_waive,
+            finding=self.get_object(),
+            actor=_user(request),
+            reason=incoming.validated_data["reason"],
+            expires=incoming.validated_data.get("expires"),
+        )
+        return Response(serializers.FindingSerializer(finding).data)
+
+
+class GraduationRequestViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[GraduationRequest],
+):
+    serializer_class = serializers.GraduationRequestSerializer
+    filterset_fields = ["solution", "status", "target_tier"]
+    action_roles = {
+        "list": HANDOVER_ROLES | READ_ROLES,
+        "retrieve": HANDOVER_ROLES | READ_ROLES,
+        "create": ACT_ROLES,
+        "submit": ACT_ROLES,
+        "tick": ACT_ROLES,
+        "approve": PLATFORM_ROLES,
+        "send_back": PLATFORM_ROLES,
+        "acknowledge_handover": HANDOVER_ROLES,
+    }
+
+    def get_queryset(self) -> QuerySet[GraduationRequest]:
+        return (
+            selectors.graduations_visible_to(_user(self.request))
+            .prefetch_related("checklist")
+            .order_by("-created_at", "-id")
+        )
+
+    def _owned(self, graduation: GraduationRequest) -> GraduationRequest:
+        """Working on the checklist is for the solution's owners and the platform team."""
+        user = _user(self.request)
+        if not services.is_platform(user):
+            selectors.governed_solution_get_for_user(user, graduation.solution_id)
+        return graduation
+
+    def _answer(self, graduation: GraduationRequest) -> Response:
+        graduation = GraduationRequest.objects.get(pk=graduation.pk)
+        return Response(serializers.GraduationRequestSerializer(graduation).data)
+
+    def perform_create(self, serializer: Any) -> None:
+        user = _user(self.request)
+        solution = selectors.governed_solution_get_for_user(
+            user, serializer.validated_data["solution"].pk
+        )
+        serializer.instance = _call(
+            services.graduation_request_create,
+            solution=solution,
+            actor=user,
+            target_tier=serializer.validated_data["target_tier"],
+            justification=serializer.validated_data["justification"],
+        )
+
+    @extend_schema(request=None, responses=serializers.GraduationRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        graduation = self._owned(self.get_object())
+        _call(services.graduation_submit, request=graduation, actor=_user(request))
+        return self._answer(graduation)
+
+    @extend_schema(
+        request=serializers.TickSerializer, responses=serializers.GraduationRequestSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def tick(self, request: Request, pk: str) -> Response:
+        graduation = self._owned(self.get_object())
+        incoming = serializers.TickSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        item = ChecklistItem.objects.filter(
+            request=graduation, pk=incoming.validated_data["item"]
+        ).first()
+        if item is None:
+            raise ValidationError({"item": "No such checklist item."})
+        _call(
+            services.checklist_item_tick,
+            item=item,
+            actor=_user(request),
+            evidence=incoming.validated_data["evidence"],
+            done=incoming.validated_data["done"],
+        )
+        return self._answer(graduation)
+
+    @extend_schema(
+        request=serializers.CommentSerializer,
+        responses={200: serializers.GraduationRequestSerializer, 409: None},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        graduation = self.get_object()
+        incoming = serializers.CommentSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            _call(
+                services.graduation_approve,
+                request=graduation,
+                actor=_user(request),
+                comment=incoming.validated_data["comment"],
+            )
+        except ConcurrentEditError as error:
+            return Response(
+                {"detail": str(error), "current_version": error.current.version},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return self._answer(graduation)
+
+    @extend_schema(
+        request=serializers.CommentSerializer, responses=serializers.GraduationRequestSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def send_back(self, request: Request, pk: str) -> Response:
+        graduation = self.get_object()
+        incoming = serializers.CommentSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        _call(
+            services.graduation_send_back,
+            request=graduation,
+            actor=_user(request),
+            comment=incoming.validated_data["comment"],
+        )
+        return self._answer(graduation)
+
+    @extend_schema(request=None, responses=serializers.GraduationRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge_handover(self, request: Request, pk: str) -> Response:
+        graduation = self.get_object()
+        _call(services.handover_acknowledge, request=graduation, actor=_user(request))
+        return self._answer(graduation)
