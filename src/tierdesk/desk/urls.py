@@ -1,6 +1,29 @@
 """UI routes, included under /desk/ with the namespace "desk"."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from tierdesk.desk import views
 
 app_name = "desk"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.PortalView.as_view(), name="portal"),
+    path("new/", views.TicketCreateView.as_view(), name="ticket-create"),
+    path("bypass/", views.BypassView.as_view(), name="bypass"),
+    path("tickets/", views.SearchView.as_view(), name="search"),
+    path("queue/", views.QueueView.as_view(), name="queue"),
+    path("queue/export.csv", views.QueueExportView.as_view(), name="queue-export"),
+    path("tickets/<int:pk>/", views.TicketDetailView.as_view(), name="ticket-detail"),
+    path("tickets/<int:pk>/edit/", views.TicketEditView.as_view(), name="ticket-edit"),
+    path("tickets/<int:pk>/move/<slug:move>/", views.TicketMoveView.as_view(), name="ticket-move"),
+    path(
+        "tickets/<int:pk>/<slug:what>/",
+        views.TicketPostView.as_view(),
+        name="ticket-post",
+    ),
+    path(
+        "tickets/<int:pk>/attachments/<int:attachment_pk>/",
+        views.AttachmentDownloadView.as_view(),
+        name="attachment",
+    ),
+    path("embed/<str:platform_id>/", views.EmbedView.as_view(), name="embed"),
+]

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from tierdesk.accounts.models import SupportTeam, User
+from tierdesk.desk.choices import HealthResult, Impact, TicketType, Topic, Urgency
+from tierdesk.desk.models import (
+    RequestType,
+    Ticket,
+    TicketAttachment,
+    TicketEvent,
+    TicketMessage,
+    VendorCase,
+)
+from tierdesk.inventory.models import Solution
+
+
+class TicketListSerializer(serializers.ModelSerializer[Ticket]):
+    team_name = serializers.CharField(source="team.name", read_only=True, default="")
+    solution_name = serializers.CharField(source="solution.name", read_only=True, default="")
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "subject",
+            "status",
+            "priority",
+            "level",
+            "team",
+            "team_name",
+            "agent",
+            "requester",
+            "solution",
+            "solution_name",
+            "topic",
+            "type",
+            "channel",
+            "is_bypass",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+
+
+class MessageSerializer(serializers.ModelSerializer[TicketMessage]):
+    class Meta:
+        model = TicketMessage
+        fields = ["id", "kind", "author", "author_label", "body", "channel", "created_at"]
+
+
+class EventSerializer(serializers.ModelSerializer[TicketEvent]):
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "type", "actor", "parameters", "created_at"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer[TicketAttachment]):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketAttachment
+        fields = ["id", "name", "size", "content_type", "is_internal", "created_at", "download_url"]
+
+    def get_download_url(self, obj: TicketAttachment) -> str:
+        return f"/desk/tickets/{obj.ticket_id}/attachments/{obj.pk}/"
+
+
+class VendorCaseSerializer(serializers.ModelSerializer[VendorCase]):
+    class Meta:
+        model = VendorCase
+        fields = [
+            "id",
+            "is_partner",
+            "vendor",
+            "partner_team",
+            "health_checked_at",
+            "health_result",
+            "health_link",
+            "health_notes",
+            "external_number",
+            "filed_by",
+            "filed_at",
+        ]
+
+
+class TicketSerializer(TicketListSerializer):
+    class Meta(TicketListSerializer.Meta):
+        fields = [
+            *TicketListSerializer.Meta.fields,
+            "description",
+            "impact",
+            "urgency",
+            "request_type",
+            "request_data",
+            "escalation",
+            "duplicate_of",
+            "merged_into",
+            "resolved_at",
+        ]
+
+
+class TicketCreateSerializer(serializers.Serializer[Any]):
+    subject = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    solution = serializers.PrimaryKeyRelatedField(
+        queryset=Solution.objects.filter(is_deleted=False), required=False, allow_null=True
+    )
+    topic = serializers.ChoiceField(choices=Topic.choices, default=Topic.OTHER)
+    type = serializers.ChoiceField(choices=TicketType.choices, default=TicketType.QUESTION)
+    impact = serializers.ChoiceField(choices=Impact.choices, default=Impact.LOW)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.LOW)
+    request_type = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=RequestType.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    request_data = serializers.DictField(required=False, default=dict)
+    on_behalf_of = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="Platform engineers log a request for someone else (bypass).",
+    )
+
+
+class TicketUpdateSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField()
+    subject = serializers.CharField(max_length=300, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    topic = serializers.ChoiceField(choices=Topic.choices, required=False)
+    type = serializers.ChoiceField(choices=TicketType.choices, required=False)
+    impact = serializers.ChoiceField(choices=Impact.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+
+
+class TextSerializer(serializers.Serializer[Any]):
+    body = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TriageSerializer(ReasonSerializer):
+    impact = serializers.ChoiceField(choices=Impact.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    topic = serializers.ChoiceField(choices=Topic.choices, required=False)
+
+
+class AssignSerializer(ReasonSerializer):
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=SupportTeam.objects.all(), required=False, allow_null=True
+    )
+    agent = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+
+class OtherTicketSerializer(ReasonSerializer):
+    other = serializers.IntegerField(help_text="The other ticket's id.")
+
+
+class VendorCaseInputSerializer(serializers.Serializer[Any]):
+    vendor = serializers.CharField(default="Microsoft")
+    health_checked_at = serializers.DateTimeField()
+    health_result = serializers.ChoiceField(choices=HealthResult.choices)
+    health_link = serializers.URLField(required=False, allow_blank=True, default="")
+    health_notes = serializers.CharField(required=False, allow_blank=True, default="")
+    external_number = serializers.CharField(max_length=100)
+
+
+class PartnerCaseInputSerializer(ReasonSerializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=SupportTeam.objects.all())
+    external_number = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RequestTypeSerializer(serializers.ModelSerializer[RequestType]):
+    class Meta:
+        model = RequestType
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_ko",
+            "description",
+            "ticket_type",
+            "fields",
+            "checklist",
+            "fulfilling_team_kind",
+            "fulfilling_team",
+            "fast_track",
+            "response_target_hours",
+            "fulfil_target_hours",
+            "is_active",
+        ]

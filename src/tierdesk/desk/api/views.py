@@ -1,0 +1,397 @@
+"""The desk's API: thin viewsets; every read through the visibility selector, every
+write through one service. Ladder moves are explicit actions."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404, StreamingHttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
+
+from tierdesk.accounts.models import User
+from tierdesk.common.permissions import roles_of
+from tierdesk.common.roles import ADMIN_ONLY, ANY_USER, Role
+from tierdesk.desk import ladder, selectors, services
+from tierdesk.desk.api import serializers as s
+from tierdesk.desk.choices import Channel
+from tierdesk.desk.models import BenchProbe, RequestType, Ticket
+
+FILERS = frozenset({Role.PLATFORM_ENGINEER, Role.ADMIN})
+EXPORT_LIMIT = 10_000
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+class NewestFirst(CursorPagination):
+    """Cursor pages: no COUNT(*) over the table, stable under inserts."""
+
+    ordering = ("-created_at", "-id")
+    page_size = 50
+
+
+def _csv_rows(tickets: QuerySet[Ticket]) -> Any:
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    yield writer.writerow(
+        ["number", "subject", "status", "priority", "level", "team", "agent", "created_at"]
+    )
+    for t in tickets.select_related("team", "agent")[:EXPORT_LIMIT]:
+        yield writer.writerow(
+            [
+                t.number,
+                t.subject,
+                t.status,
+                t.priority,
+                t.level,
+                t.team.name if t.team else "",
+                str(t.agent) if t.agent else "",
+                t.created_at.isoformat(),
+            ]
+        )
+
+
+def csv_export(tickets: QuerySet[Ticket], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_csv_rows(tickets), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class TicketViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[Ticket],
+):
+    """Tickets the caller may see. Edits send the version read (409 on conflict)."""
+
+    pagination_class = NewestFirst
+    filterset_fields = ["status", "team", "level", "priority", "is_open"]
+    ordering_fields: list[str] = []
+    action_roles = {
+        "list": ANY_USER,
+        "retrieve": ANY_USER,
+        "create": ANY_USER,
+        "partial_update": ANY_USER,
+        "export": ANY_USER,
+        "reply": ANY_USER,
+        "note": ANY_USER,
+        "messages": ANY_USER,
+        "timeline": ANY_USER,
+        "triage": ANY_USER,
+        "assign": ANY_USER,
+        "redirect": ANY_USER,
+        "escalate": ANY_USER,
+        "de_escalate": ANY_USER,
+        "hand_back": ANY_USER,
+        "hand_over": ANY_USER,
+        "link_duplicate": ANY_USER,
+        "merge": ANY_USER,
+        "resolve": ANY_USER,
+        "reopen": ANY_USER,
+        "vendor_case": FILERS,
+        "partner_case": FILERS,
+    }
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        qs = selectors.tickets_visible_to(_user(self.request))
+        q = self.request.query_params.get("q", "")
+        if q:
+            qs = selectors.ticket_search(qs, q)
+        return qs.select_related("team", "solution")
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action == "list":
+            return s.TicketListSerializer
+        if self.action == "create":
+            return s.TicketCreateSerializer
+        return s.TicketSerializer
+
+    def get_object(self) -> Ticket:
+        return selectors.ticket_get_for_user(_user(self.request), int(self.kwargs["pk"]))
+
+    @extend_schema(request=s.TicketCreateSerializer, responses={201: s.TicketSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = _user(request)
+        incoming = s.TicketCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        on_behalf = data.pop("on_behalf_of", None)
+        if on_behalf is not None and not roles_of(user) & FILERS:
+            raise PermissionDenied("Only platform engineers log requests for someone else.")
+        try:
+            ticket = services.ticket_create(
+                requester=on_behalf or user,
+                actor=user,
+                channel=Channel.API,
+                is_bypass=on_behalf is not None,
+                language=user.preferred_language,
+                **data,
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        return Response(s.TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TicketUpdateSerializer, responses={200: s.TicketSerializer, 409: None})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = _user(request)
+        ticket = self.get_object()
+        if not (selectors.can_work(user, ticket) or ticket.requester_id == user.pk):
+            raise PermissionDenied("You may read this ticket but not change it.")
+        incoming = s.TicketUpdateSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        changes = dict(incoming.validated_data)
+        expected = changes.pop("version", None)
+        if expected is None:
+            raise ValidationError({"version": ["Send the version you read."]})
+        try:
+            ticket = services.ticket_update(
+                ticket=ticket, actor=user, expected_version=expected, changes=changes
+            )
+        except services.TicketConflict as conflict:
+            return Response(
+                {
+                    "detail": "Someone else changed this ticket since you read it.",
+                    "current": s.TicketSerializer(conflict.current).data,
+                    "yours": incoming.initial_data,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(s.TicketSerializer(ticket).data)
+
+    @extend_schema(responses={200: None})
+    @action(detail=False, methods=["get"])
+    def export(self, request: Request) -> StreamingHttpResponse:
+        """CSV of the visible tickets (open ones unless ?status= names another)."""
+        qs = self.filter_queryset(self.get_queryset()).order_by("-created_at", "-id")
+        return csv_export(qs, "tickets.csv")
+
+    @extend_schema(responses={200: s.MessageSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def messages(self, request: Request, pk: str) -> Response:
+        user = _user(request)
+        ticket = self.get_object()
+        messages = ticket.messages.all()
+        if not selectors.can_see_notes(user, ticket):
+            messages = messages.filter(kind="reply")
+        return Response(s.MessageSerializer(messages, many=True).data)
+
+    @extend_schema(responses={200: s.EventSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk: str) -> Response:
+        user = _user(request)
+        ticket = self.get_object()
+        events = ticket.events.order_by("created_at", "id")
+        if not selectors.can_see_notes(user, ticket):
+            events = events.filter(is_internal=False)
+        return Response(s.EventSerializer(events, many=True).data)
+
+    def _run(
+        self,
+        request: Request,
+        move: str | None,
+        serializer_class: type[BaseSerializer[Any]],
+        run: Callable[[Ticket, User, dict[str, Any]], Any],
+    ) -> Response:
+        user = _user(request)
+        ticket = self.get_object()
+        if move is not None and move not in selectors.allowed_moves(user, ticket):
+            raise PermissionDenied("Your role does not allow this move on this ticket.")
+        incoming = serializer_class(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            run(ticket, user, dict(incoming.validated_data))
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+        ticket = Ticket.objects.get(pk=ticket.pk)
+        return Response(s.TicketSerializer(ticket).data)
+
+    @extend_schema(request=s.TextSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def reply(self, request: Request, pk: str) -> Response:
+        return self._run(
+            request,
+            None,
+            s.TextSerializer,
+            lambda t, u, d: services.ticket_reply(
+                ticket=t, author=u, body=d["body"], channel=Channel.API
+            ),
+        )
+
+    @extend_schema(request=s.TextSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def note(self, request: Request, pk: str) -> Response:
+        return self._run(
+            request,
+            None,
+            s.TextSerializer,
+            lambda t, u, d: services.ticket_note(ticket=t, author=u, body=d["body"]),
+        )
+
+    @extend_schema(request=s.TriageSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def triage(self, request: Request, pk: str) -> Response:
+        return self._run(
+            request,
+            "triage",
+            s.TriageSerializer,
+            lambda t, u, d: ladder.ticket_triage(ticket=t, actor=u, **d),
+        )
+
+    @extend_schema(request=s.AssignSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str) -> Response:
+        return self._run(
+            request,
+            "assign",
+            s.AssignSerializer,
+            lambda t, u, d: ladder.ticket_assign(ticket=t, actor=u, **d),
+        )
+
+    def _reason_move(self, request: Request, move: str, fn: Callable[..., Any]) -> Response:
+        return self._run(
+            request,
+            move,
+            s.ReasonSerializer,
+            lambda t, u, d: fn(ticket=t, actor=u, reason=d["reason"]),
+        )
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def redirect(self, request: Request, pk: str) -> Response:
+        return self._reason_move(request, "redirect", ladder.ticket_redirect)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def escalate(self, request: Request, pk: str) -> Response:
+        return self._reason_move(request, "escalate", ladder.ticket_escalate)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"], url_path="de-escalate")
+    def de_escalate(self, request: Request, pk: str) -> Response:
+        return self._reason_move(request, "de_escalate", ladder.ticket_de_escalate)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"], url_path="hand-back")
+    def hand_back(self, request: Request, pk: str) -> Response:
+        return self._reason_move(request, "hand_back", ladder.ticket_hand_back)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"], url_path="hand-over")
+    def hand_over(self, request: Request, pk: str) -> Response:
+        return self._reason_move(request, "hand_over", ladder.ticket_hand_over)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str) -> Response:
+        return self._reason_move(request, "resolve", services.ticket_resolve)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str) -> Response:
+        user = _user(request)
+        ticket = self.get_object()
+        if not selectors.can_reopen(user, ticket):
+            raise PermissionDenied("Only the requester or support reopens a ticket.")
+        return self._reason_move(request, None, services.ticket_reopen)  # type: ignore[arg-type]
+
+    def _other(self, request: Request, d: dict[str, Any]) -> Ticket:
+        try:
+            return selectors.ticket_get_for_user(_user(request), int(d["other"]))
+        except Http404 as error:
+            raise ValidationError({"other": ["No such ticket."]}) from error
+
+    @extend_schema(request=s.OtherTicketSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"], url_path="link-duplicate")
+    def link_duplicate(self, request: Request, pk: str) -> Response:
+        return self._run(
+            request,
+            "link_duplicate",
+            s.OtherTicketSerializer,
+            lambda t, u, d: ladder.ticket_link_duplicate(
+                ticket=t, original=self._other(request, d), actor=u, reason=d["reason"]
+            ),
+        )
+
+    @extend_schema(request=s.OtherTicketSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        """Merge this ticket into `other`."""
+        return self._run(
+            request,
+            "merge",
+            s.OtherTicketSerializer,
+            lambda t, u, d: ladder.ticket_merge(source=t, target=self._other(request, d), actor=u),
+        )
+
+    @extend_schema(request=s.VendorCaseInputSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"], url_path="vendor-case")
+    def vendor_case(self, request: Request, pk: str) -> Response:
+        return self._run(
+            request,
+            "vendor_case",
+            s.VendorCaseInputSerializer,
+            lambda t, u, d: ladder.vendor_case_open(ticket=t, actor=u, **d),
+        )
+
+    @extend_schema(request=s.PartnerCaseInputSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"], url_path="partner-case")
+    def partner_case(self, request: Request, pk: str) -> Response:
+        return self._run(
+            request,
+            "partner_case",
+            s.PartnerCaseInputSerializer,
+            lambda t, u, d: ladder.partner_case_open(ticket=t, actor=u, **d),
+        )
+
+
+class RequestTypeViewSet(viewsets.ModelViewSet[RequestType]):
+    serializer_class = s.RequestTypeSerializer
+    action_roles = {
+        "list": ANY_USER,
+        "retrieve": ANY_USER,
+        "create": ADMIN_ONLY,
+        "update": ADMIN_ONLY,
+        "partial_update": ADMIN_ONLY,
+        "destroy": ADMIN_ONLY,
+    }
+
+    def get_queryset(self) -> QuerySet[RequestType]:
+        qs = RequestType.objects.order_by("name", "id")
+        if not roles_of(self.request.user) & ADMIN_ONLY:
+            qs = qs.filter(is_active=True)
+        return qs
+
+
+class BenchProbeView(APIView):
+    """Benchmark probe (admins only): one insert into a one-table model, the floor that
+    bench/desk_bench.py compares ticket creation with."""
+
+    action_roles = {"post": ADMIN_ONLY}
+
+    @extend_schema(request=None, responses={201: None})
+    def post(self, request: Request) -> Response:
+        data = request.data if isinstance(request.data, dict) else {}
+        probe = BenchProbe.objects.create(note=str(data.get("note", ""))[:100])
+        return Response({"id": probe.pk}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,52 @@
+"""A small Markdown subset (paragraphs, line breaks, lists, **bold**, *italic*, `code`,
+links) for ticket text, always passed through nh3 afterwards: user text is escaped first,
+so only the tags produced here can appear, and nh3 is the final gate."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "a", "blockquote"}
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^\s)]+)\)")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<!\*)\*([^*]+)\*(?!\*)")
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _inline(text: str) -> str:
+    text = _CODE.sub(r"<code>\1</code>", text)
+    text = _BOLD.sub(r"<strong>\1</strong>", text)
+    text = _ITALIC.sub(r"<em>\1</em>", text)
+    return _LINK.sub(r'<a href="\2">\1</a>', text)
+
+
+def render(source: str) -> str:
+    blocks: list[str] = []
+    for block in re.split(r"\n\s*\n", html.escape(source or "", quote=False).strip()):
+        lines = block.splitlines()
+        if not lines:
+            continue
+        if block.startswith("```"):
+            code = "\n".join(line for line in lines if not line.startswith("```"))
+            blocks.append(f"<pre><code>{code}</code></pre>")
+        elif all(re.match(r"^\s*[-*] ", line) for line in lines):
+            items = "".join(f"<li>{_inline(line.split(' ', 1)[1])}</li>" for line in lines)
+            blocks.append(f"<ul>{items}</ul>")
+        elif all(re.match(r"^\s*\d+\. ", line) for line in lines):
+            items = "".join(f"<li>{_inline(line.split('. ', 1)[1])}</li>" for line in lines)
+            blocks.append(f"<ol>{items}</ol>")
+        elif all(line.startswith("&gt;") for line in lines):
+            inner = "<br>".join(_inline(line[4:].strip()) for line in lines)
+            blocks.append(f"<blockquote>{inner}</blockquote>")
+        else:
+            blocks.append("<p>" + "<br>".join(_inline(line) for line in lines) + "</p>")
+    return nh3.clean(
+        "".join(blocks),
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
