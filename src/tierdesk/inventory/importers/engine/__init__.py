@@ -56,7 +56,9 @@ def run_import(
     fmt = fm.FORMATS[fmt_name]
     result = Result(format=fmt_name)
     with tempfile.TemporaryFile(prefix="tierdesk-usage-") as spill:
+        started = time.monotonic()
         got = collect(fmt, paths, options, result, spill)
+        result.timings["collect"] = round(time.monotonic() - started, 3)
         result.timings["collect_peak_rss_mb"] = _peak_rss_mb()
         if result.issues:
             return result

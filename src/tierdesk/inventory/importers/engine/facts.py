@@ -47,10 +47,11 @@ class FactSteps(WriterBase):
         )
 
         def usage_batches() -> Iterator[list[tuple[Any, ...]]]:
+            sol_for = self._sol_for
             for batch in _spilled(self.spill):
                 rows = []
                 for env, sol, day, users, sessions, runs, failures, last in batch:
-                    pk = self._sol_for(sol, env)
+                    pk = sol_for(sol, env)
                     if pk is not None:
                         rows.append((pk, day, users, sessions, runs, failures, last))
                 yield rows
@@ -59,48 +60,116 @@ class FactSteps(WriterBase):
 
     def _upsert_facts(self, spec: tuple[Sequence[str], Iterable[list[tuple[Any, ...]]]]) -> None:
         """Insert or correct this source's facts; rows equal to what is stored are left
-        alone (and counted unchanged)."""
+        alone (and counted unchanged). The last measure is always `last_used_at`."""
         columns, batches = spec
-        q = connection.ops.quote_name
-        table = q(UsageFact._meta.db_table)
         measure_cols = list(columns)
         has_any = self.source_had_facts
-        recorded = self._dt(self.now)
-        all_cols = ["solution_id", "date", "source", *measure_cols, "recorded_at"]
-        updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in measure_cols)
-        sql = (
-            f"INSERT INTO {table} ({', '.join(q(c) for c in all_cols)}) VALUES "
-            f"({', '.join(['%s'] * len(all_cols))}) ON CONFLICT ({q('solution_id')}, {q('date')}, "
-            f"{q('source')}) DO UPDATE SET {updates}"
-        )
-        for batch in batches:
-            for start in range(0, len(batch), BATCH):
-                rows = batch[start : start + BATCH]
-                stored: dict[tuple[int, dt.date], tuple[Any, ...]] = {}
-                if has_any:
+        writer = _FactWriter(self, measure_cols)
+        touched = self.touched
+        source = self.source
+        date_of = self._date_cached
+        dt_of = self._dt_cached
+        try:
+            for batch in batches:
+                for start in range(0, len(batch), BATCH):
+                    rows = batch[start : start + BATCH]
+                    if not has_any:
+                        # Nothing of this source is stored: every row is new.
+                        self.result.add("facts_created", len(rows))
+                        for pk, day, *measures in rows:
+                            touched.add(pk)
+                            writer.add(
+                                pk, (pk, date_of(day), source, *measures[:-1], dt_of(measures[-1]))
+                            )
+                        self._tick(_("usage facts written"), len(rows))
+                        continue
+                    stored: dict[tuple[int, dt.date], tuple[Any, ...]] = {}
                     pks = sorted({r[0] for r in rows})
                     for row in UsageFact.objects.filter(
-                        source=self.source, solution_id__in=pks
+                        source=source, solution_id__in=pks
                     ).values_list("solution_id", "date", *measure_cols):
                         stored[(row[0], row[1])] = tuple(row[2:])
-                out = []
-                for pk, day, *measures in rows:
-                    before = stored.get((pk, day))
-                    if before is not None and all(
-                        _same(a, b) for a, b in zip(before, measures, strict=True)
-                    ):
-                        self.result.add("facts_unchanged")
-                        continue
-                    self.result.add("facts_updated" if before is not None else "facts_created")
-                    self.touched.add(pk)
-                    out.append(
-                        (
-                            pk,
-                            self._date(day),
-                            self.source,
-                            *[self._dt(m) if isinstance(m, dt.datetime) else m for m in measures],
-                            recorded,
+                    for pk, day, *measures in rows:
+                        before = stored.get((pk, day))
+                        if before is not None and all(
+                            _same(a, b) for a, b in zip(before, measures, strict=True)
+                        ):
+                            self.result.add("facts_unchanged")
+                            continue
+                        self.result.add("facts_updated" if before is not None else "facts_created")
+                        touched.add(pk)
+                        writer.add(
+                            pk, (pk, date_of(day), source, *measures[:-1], dt_of(measures[-1]))
                         )
-                    )
-                self._executemany(sql, out)
-                self._tick(_("usage facts written"), len(rows))
+                    self._tick(_("usage facts written"), len(rows))
+            writer.flush()
+        finally:
+            writer.close()
+
+
+class _FactWriter:
+    """Upserts fact rows in chunks: executemany of INSERT … ON CONFLICT on SQLite, COPY into
+    a temporary table then one INSERT … SELECT … ON CONFLICT per chunk on PostgreSQL. A
+    chunk never holds one (solution, date) twice, so a later row still wins as it would
+    with one statement per row."""
+
+    CHUNK = 50_000
+
+    def __init__(self, owner: WriterBase, measure_cols: Sequence[str]) -> None:
+        q = connection.ops.quote_name
+        self.owner = owner
+        self.recorded = owner._dt(owner.now)
+        self.cols = ["solution_id", "date", "source", *measure_cols, "recorded_at"]
+        self.keys: set[tuple[int, Any]] = set()
+        self.rows: list[tuple[Any, ...]] = []
+        self.copy = connection.vendor == "postgresql"
+        self.temp: str | None = None
+        table = q(UsageFact._meta.db_table)
+        col_list = ", ".join(q(c) for c in self.cols)
+        updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in measure_cols)
+        conflict = (
+            f"ON CONFLICT ({q('solution_id')}, {q('date')}, {q('source')}) DO UPDATE SET {updates}"
+        )
+        if self.copy:
+            self.temp = f"tierdesk_import_facts_{id(self)}"
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE TEMP TABLE {self.temp} AS SELECT {col_list} FROM {table} WITH NO DATA"
+                )
+            self.copy_sql = f"COPY {self.temp} ({col_list}) FROM STDIN"
+            self.sql = (
+                f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {self.temp} {conflict}"
+            )
+        else:
+            self.sql = (
+                f"INSERT INTO {table} ({col_list}) VALUES ({', '.join(['%s'] * len(self.cols))}) "
+                f"{conflict}"
+            )
+
+    def add(self, pk: int, row: tuple[Any, ...]) -> None:
+        key = (pk, row[1])
+        if key in self.keys or len(self.rows) >= self.CHUNK:
+            self.flush()
+        self.keys.add(key)
+        self.rows.append((*row, self.recorded))
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        if self.copy:
+            with connection.cursor() as cursor:
+                raw = cursor.cursor
+                with raw.copy(self.copy_sql) as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+                cursor.execute(self.sql)
+                cursor.execute(f"TRUNCATE {self.temp}")
+        else:
+            self.owner._executemany(self.sql, self.rows)
+        self.rows = []
+        self.keys = set()
+
+    def close(self) -> None:
+        if self.temp is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.temp}")

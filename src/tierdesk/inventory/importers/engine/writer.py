@@ -54,6 +54,8 @@ class WriterBase:
         self.touched: set[int] = set()
         self.events: list[tuple[int, str, dict[str, Any]]] = []
         self.source_had_facts = UsageFact.objects.filter(source=self.source).exists()
+        self._dt_memo: dict[dt.datetime, Any] = {}
+        self._date_memo: dict[dt.date, Any] = {}
 
     # ---------------------------------------------------------------- helpers
     def _dt(self, value: dt.datetime | None) -> Any:
@@ -63,6 +65,27 @@ class WriterBase:
             # What Django's SQLite backend stores: naive UTC, str() format (hot path).
             return str(value.replace(tzinfo=None))
         return self.ops.adapt_datetimefield_value(value)
+
+    def _dt_cached(self, value: dt.datetime | None) -> Any:
+        """_dt with a memo: usage timestamps repeat (minutes of a day)."""
+        if value is None:
+            return None
+        try:
+            return self._dt_memo[value]
+        except KeyError:
+            if len(self._dt_memo) > 200_000:
+                self._dt_memo.clear()
+            out = self._dt_memo[value] = self._dt(value)
+            return out
+
+    def _date_cached(self, value: dt.date | None) -> Any:
+        if value is None:
+            return None
+        try:
+            return self._date_memo[value]
+        except KeyError:
+            out = self._date_memo[value] = self._date(value)
+            return out
 
     def _date(self, value: dt.date | None) -> Any:
         if value is None:
