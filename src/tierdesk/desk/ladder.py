@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from tierdesk.accounts.choices import SupportType, TeamKind
 from tierdesk.accounts.models import SupportTeam, User
@@ -54,8 +54,8 @@ def _tell_new_owner(ticket: Ticket, event: Any, actor: User | None) -> None:
         ticket=ticket,
         event=event,
         recipients=recipients,
-        headline=N_("Ticket for your team"),
-        text=N_("A ticket was moved to you or your team."),
+        headline=gettext_noop("Ticket for your team"),
+        text=gettext_noop("A ticket was moved to you or your team."),
         actor=actor,
     )
     notifications.notify_team_channel(ticket=ticket, event=event, headline=str(event.type))
@@ -140,8 +140,10 @@ def ticket_redirect(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
         ticket=ticket,
         event=event,
         recipients=[ticket.requester],
-        headline=N_("Your ticket was redirected"),
-        text=N_("Your ticket now goes to %(where)s, who support this solution. Why: %(why)s"),
+        headline=gettext_noop("Your ticket was redirected"),
+        text=gettext_noop(
+            "Your ticket now goes to %(where)s, who support this solution. Why: %(why)s"
+        ),
         params={"where": where or "", "why": reason},
         actor=actor,
     )

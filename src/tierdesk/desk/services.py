@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import user_find_by_principal
@@ -176,8 +176,8 @@ def ticket_create(
         ticket=ticket,
         event=event,
         recipients=[ticket.agent, *(m for m in first.watchers)],
-        headline=N_("New ticket for you"),
-        text=N_("A new ticket was routed to you."),
+        headline=gettext_noop("New ticket for you"),
+        text=gettext_noop("A new ticket was routed to you."),
         actor=actor or requester,
     )
     notifications.notify_team_channel(ticket=ticket, event=event, headline="New ticket")
@@ -186,8 +186,8 @@ def ticket_create(
             ticket=ticket,
             event=event,
             address=requester_email,
-            headline=N_("We received your request"),
-            text=N_("We received your request and will answer by e-mail."),
+            headline=gettext_noop("We received your request"),
+            text=gettext_noop("We received your request and will answer by e-mail."),
             lang=ticket.language,
         )
     return ticket
@@ -264,8 +264,8 @@ def ticket_reply(
         ticket=ticket,
         event=event,
         recipients=recipients,
-        headline=N_("New reply"),
-        text=N_("There is a new reply on your ticket."),
+        headline=gettext_noop("New reply"),
+        text=gettext_noop("There is a new reply on your ticket."),
         actor=author,
     )
     if support and ticket.requester is None:
@@ -273,7 +273,7 @@ def ticket_reply(
             ticket=ticket,
             event=event,
             address=ticket.requester_email,
-            headline=N_("New reply"),
+            headline=gettext_noop("New reply"),
             text=body,
             lang=ticket.language,
         )
@@ -370,8 +370,8 @@ def ticket_resolve(*, ticket: Ticket, actor: User | None, reason: str) -> Ticket
         ticket=ticket,
         event=event,
         recipients=[ticket.requester, *ticket.watchers.all()],
-        headline=N_("Resolved"),
-        text=N_("Your ticket was resolved. Reply if the problem is not solved."),
+        headline=gettext_noop("Resolved"),
+        text=gettext_noop("Your ticket was resolved. Reply if the problem is not solved."),
         actor=actor,
     )
     return ticket
@@ -401,8 +401,8 @@ def ticket_reopen(*, ticket: Ticket, actor: User | None, reason: str) -> Ticket:
         ticket=ticket,
         event=event,
         recipients=[ticket.agent, *ticket.team.members.all()] if ticket.team else [ticket.agent],
-        headline=N_("Reopened"),
-        text=N_("A ticket you worked on was reopened."),
+        headline=gettext_noop("Reopened"),
+        text=gettext_noop("A ticket you worked on was reopened."),
         actor=actor,
     )
     return ticket
