@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django import forms
@@ -48,7 +49,15 @@ class EmbedForm(forms.Form):
 
     @staticmethod
     def stamp() -> str:
-        return signing.TimestampSigner(salt="desk.embed").sign("form")
+        return signing.Signer(salt="desk.embed").sign(f"{time.time():.3f}")
+
+    @staticmethod
+    def age_s(stamp: str) -> float:
+        """Seconds since the form was rendered; -1 for a forged or missing stamp."""
+        try:
+            return time.time() - float(signing.Signer(salt="desk.embed").unsign(stamp))
+        except (signing.BadSignature, ValueError):
+            return -1.0
 
 
 class BypassForm(forms.Form):
