@@ -1,12 +1,22 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from tierdesk.demo.builder import DEMO_ACCOUNTS, build
+
+
+def _extensions() -> list[tuple[str, Callable[..., dict[str, int]]]]:
+    """The apps that add their own demo data on top of the organisation and inventory,
+    in dependency order. Each is deterministic and creates nothing the second time."""
+    from tierdesk.desk.demo import demo_build as desk_demo
+    from tierdesk.governance.demo import demo_build as governance_demo
+
+    return [("governance", governance_demo), ("desk", desk_demo)]
 
 
 class Command(BaseCommand):
@@ -33,6 +43,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"The demo organisation is already here ({report.solutions:,} solutions)."
             )
+        for name, extend in _extensions():
+            counts = extend(size=options["size"])
+            made = ", ".join(f"{n:,} {what}" for what, n in counts.items() if n)
+            self.stdout.write(f"{name}: {made or 'already here'}")
         self.stdout.write("Demo accounts (password 'demo'):")
         for username, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<10} {description}")
