@@ -1,0 +1,427 @@
+"""Desk benchmark: ticket creation through the API under the production server, and the
+agent queue page with 10,000 and 1,000,000 tickets in the database.
+
+1. `tierdesk serve --workers 2` (gunicorn) runs as a subprocess on a free port with its
+   own data directory / database. Four client threads (urllib, token auth) create
+   tickets through POST /api/v1/tickets/; the same four threads then hit the bare
+   benchmark probe (POST /api/v1/desk/bench-probe/: one insert into a one-table model),
+   the floor of any write through the same stack. Throughput, p50 and p95 of both, and
+   their ratio.
+2. In a child process: tickets are generated with executemany (SQLite) / COPY
+   (PostgreSQL), never through the ORM one by one, to 10,000 and then to 1,000,000; the
+   help desk's queue page is timed through Django's full request stack as the agent.
+
+    python bench/desk_bench.py [--database sqlite|postgres|both] [--requests N]
+        [--skip-million]
+
+SQLite lives in bench/.data/desk_bench/; PostgreSQL uses TIERDESK_BENCH_POSTGRES_URL
+(default postgres://postgres@127.0.0.1:54329/tierdesk_desk_bench). Ends with one line of
+JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / ".data" / "desk_bench"
+CLIENTS = 4
+QUEUE_TARGET_P95_MS = 150.0
+API_TARGET_P95_MS = 50.0
+
+
+def _pct(times: list[float], q: float) -> float:
+    ordered = sorted(times)
+    return ordered[max(0, int(len(ordered) * q + 0.5) - 1)]
+
+
+# --- child: prepare the organisation, time the queue -------------------------------
+
+
+def child_prepare() -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from tierdesk.accounts.models import User
+    from tierdesk.demo.builder import build
+    from tierdesk.inventory.models import Solution
+
+    call_command("migrate", interactive=False, verbosity=0)
+    build(size="small")
+    tokens = {
+        name: Token.objects.get_or_create(user=User.objects.get(username=name))[0].key
+        for name in ("admin", "requester")
+    }
+    solutions = list(
+        Solution.objects.filter(is_deleted=False).order_by("id").values_list("id", flat=True)[:200]
+    )
+    return {"tokens": tokens, "solutions": solutions}
+
+
+COLUMNS = [
+    "number",
+    "requester_id",
+    "requester_name",
+    "requester_email",
+    "request_data",
+    "subject",
+    "description",
+    "topic",
+    "type",
+    "impact",
+    "urgency",
+    "priority",
+    "status",
+    "is_open",
+    "level",
+    "team_id",
+    "channel",
+    "is_bypass",
+    "is_confidential",
+    "language",
+    "escalation",
+    "created_at",
+    "updated_at",
+    "version",
+]
+
+
+def _rows(start: int, stop: int, teams: list[tuple[int, str]], users: list[int], now: Any) -> Any:
+    import datetime as dt
+
+    statuses = ["new", "triaged", "in_progress", "waiting_on_requester"]
+    for i in range(start, stop):
+        team_id, kind = teams[i % len(teams)]
+        is_open = i % 10 == 0  # a tenth of the history is still open
+        created = now - dt.timedelta(seconds=(i * 7919) % (365 * 86400))
+        yield (
+            f"TD-B{i:08d}",
+            users[i % len(users)],
+            "",
+            "",
+            "{}",
+            f"Bench ticket {i}",
+            "",
+            "bug",
+            "incident",
+            "medium",
+            "medium",
+            f"p{1 + i % 4}",
+            statuses[i % 4] if is_open else "closed",
+            is_open,
+            kind,
+            team_id,
+            "api",
+            False,
+            False,
+            "ko" if i % 2 else "en",
+            "{}",
+            created,
+            created,
+            1,
+        )
+
+
+def _fill(target: int, log: Any) -> None:
+    """Top the ticket table up to `target` rows with executemany / COPY."""
+    from django.db import connection, transaction
+
+    from tierdesk.accounts.models import SupportTeam, User
+    from tierdesk.common import clock
+    from tierdesk.desk.models import Ticket
+
+    have = Ticket.objects.count()
+    if have >= target:
+        return
+    teams = list(
+        SupportTeam.objects.exclude(kind="vendor").order_by("id").values_list("id", "kind")
+    )
+    users = list(
+        User.objects.filter(is_active=True).order_by("id").values_list("id", flat=True)[:500]
+    )
+    now = clock.now()
+    started = time.perf_counter()
+    table = Ticket._meta.db_table
+    chunk = 50_000
+    for start in range(have, target, chunk):
+        stop = min(target, start + chunk)
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(  # type: ignore[attr-defined]
+                    f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
+                ) as copy:
+                    for row in _rows(start, stop, teams, users, now):
+                        copy.write_row(row)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {table} ({', '.join(COLUMNS)}) "
+                    f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
+                    list(_rows(start, stop, teams, users, now)),
+                )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    log(f"filled to {target:,} tickets in {time.perf_counter() - started:.0f}s")
+
+
+def child_queue(iterations: int, skip_million: bool) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tierdesk.accounts.models import SupportTeam, User
+
+    database = connection.vendor
+
+    def log(message: str) -> None:
+        print(f"  [{database}] {message}", flush=True)
+
+    agent = User.objects.get(username="agent")
+    help_desk = SupportTeam.objects.filter(kind="help_desk").order_by("id").first()
+    assert help_desk is not None
+    figures: dict[str, Any] = {}
+    sizes = [10_000] if skip_million else [10_000, 1_000_000]
+    for size in sizes:
+        _fill(size, log)
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(agent)
+        urls = [
+            f"/desk/queue/?team={help_desk.pk}",
+            f"/desk/queue/?team={help_desk.pk}&priority=p1",
+            f"/desk/queue/?team={help_desk.pk}&status=new",
+            f"/desk/queue/?team={help_desk.pk}&page=3",
+        ]
+        client.get(urls[0])
+        times: list[float] = []
+        queries = 0
+        for i in range(iterations):
+            with CaptureQueriesContext(connection) as captured:
+                t0 = time.perf_counter()
+                response = client.get(urls[i % len(urls)])
+                times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, response.status_code
+            queries = max(queries, len(captured))
+        label = "10k" if size == 10_000 else "1m"
+        figures[f"queue_{label}_p50_ms"] = round(statistics.median(times), 1)
+        figures[f"queue_{label}_p95_ms"] = round(_pct(times, 0.95), 1)
+        figures["queue_max_queries"] = queries
+        verdict = "ok" if figures[f"queue_{label}_p95_ms"] <= QUEUE_TARGET_P95_MS else "OVER"
+        log(
+            f"queue page, {size:>9,} tickets: p50 {figures[f'queue_{label}_p50_ms']:6.1f} ms  "
+            f"p95 {figures[f'queue_{label}_p95_ms']:6.1f} ms  ({queries} queries)  {verdict}"
+        )
+    return figures
+
+
+# --- parent: server and clients ----------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _post(url: str, token: str, body: dict[str, Any]) -> tuple[int, float]:
+    data = json.dumps(body).encode()
+    request = urllib.request.Request(  # noqa: S310 - the bench's own local server
+        url,
+        data=data,
+        method="POST",
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local URL
+        response.read()
+        status = response.status
+    return status, (time.perf_counter() - t0) * 1000
+
+
+def _load(url: str, token: str, bodies: list[dict[str, Any]]) -> dict[str, float]:
+    per_client = len(bodies) // CLIENTS
+    times: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def run(chunk: list[dict[str, Any]]) -> None:
+        mine = []
+        for body in chunk:
+            try:
+                status, ms = _post(url, token, body)
+                if status != 201:
+                    errors.append(str(status))
+                mine.append(ms)
+            except Exception as error:
+                errors.append(repr(error))
+        with lock:
+            times.extend(mine)
+
+    threads = [
+        threading.Thread(target=run, args=(bodies[i * per_client : (i + 1) * per_client],))
+        for i in range(CLIENTS)
+    ]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{len(errors)} failed requests, e.g. {errors[:3]}")
+    return {
+        "per_s": len(times) / wall,
+        "p50_ms": statistics.median(times),
+        "p95_ms": _pct(times, 0.95),
+    }
+
+
+def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="tierdesk.settings", TIERDESK_LOG_LEVEL="WARNING")
+    data_dir = DATA / database
+    if data_dir.exists() and args.fresh:
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env["TIERDESK_DATA_DIR"] = str(data_dir)
+    env.pop("TIERDESK_DATABASE_URL", None)
+    if database == "postgres":
+        url = os.environ.get(
+            "TIERDESK_BENCH_POSTGRES_URL",
+            "postgres://postgres@127.0.0.1:54329/tierdesk_desk_bench",
+        )
+        _ensure_postgres_database(url, fresh=args.fresh)
+        env["TIERDESK_DATABASE_URL"] = url
+    prepared = _child(env, ["--child", "prepare"])
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tierdesk", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("the server did not start")
+        solutions = prepared["solutions"]
+        n = args.requests
+
+        def bodies(count: int, tag: str) -> list[dict[str, Any]]:
+            return [
+                {
+                    "subject": f"{tag} {i}: 저장이 안 돼요",
+                    "solution": solutions[i % len(solutions)] if i % 3 else None,
+                    "topic": ["bug", "how_to", "access"][i % 3],
+                    "impact": "medium",
+                    "urgency": "high",
+                }
+                for i in range(count)
+            ]
+
+        tickets_url = f"{base}/api/v1/tickets/"
+        floor_url = f"{base}/api/v1/desk/bench-probe/"
+        admin, requester = prepared["tokens"]["admin"], prepared["tokens"]["requester"]
+        _load(tickets_url, requester, bodies(4 * CLIENTS, "warm-up"))  # warm every worker
+        _load(floor_url, admin, [{"note": "warm-up"}] * (4 * CLIENTS))
+        results: dict[str, Any] = {}
+        tickets = _load(tickets_url, requester, bodies(n, "bench"))
+        floor = _load(floor_url, admin, [{"note": "floor"}] * n)
+        for name, figures in (("create", tickets), ("floor", floor)):
+            results[f"{name}_per_s"] = round(figures["per_s"], 1)
+            results[f"{name}_p50_ms"] = round(figures["p50_ms"], 1)
+            results[f"{name}_p95_ms"] = round(figures["p95_ms"], 1)
+            print(
+                f"  [{database}] {name:<6} {figures['per_s']:7.1f}/s   "
+                f"p50 {figures['p50_ms']:6.1f} ms   p95 {figures['p95_ms']:6.1f} ms"
+            )
+        results["ratio_create_to_floor"] = round(tickets["per_s"] / floor["per_s"], 2)
+        print(
+            f"  [{database}] creating a ticket runs at {results['ratio_create_to_floor']:.2f}× "
+            f"the floor (aim ≥ 0.5×; p95 aim ≤ {API_TARGET_P95_MS:.0f} ms)"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    child_args = ["--child", "queue", "--iterations", str(args.iterations)]
+    if args.skip_million:
+        child_args.append("--skip-million")
+    results.update(_child(env, child_args))
+    return results
+
+
+def _child(env: dict[str, str], extra: list[str]) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, __file__, *extra], env=env, stdout=subprocess.PIPE, text=True, check=False
+    )
+    result: dict[str, Any] = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            result = json.loads(line[len("RESULT ") :])
+        else:
+            print(line)
+    if proc.returncode != 0:
+        raise SystemExit(f"child {extra} failed with exit code {proc.returncode}")
+    return result
+
+
+def _ensure_postgres_database(url: str, *, fresh: bool) -> None:
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--requests", type=int, default=400, help="per measured run, all clients")
+    parser.add_argument("--iterations", type=int, default=60, help="queue page requests per size")
+    parser.add_argument("--skip-million", action="store_true")
+    parser.add_argument("--fresh", action="store_true", help="start from an empty database")
+    parser.add_argument("--child", choices=["prepare", "queue"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "prepare":
+        print("RESULT " + json.dumps(child_prepare()), flush=True)
+        return
+    if args.child == "queue":
+        print("RESULT " + json.dumps(child_queue(args.iterations, args.skip_million)), flush=True)
+        return
+    results: dict[str, Any] = {}
+    for database in ["sqlite", "postgres"] if args.database == "both" else [args.database]:
+        print(f"{database}: {args.requests} ticket creations and floor inserts, {CLIENTS} clients")
+        results[database] = run_database(database, args)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
