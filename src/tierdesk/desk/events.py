@@ -36,6 +36,29 @@ def created(ticket: Ticket, actor: User | None) -> TicketEvent:
     return _event(ticket, T.CREATED, actor, channel=ticket.channel, bypass=ticket.is_bypass)
 
 
+def created_and_routed(
+    ticket: Ticket, actor: User | None, *, reason: str
+) -> tuple[TicketEvent, TicketEvent]:
+    """Both first events of a new ticket in one INSERT."""
+    rows = TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket=ticket,
+                type=T.CREATED,
+                actor=actor,
+                parameters={"channel": ticket.channel, "bypass": ticket.is_bypass},
+            ),
+            TicketEvent(
+                ticket=ticket,
+                type=T.ROUTED,
+                actor=None,
+                parameters={"reason": reason, **_where(ticket)},
+            ),
+        ]
+    )
+    return rows[0], rows[1]
+
+
 def routed(ticket: Ticket, actor: User | None, *, reason: str) -> TicketEvent:
     return _event(ticket, T.ROUTED, actor, reason=reason, **_where(ticket))
 

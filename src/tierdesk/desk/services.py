@@ -103,7 +103,6 @@ def _watch(ticket: Ticket, users: Iterable[User]) -> None:
     )
 
 
-@transaction.atomic
 def ticket_create(
     *,
     requester: User | None,
@@ -124,7 +123,10 @@ def ticket_create(
     is_confidential: bool = False,
     language: str = "en",
 ) -> Ticket:
-    """File a ticket and route it by the solution's support model."""
+    """File a ticket and route it by the solution's support model.
+
+    Routing and the priority matrix are read before the write transaction opens, so the
+    transaction (SQLite's one writer lock) holds only the inserts."""
     if requester is None and not requester_email:
         raise ValidationError({"requester_email": _("Say who is asking, or sign in.")})
     if request_type is not None:
@@ -137,6 +139,7 @@ def ticket_create(
         if missing:
             raise ValidationError({"request_data": _("Missing: %s") % ", ".join(missing)})
     first = routing.route(solution=solution, topic=topic, request_type=request_type)
+    priority = priority_for(impact=impact, urgency=urgency)
     ticket = Ticket(
         requester=requester,
         requester_name=requester_name,
@@ -148,7 +151,7 @@ def ticket_create(
         type=type,
         impact=impact,
         urgency=urgency,
-        priority=priority_for(impact=impact, urgency=urgency),
+        priority=priority,
         channel=Channel.BYPASS if is_bypass else channel,
         request_type=request_type,
         request_data=dict(request_data or {}),
@@ -161,7 +164,16 @@ def ticket_create(
         created_at=clock.now(),
         updated_at=clock.now(),
     )
-    ticket.full_clean(exclude=["number"])
+    # Related rows were read just above; skip full_clean's one query per foreign key.
+    ticket.full_clean(exclude=["number", "requester", "solution", "team", "agent", "request_type"])
+    with transaction.atomic():
+        _ticket_insert(ticket, first, requester=requester, actor=actor)
+    return ticket
+
+
+def _ticket_insert(
+    ticket: Ticket, first: routing.Route, *, requester: User | None, actor: User | None
+) -> None:
     ticket.save()
     ticket.number = f"TD-{ticket.pk:06d}"
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
@@ -170,8 +182,7 @@ def ticket_create(
         watchers.append(actor)
     if watchers:
         _watch(ticket, watchers)
-    events.created(ticket, actor or requester)
-    event = events.routed(ticket, None, reason=first.reason)
+    _created, event = events.created_and_routed(ticket, actor or requester, reason=first.reason)
     notifications.notify_people(
         ticket=ticket,
         event=event,
@@ -185,12 +196,11 @@ def ticket_create(
         notifications.notify_address(
             ticket=ticket,
             event=event,
-            address=requester_email,
+            address=ticket.requester_email,
             headline=gettext_noop("We received your request"),
             text=gettext_noop("We received your request and will answer by e-mail."),
             lang=ticket.language,
         )
-    return ticket
 
 
 @transaction.atomic
