@@ -41,8 +41,12 @@ class Issue:
         }
 
     def __str__(self) -> str:
-        where = self.file if self.row is None else f"{self.file}, row {self.row}"
-        column = f", column {self.column}" if self.column else ""
+        where = (
+            self.file
+            if self.row is None
+            else _("%(file)s, row %(row)s") % {"file": self.file, "row": self.row}
+        )
+        column = _(", column %(column)s") % {"column": self.column} if self.column else ""
         return _("%(where)s%(column)s: found %(value)s, expected %(expected)s") % {
             "where": where,
             "column": column,
