@@ -28,10 +28,11 @@ from tierdesk.governance.choices import (
 )
 from tierdesk.governance.models import Finding, ScanSettings, Signal
 from tierdesk.inventory.models import Solution, SolutionOwner
-from tierdesk.notify.choices import Channel
-from tierdesk.notify.services import notification_enqueue
+from tierdesk.notify.choices import Channel, DeliveryStatus
+from tierdesk.notify.models import Notification, NotificationPreference
 
 MAX_ITEMS = 40
+BATCH = 500
 PLATFORM = 0  # owner-of-record id meaning "the platform team"
 
 
@@ -109,6 +110,66 @@ def signal_text(code: str, detail: dict[str, Any]) -> str:
             return _("nobody has used it since %(last_used)s") % detail
         return _("nobody has ever used it")
     return str(SignalCode(code).label) if code in SignalCode.values else code
+
+
+@dataclass
+class Outgoing:
+    """One e-mail to queue: the fields of `notify.services.notification_enqueue`."""
+
+    key: str
+    address: str
+    subject: str
+    body: str
+    recipient_id: int | None
+    cc: list[str]
+
+
+def notifications_enqueue_bulk(messages: list[Outgoing]) -> set[str]:
+    """Queue many e-mails at once with notify's semantics; returns the keys queued now.
+
+    Like `notification_enqueue`: an idempotency key never queues twice, a recipient who
+    switched e-mail off (`NotificationPreference`, read in one query) gets a row marked
+    suppressed, the address is never also copied, subjects are cut to 300 characters.
+    Keys already in the outbox are skipped; the rest go in with one `bulk_create` per
+    batch, conflicts on the unique key ignored (a concurrent run may have won them)."""
+    if not messages:
+        return set()
+    keys = [m.key for m in messages]
+    existing: set[str] = set()
+    for start in range(0, len(keys), BATCH):
+        existing.update(
+            Notification.objects.filter(key__in=keys[start : start + BATCH]).values_list(
+                "key", flat=True
+            )
+        )
+    fresh = [m for m in messages if m.key not in existing]
+    recipients = {m.recipient_id for m in fresh if m.recipient_id is not None}
+    muted = set(
+        NotificationPreference.objects.filter(user_id__in=recipients, email=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    now = clock.now()
+    rows = [
+        Notification(
+            key=m.key,
+            channel=Channel.EMAIL,
+            recipient_id=m.recipient_id,
+            address=m.address,
+            cc=sorted(set(m.cc) - {m.address}),
+            subject=m.subject[:300],
+            body=m.body,
+            card=None,
+            status=(
+                DeliveryStatus.SUPPRESSED if m.recipient_id in muted else DeliveryStatus.PENDING
+            ),
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for m in fresh
+    ]
+    Notification.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    return {m.key for m in fresh}
 
 
 @dataclass
@@ -215,8 +276,8 @@ def digests_send(*, today: dt.date) -> int:
         by_owner[owner[sid]].append(sid)
     due_owners = {owner[sid] for sid in pending if sid in owner}
     platform = SupportTeam.objects.filter(kind=TeamKind.PLATFORM).order_by("id").first()
-    queued = 0
-    notified_ids: list[int] = []
+    period = period_key(today, config.digest_period)
+    planned: list[tuple[int, str, str, str, str, int | None, bool]] = []
     for owner_id in sorted(due_owners):
         sids = by_owner[owner_id]
         fresh = any(n is None for sid in sids for _pk, _c, _d, n in open_signals.get(sid, []))
@@ -224,14 +285,34 @@ def digests_send(*, today: dt.date) -> int:
             if platform is None or not platform.email:
                 continue
             address, language, name = platform.email, settings.LANGUAGE_CODE, platform.name
-            recipient = None
+            recipient_id: int | None = None
             who = f"team-{platform.pk}"
         else:
             address, language, name = people[owner_id]
             if not address:
                 continue
-            recipient = User(pk=owner_id)
+            recipient_id = owner_id
             who = str(owner_id)
+        key = (
+            f"governance-digest:{who}:{period}"
+            if fresh
+            else f"governance-reminder:{who}:{today.isoformat()}"
+        )
+        planned.append((owner_id, key, address, language, name, recipient_id, fresh))
+    already: set[str] = set()
+    all_keys = [p[1] for p in planned]
+    for start in range(0, len(all_keys), BATCH):
+        already.update(
+            Notification.objects.filter(key__in=all_keys[start : start + BATCH]).values_list(
+                "key", flat=True
+            )
+        )
+    messages: list[Outgoing] = []
+    owner_of_key: dict[str, int] = {}
+    for owner_id, key, address, language, name, recipient_id, fresh in planned:
+        if key in already:  # queued before: nothing to render
+            continue
+        sids = by_owner[owner_id]
         with translation.override(language):
             items = [
                 DigestItem(
@@ -253,23 +334,24 @@ def digests_send(*, today: dt.date) -> int:
                 if u != owner_id and users[u][0] and people[u][0]
             }
         )
-        key = (
-            f"governance-digest:{who}:{period_key(today, config.digest_period)}"
-            if fresh
-            else f"governance-reminder:{who}:{today.isoformat()}"
+        messages.append(
+            Outgoing(
+                key=key,
+                address=address,
+                subject=subject,
+                body=body,
+                recipient_id=recipient_id,
+                cc=cc,
+            )
         )
-        _notification, created = notification_enqueue(
-            key=key,
-            channel=Channel.EMAIL,
-            address=address,
-            subject=subject,
-            body=body,
-            recipient=recipient,
-            cc=cc,
-        )
-        if created:
-            queued += 1
-            notified_ids += [pk for sid in sids for pk, _c, _d, _n in open_signals.get(sid, [])]
+        owner_of_key[key] = owner_id
+    queued_keys = notifications_enqueue_bulk(messages)
+    notified_ids = [
+        pk
+        for key in sorted(queued_keys)
+        for sid in by_owner[owner_of_key[key]]
+        for pk, _c, _d, _n in open_signals.get(sid, [])
+    ]
     for start in range(0, len(notified_ids), 5000):
         Signal.objects.filter(pk__in=notified_ids[start : start + 5000]).update(notified_at=now)
-    return queued
+    return len(queued_keys)

@@ -56,6 +56,7 @@ COLUMNS = (
     "last_used_at",
     "last_published_at",
     "platform_created_at",
+    "usage_as_of",
 )
 ACTIVE_SIGNAL = (
     SignalStatus.OPEN,
@@ -145,8 +146,42 @@ def solution_rows(solution_ids: Iterable[int] | None = None) -> Iterator[tuple[A
     return qs.order_by().values_list(*COLUMNS).iterator(chunk_size=CHUNK)
 
 
+def _inactive(
+    last_used: dt.datetime | None,
+    created: dt.datetime | None,
+    launches: int | None,
+    usage_as_of: dt.date | None,
+    ctx: Context,
+) -> dict[str, Any] | None:
+    """No *use* for `inactive_days` (CoE §2.2: six months; edits do not count).
+
+    A solution whose last use is known is judged by it. One with no use at all is
+    inactive only when it was created before the window — and only when use is measured
+    for it: usage data that carries no sessions or runs for it (CoE flows have no run
+    data) says nothing about use, so such a solution is not judged."""
+    cutoff = ctx.today - dt.timedelta(days=ctx.settings.inactive_days)
+    if last_used is not None:
+        if last_used.date() < cutoff:
+            return {"last_used": last_used.date().isoformat()}
+        return None
+    if usage_as_of is not None and launches is None:
+        return None
+    if created is not None and created.date() < cutoff:
+        return {"last_used": ""}
+    return None
+
+
 def signals_for(row: tuple[Any, ...], ctx: Context) -> dict[str, dict[str, Any]]:
-    """The signals one solution should have now, with what the scan saw."""
+    """The signals one solution should have now, with what the scan saw.
+
+    The compliance rules follow the CoE Starter Kit (reference §2.1): an *app* enters the
+    audit when shared with ≥ `shared_users` users, ≥ `shared_groups` groups or launched
+    ≥ `launches_30d` times in 30 days; a chatbot when launched ≥ `chatbot_launches`
+    times. In the audit, a solution with no justification yet — here: still
+    self-supported, never confirmed above Productivity — is asked for one (the threshold
+    signals, which also lead to graduation). One that has it — a confirmed Important or
+    Critical tier — is checked for a publish within `republish_days` instead. Flows are
+    not in the compliance audit."""
     (
         _id,
         kind,
@@ -165,42 +200,42 @@ def signals_for(row: tuple[Any, ...], ctx: Context) -> dict[str, dict[str, Any]]
         last_used,
         last_published,
         created,
+        usage_as_of,
     ) = row
     s = ctx.settings
     found: dict[str, dict[str, Any]] = {}
     maker = ctx.users.get(maker_id) if maker_id else None
     if is_orphaned or maker is None or not maker[0]:
         found[SignalCode.ORPHANED] = {}
-    inactive_since = ctx.today - dt.timedelta(days=s.inactive_days)
-    seen = last_used or created
-    if seen is not None and seen.date() < inactive_since:
-        found[SignalCode.INACTIVE] = {
-            "last_used": last_used.date().isoformat() if last_used else ""
-        }
+    inactive = _inactive(last_used, created, launches, usage_as_of, ctx)
+    if inactive is not None:
+        found[SignalCode.INACTIVE] = inactive
+    users = shared_users or 0
+    groups = shared_groups or 0
+    used = launches or 0
+    is_app = kind in APP_KINDS
+    reasons: dict[str, dict[str, Any]] = {}
+    if is_app:
+        if users >= s.shared_users:
+            reasons[SignalCode.SHARED_USERS] = {"users": users}
+        if groups >= s.shared_groups:
+            reasons[SignalCode.SHARED_GROUPS] = {"groups": groups}
+        if used >= s.launches_30d:
+            reasons[SignalCode.LAUNCHES] = {"launches": used}
+    elif kind == SolutionKind.CHATBOT and used >= s.chatbot_launches:
+        reasons[SignalCode.CHATBOT_LAUNCHES] = {"launches": used}
     self_supported = support_model in ("", SupportModel.SELF) and tier in ("", Tier.PRODUCTIVITY)
     if not self_supported:
+        if is_app and reasons:
+            stale = ctx.today - dt.timedelta(days=s.republish_days)
+            if last_published is None or last_published.date() < stale:
+                found[SignalCode.NOT_REPUBLISHED] = {
+                    "published": last_published.date().isoformat() if last_published else ""
+                }
         return found
-    users = shared_users or 0
-    if users >= s.shared_users:
-        found[SignalCode.SHARED_USERS] = {"users": users}
-    if (shared_groups or 0) >= s.shared_groups:
-        found[SignalCode.SHARED_GROUPS] = {"groups": shared_groups}
-    is_app = kind in APP_KINDS
-    if is_app and (launches or 0) >= s.launches_30d:
-        found[SignalCode.LAUNCHES] = {"launches": launches}
-    if kind == SolutionKind.CHATBOT and (launches or 0) >= s.chatbot_launches:
-        found[SignalCode.CHATBOT_LAUNCHES] = {"launches": launches}
-    audited = bool(
-        found.keys() & {SignalCode.SHARED_USERS, SignalCode.SHARED_GROUPS, SignalCode.LAUNCHES}
-    )
-    if is_app and audited:
-        stale = ctx.today - dt.timedelta(days=s.republish_days)
-        if last_published is None or last_published.date() < stale:
-            found[SignalCode.NOT_REPUBLISHED] = {
-                "published": last_published.date().isoformat() if last_published else ""
-            }
+    found.update(reasons)
     env = ctx.environments.get(env_id)
-    if env and env[0] == EnvironmentType.DEFAULT and (users >= s.shared_users or tenant):
+    if is_app and env and env[0] == EnvironmentType.DEFAULT and (users >= s.shared_users or tenant):
         found[SignalCode.DEFAULT_ENVIRONMENT] = {"users": users}
     if (peak or 0) >= s.critical_users or users >= s.critical_shared_users or tenant:
         found[SignalCode.CRITICAL_SELF_SUPPORTED] = {"peak": peak or 0, "users": users}
@@ -352,7 +387,7 @@ def _reconcile_signals(
         for (sid, code), detail in wanted.items()
         if (sid, code) not in seen
     ]
-    Signal.objects.bulk_create(new, batch_size=2000)
+    Signal.objects.bulk_create(new, batch_size=5000)
     Signal.objects.bulk_update(
         reopened,
         [
@@ -454,7 +489,7 @@ def _reconcile_findings(
         for (sid, code), (severity, detail) in wanted.items()
         if (sid, code) not in seen
     ]
-    Finding.objects.bulk_create(new, batch_size=2000)
+    Finding.objects.bulk_create(new, batch_size=5000)
     Finding.objects.bulk_update(
         reopened,
         ["status", "severity", "detail", "first_seen", "last_seen", "resolved_at"],

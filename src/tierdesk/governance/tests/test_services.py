@@ -18,13 +18,26 @@ from tierdesk.governance.choices import (
     SignalCode,
     SignalStatus,
 )
-from tierdesk.governance.digest import DigestItem, digest_render
-from tierdesk.governance.models import Exemption, Finding, Signal, SolutionProfile, TierPolicy
+from tierdesk.governance.digest import (
+    DigestItem,
+    Outgoing,
+    digest_render,
+    notifications_enqueue_bulk,
+)
+from tierdesk.governance.models import (
+    Exemption,
+    Finding,
+    ScanSettings,
+    Signal,
+    SolutionProfile,
+    TierPolicy,
+)
 from tierdesk.governance.policy import reason_text
-from tierdesk.inventory.choices import EnvironmentType, SupportModel, Tier
-from tierdesk.inventory.models import SolutionEvent
+from tierdesk.inventory.choices import EnvironmentType, SolutionKind, SupportModel, Tier
+from tierdesk.inventory.models import Solution, SolutionEvent, SolutionOwner
 from tierdesk.inventory.tests.factories import EnvironmentFactory, SolutionFactory
-from tierdesk.notify.models import Notification
+from tierdesk.notify.choices import DeliveryStatus
+from tierdesk.notify.models import Notification, NotificationPreference
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -289,3 +302,167 @@ def test_default_environment_signal(org: Org) -> None:
     with clock.frozen(NOW):
         services.scan_run(notify=False)
     assert Signal.objects.filter(solution=shared, code=SignalCode.DEFAULT_ENVIRONMENT).exists()
+
+
+def _codes(solution: Solution) -> set[str]:
+    return set(
+        Signal.objects.filter(solution=solution)
+        .exclude(status=SignalStatus.RESOLVED)
+        .values_list("code", flat=True)
+    )
+
+
+def test_only_apps_enter_the_compliance_audit_chatbots_by_launches(org: Org) -> None:
+    """CoE §2.1: sharing and launch thresholds audit apps; chatbots only by launches;
+    flows are not in the compliance audit."""
+    wide = {"shared_users": 340, "shared_groups": 2, "launches_30d": 900}
+    app = SolutionFactory.create(kind=SolutionKind.CANVAS_APP, **wide)
+    flow = SolutionFactory.create(kind=SolutionKind.CLOUD_FLOW, **wide)
+    bot = SolutionFactory.create(kind=SolutionKind.CHATBOT, **wide)
+    quiet_bot = SolutionFactory.create(kind=SolutionKind.CHATBOT, launches_30d=49)
+    default_env = EnvironmentFactory.create(type=EnvironmentType.DEFAULT, purpose="")
+    default_flow = SolutionFactory.create(
+        environment=default_env, kind=SolutionKind.CLOUD_FLOW, shared_users=45
+    )
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+    audit = {
+        SignalCode.SHARED_USERS,
+        SignalCode.SHARED_GROUPS,
+        SignalCode.LAUNCHES,
+        SignalCode.CHATBOT_LAUNCHES,
+    }
+    assert _codes(app) & audit == {
+        SignalCode.SHARED_USERS,
+        SignalCode.SHARED_GROUPS,
+        SignalCode.LAUNCHES,
+    }
+    assert _codes(flow) & audit == set()
+    assert _codes(bot) & audit == {SignalCode.CHATBOT_LAUNCHES}
+    assert _codes(quiet_bot) & audit == set()
+    # Critical-looking use on a self-supported flow still counts; the default-environment
+    # signal is about widely shared apps.
+    assert SignalCode.CRITICAL_SELF_SUPPORTED in _codes(flow)
+    assert SignalCode.DEFAULT_ENVIRONMENT not in _codes(default_flow)
+
+
+def test_republish_is_checked_only_for_justified_apps_in_the_audit(org: Org) -> None:
+    """CoE §2.1: an app in the audit without justification is asked for one (the
+    threshold signals); with it (a confirmed Important/Critical tier) its last publish
+    must be within `republish_days`."""
+    old = NOW - dt.timedelta(days=90)
+    recent = NOW - dt.timedelta(days=10)
+    confirmed = {"tier": Tier.IMPORTANT, "support_model": SupportModel.TEAM}
+    self_supported = SolutionFactory.create(launches_30d=400, last_published_at=old)
+    stale = SolutionFactory.create(launches_30d=400, last_published_at=old, **confirmed)
+    never = SolutionFactory.create(shared_groups=1, last_published_at=None, **confirmed)
+    fresh = SolutionFactory.create(launches_30d=400, last_published_at=recent, **confirmed)
+    not_audited = SolutionFactory.create(launches_30d=5, last_published_at=old, **confirmed)
+    stale_flow = SolutionFactory.create(
+        kind=SolutionKind.CLOUD_FLOW, launches_30d=400, last_published_at=old, **confirmed
+    )
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+    assert _codes(self_supported) == {SignalCode.LAUNCHES}
+    assert _codes(stale) == {SignalCode.NOT_REPUBLISHED}
+    assert Signal.objects.get(solution=stale).detail == {"published": old.date().isoformat()}
+    assert _codes(never) == {SignalCode.NOT_REPUBLISHED}
+    assert _codes(fresh) == set()
+    assert _codes(not_audited) == set()
+    assert _codes(stale_flow) == set()
+    ScanSettings.objects.update(republish_days=120)  # editable
+    with clock.frozen(NOW + dt.timedelta(days=1)):
+        services.scan_run(notify=False)
+    assert _codes(stale) == set()
+
+
+def test_inactivity_needs_measured_use_and_six_months(org: Org) -> None:
+    """CoE §2.2 by use: last use older than six months, or no use at all since a creation
+    more than six months ago — not when the usage source does not measure use."""
+    long_ago = NOW - dt.timedelta(days=400)
+    never_used = SolutionFactory.create(
+        platform_created_at=long_ago, last_used_at=None, launches_30d=0, usage_as_of=NOW.date()
+    )
+    no_data_yet = SolutionFactory.create(platform_created_at=long_ago, last_used_at=None)
+    young = SolutionFactory.create(
+        platform_created_at=NOW - dt.timedelta(days=90), last_used_at=None, launches_30d=0
+    )
+    unmeasured = SolutionFactory.create(
+        kind=SolutionKind.CLOUD_FLOW,
+        platform_created_at=long_ago,
+        last_used_at=None,
+        launches_30d=None,
+        usage_as_of=NOW.date(),
+    )
+    used_recently = SolutionFactory.create(
+        platform_created_at=long_ago, last_used_at=NOW - dt.timedelta(days=100)
+    )
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+    inactive = set(
+        Signal.objects.filter(code=SignalCode.INACTIVE).values_list("solution_id", flat=True)
+    )
+    assert never_used.pk in inactive and no_data_yet.pk in inactive
+    assert Signal.objects.get(solution=never_used, code=SignalCode.INACTIVE).detail == {
+        "last_used": ""
+    }
+    assert young.pk not in inactive
+    assert unmeasured.pk not in inactive
+    assert used_recently.pk not in inactive
+    ScanSettings.objects.update(inactive_days=90)  # editable
+    with clock.frozen(NOW + dt.timedelta(days=1)):
+        services.scan_run(notify=False)
+    assert Signal.objects.filter(
+        solution=used_recently, code=SignalCode.INACTIVE, status=SignalStatus.OPEN
+    ).exists()
+
+
+def test_digests_are_queued_in_bulk_with_notify_semantics(org: Org) -> None:
+    """One row per owner, suppressed for a recipient who switched e-mail off (read from
+    the preferences), the address never copied, keys already queued left alone."""
+    _widely_shared(org)
+    other = org.other
+    other.shared_users = 80
+    other.save()
+    NotificationPreference.objects.create(user=org.users["other_maker"], email=False)
+    co_owner = org.users["co_owner"]
+    SolutionOwner.objects.create(solution=org.other, user=org.users["other_maker"])
+    SolutionOwner.objects.create(solution=org.other, user=co_owner)
+    maker_key = f"governance-digest:{org.users['maker'].pk}:2026-W10"
+    Notification.objects.create(
+        key=maker_key, channel="email", address="x@example.com", subject="s", body="b"
+    )
+    with clock.frozen(NOW):
+        report = services.scan_run()
+    assert report.notifications == 1
+    muted = Notification.objects.get(recipient=org.users["other_maker"])
+    assert muted.status == DeliveryStatus.SUPPRESSED
+    assert muted.key == f"governance-digest:{org.users['other_maker'].pk}:2026-W10"
+    assert muted.cc == [co_owner.email]
+    assert "Line check" in muted.body
+    untouched = Notification.objects.get(key=maker_key)
+    assert untouched.address == "x@example.com"
+    # The maker's signals were not told by this run (their key was taken already).
+    assert not Signal.objects.filter(solution=org.own, notified_at__isnull=False).exists()
+    assert Signal.objects.filter(solution=org.other, notified_at__isnull=False).exists()
+    with clock.frozen(NOW):
+        assert services.scan_run().notifications == 0
+
+
+def test_bulk_enqueue_marks_only_muted_recipients_suppressed(org: Org) -> None:
+    NotificationPreference.objects.create(user=org.users["member"], email=False)
+    NotificationPreference.objects.create(user=org.users["partner"], email=True, teams=False)
+    queued = notifications_enqueue_bulk(
+        [
+            Outgoing("k1", "a@x", "s" * 400, "b", org.users["member"].pk, ["a@x", "c@x"]),
+            Outgoing("k2", "p@x", "s", "b", org.users["partner"].pk, []),
+            Outgoing("k3", "team@x", "s", "b", None, []),
+        ]
+    )
+    assert queued == {"k1", "k2", "k3"}
+    rows = {n.key: n for n in Notification.objects.all()}
+    assert rows["k1"].status == DeliveryStatus.SUPPRESSED
+    assert rows["k1"].cc == ["c@x"] and len(rows["k1"].subject) == 300
+    assert rows["k2"].status == DeliveryStatus.PENDING
+    assert rows["k3"].status == DeliveryStatus.PENDING and rows["k3"].recipient_id is None
+    assert notifications_enqueue_bulk([Outgoing("k1", "a@x", "s", "b", None, [])]) == set()
