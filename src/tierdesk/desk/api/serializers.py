@@ -107,7 +107,11 @@ class TicketCreateSerializer(serializers.Serializer[Any]):
     subject = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     solution = serializers.PrimaryKeyRelatedField(
-        queryset=Solution.objects.filter(is_deleted=False), required=False, allow_null=True
+        queryset=Solution.objects.filter(is_deleted=False).select_related(
+            "maker", "supporting_team"
+        ),
+        required=False,
+        allow_null=True,
     )
     topic = serializers.ChoiceField(choices=Topic.choices, default=Topic.OTHER)
     type = serializers.ChoiceField(choices=TicketType.choices, default=TicketType.QUESTION)
