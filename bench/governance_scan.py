@@ -1,8 +1,9 @@
 """The reactive-governance scan over the large demo data set.
 
 Builds (or reuses) 100,000 solutions with 30 usage facts each, clears governance's own
-tables, then times a first scan (every signal, finding and digest new) and a second scan
-with nothing changed, which must write nothing and queue no notification.
+tables and the digests' notifications, then times a first scan (every signal, finding and
+digest new) and a second scan with nothing changed, which must write nothing and queue no
+notification. Prints the signals and findings per rule.
 
     python bench/governance_scan.py [--database sqlite|postgres|both]
 
@@ -33,6 +34,7 @@ def child(database: str) -> dict[str, float]:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Count
 
     from tierdesk.common import clock
     from tierdesk.demo.builder import build
@@ -67,8 +69,8 @@ def child(database: str) -> dict[str, float]:
             seconds = time.perf_counter() - t0
             queued = Notification.objects.count() - before
             figures[f"{run}_scan_s"] = round(seconds, 2)
-            figures[f"{run}_writes"] = result.writes
-            figures[f"{run}_notifications"] = queued
+            figures[f"{run}_rows_written_count"] = result.writes
+            figures[f"{run}_notifications_count"] = queued
             verdict = "ok" if seconds <= TARGET_S else "OVER TARGET"
             print(
                 f"  [{database}] {run} scan: {seconds:6.2f} s   {result.solutions:,} solutions, "
@@ -76,7 +78,17 @@ def child(database: str) -> dict[str, float]:
                 f"{result.writes:,} rows written, {queued:,} notifications queued   {verdict}"
             )
             print(f"  [{database}]   phases (ms): {result.timings_ms}")
-    if figures["second_writes"] or figures["second_notifications"]:
+    live = Solution.objects.filter(is_deleted=False).count()
+    print(f"  [{database}] per rule, open after the first scan ({live:,} live solutions):")
+    for model, kind in ((Signal, "signal"), (Finding, "finding")):
+        rows = model.objects.values_list("code").annotate(n=Count("id")).order_by("code")
+        for code, n in rows:
+            figures[f"{kind}_{code}_count"] = n
+            print(f"  [{database}]   {kind:7} {code:24} {n:7,}  ({100 * n / live:4.1f} %)")
+    figures["solutions_live_count"] = live
+    figures["signals_total_count"] = Signal.objects.count()
+    figures["findings_total_count"] = Finding.objects.count()
+    if figures["second_rows_written_count"] or figures["second_notifications_count"]:
         raise SystemExit("the second scan changed something although nothing changed")
     print(f"  [{database}] second run with nothing changed: no writes, no notification — ok")
     return figures
