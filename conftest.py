@@ -25,6 +25,16 @@ def _fast_password_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(settings: Any) -> None:
+    """Each test starts with an empty cache of its own (rate limits, throttles), never the
+    file cache a previous run left in the data directory."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+
+
 @dataclass
 class Org:
     """One user per role, two business units and solutions owned in known ways.
