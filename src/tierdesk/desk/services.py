@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -171,12 +171,39 @@ def ticket_create(
     return ticket
 
 
+def _reserve_id(ticket: Ticket) -> bool:
+    """Take the ticket's id before the INSERT so its number goes in the same statement
+    (an UPDATE of the unique `number` afterwards rewrote the row and every index).
+
+    PostgreSQL: the id column's own sequence (gaps are fine; ids stay unique). SQLite:
+    the AUTOINCREMENT high-water mark, read under the writer lock the surrounding
+    transaction holds (BEGIN IMMEDIATE), so no other writer can take the same id."""
+    table = Ticket._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+        elif connection.vendor == "sqlite" and connection.in_atomic_block:
+            cursor.execute(
+                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0) + 1",
+                [table],
+            )
+        else:
+            return False
+        row = cursor.fetchone()
+    ticket.pk = int(row[0])
+    return True
+
+
 def _ticket_insert(
     ticket: Ticket, first: routing.Route, *, requester: User | None, actor: User | None
 ) -> None:
-    ticket.save()
-    ticket.number = f"TD-{ticket.pk:06d}"
-    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
+    if _reserve_id(ticket):
+        ticket.number = f"TD-{ticket.pk:06d}"
+        ticket.save(force_insert=True)
+    else:  # a database without a way to reserve the id: number it after the insert
+        ticket.save()
+        ticket.number = f"TD-{ticket.pk:06d}"
+        Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
     watchers = list(first.watchers)
     if requester is not None and actor is not None and actor.pk != requester.pk:
         watchers.append(actor)

@@ -149,7 +149,8 @@ class TicketViewSet(
             )
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict) from error
-        return Response(s.TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+        # Built from the ticket in hand: no re-fetch, no model introspection per request.
+        return Response(s.ticket_data(ticket), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TicketUpdateSerializer, responses={200: s.TicketSerializer, 409: None})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
