@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "tierdesk.notify",
     "tierdesk.governance",
     "tierdesk.desk",
+    "tierdesk.sla",
     "tierdesk.demo",
 ]
 

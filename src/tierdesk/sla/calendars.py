@@ -1,0 +1,90 @@
+"""From calendar rows to the calendar service's specs, and the policy a ticket gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch
+
+from tierdesk.sla.businesstime import CalendarSpec, parse_minute
+from tierdesk.sla.choices import AgreementKind
+from tierdesk.sla.models import BusinessCalendar, CalendarClosure, SlaPolicy, SlaTarget
+
+
+def calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
+    """The immutable spec of a calendar row (its closures included)."""
+    if calendar.always_open:
+        return CalendarSpec.around_the_clock()
+    weekly_raw: list[Any] = list(calendar.weekly_hours or [])
+    weekly_raw += [[] for _ in range(7 - len(weekly_raw))]
+    weekly = tuple(
+        tuple(sorted((parse_minute(a), parse_minute(b)) for a, b in day)) for day in weekly_raw[:7]
+    )
+    closures = tuple((c.starts_on, c.ends_on) for c in calendar.closures.all())
+    return CalendarSpec(
+        time_zone=calendar.time_zone,
+        weekly=weekly,
+        country=calendar.country.upper(),
+        subdivision=calendar.subdivision,
+        closures=closures,
+    )
+
+
+def calendar_snapshot(calendar: BusinessCalendar) -> dict[str, Any]:
+    return {
+        "id": calendar.pk,
+        "code": calendar.code,
+        "name": calendar.name,
+        "version": calendar.version,
+        "spec": calendar_spec(calendar).to_json(),
+    }
+
+
+def active_policies() -> list[SlaPolicy]:
+    """Every active policy with its targets and their calendars (four queries)."""
+    targets = SlaTarget.objects.select_related("calendar").prefetch_related(
+        Prefetch("calendar__closures", queryset=CalendarClosure.objects.order_by("starts_on"))
+    )
+    return list(
+        SlaPolicy.objects.filter(is_active=True).prefetch_related(
+            Prefetch("targets", queryset=targets)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What picks a policy: the ticket's tier (its solution's), priority, request type
+    and support level."""
+
+    tier: str
+    priority: str
+    request_type_id: int | None
+    level: str
+
+
+def policy_match(policies: list[SlaPolicy], *, kind: str, facts: Facts) -> SlaPolicy | None:
+    """The most specific matching policy of a kind: request type, then tier, then
+    priority count; `position` breaks ties (Jira's ordered goals, Zammad's fallback)."""
+    best: tuple[tuple[int, int, int, int], SlaPolicy] | None = None
+    for policy in policies:
+        if policy.kind != kind:
+            continue
+        if policy.tier and policy.tier != facts.tier:
+            continue
+        if policy.priority and policy.priority != facts.priority:
+            continue
+        if policy.request_type_id and policy.request_type_id != facts.request_type_id:
+            continue
+        if kind != AgreementKind.SLA and policy.level != facts.level:
+            continue
+        score = (
+            -int(policy.request_type_id is not None),
+            -int(bool(policy.tier)),
+            -int(bool(policy.priority)),
+            policy.position,
+        )
+        if best is None or score < best[0]:
+            best = (score, policy)
+    return best[1] if best else None

@@ -1,0 +1,3 @@
+from tierdesk.common.roles import ANY_USER
+
+READERS = ANY_USER
