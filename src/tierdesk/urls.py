@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("tierdesk.inventory.importers.api_urls")),
     path("", include("tierdesk.governance.api.urls")),
     path("", include("tierdesk.desk.api.urls")),
+    path("", include("tierdesk.sla.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("inventory/", include("tierdesk.inventory.urls")),
     path("governance/", include("tierdesk.governance.urls")),
     path("desk/", include("tierdesk.desk.urls")),
+    path("sla/", include("tierdesk.sla.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -41,6 +41,7 @@ from tierdesk.desk.models import (
     TicketWatcher,
 )
 from tierdesk.inventory.models import Solution
+from tierdesk.sla import services as sla
 
 ALLOWED_ATTACHMENT_TYPES = {
     ".png": "image/png",
@@ -95,6 +96,12 @@ def save(ticket: Ticket, fields: Iterable[str]) -> None:
     ticket.updated_at = clock.now()
     ticket.version = ticket.version + 1
     ticket.save(update_fields=[*set(fields), "updated_at", "version"])
+    if CLOCK_FIELDS.intersection(fields):
+        sla.clocks_sync(ticket=ticket)
+
+
+CLOCK_FIELDS = frozenset({"status", "is_open", "priority", "level", "team"})
+"""Changes the SLA clocks follow: pause and resume, stop, re-attach, OLA levels."""
 
 
 def _watch(ticket: Ticket, users: Iterable[User]) -> None:
@@ -210,6 +217,7 @@ def _ticket_insert(
     if watchers:
         _watch(ticket, watchers)
     _created, event = events.created_and_routed(ticket, actor or requester, reason=first.reason)
+    sla.clocks_attach(ticket=ticket, actor=actor or requester, new=True)
     notifications.notify_people(
         ticket=ticket,
         event=event,
@@ -241,6 +249,7 @@ def ticket_update(
     if unknown:
         raise ValueError(f"fields not editable here: {sorted(unknown)}")
     before = {name: getattr(ticket, name) for name in changes}
+    priority_before = ticket.priority
     for name, value in changes.items():
         setattr(ticket, name, value)
     ticket.priority = priority_for(impact=ticket.impact, urgency=ticket.urgency)
@@ -255,6 +264,8 @@ def ticket_update(
     changed = {k: [before[k], values[k]] for k in values if before[k] != values[k]}
     if changed:
         events.edited(ticket, actor, changes=changed)
+    if ticket.priority != priority_before:
+        sla.clocks_sync(ticket=ticket, actor=actor, reason="priority changed")
     return ticket
 
 
@@ -294,6 +305,7 @@ def ticket_reply(
         ticket.status = TicketStatus.IN_PROGRESS
         fields.append("status")
     save(ticket, fields)
+    sla.clocks_reply(ticket=ticket, by_support=support, actor=author)
     event = events.replied(ticket, author, message_id=message.pk)
     watchers = list(ticket.watchers.all())
     recipients = [ticket.requester, *watchers] if support else [ticket.agent, *watchers]

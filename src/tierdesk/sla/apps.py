@@ -9,7 +9,23 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from tierdesk.common import navigation
+        from tierdesk.sla.selectors import ONCALL_READERS
         from tierdesk.sla.views import READERS
 
         navigation.register("sla:overview", _("Service levels"), READERS, order=300)
-        navigation.register("sla:oncall", _("On call"), READERS, order=310)
+        navigation.register("sla:oncall", _("On call"), ONCALL_READERS, order=310)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from tierdesk.sla import models
+        from tierdesk.sla.calendars import config_changed
+
+        for model in (
+            models.BusinessCalendar,
+            models.CalendarClosure,
+            models.SlaPolicy,
+            models.SlaTarget,
+            models.SlaSettings,
+        ):
+            post_save.connect(config_changed, sender=model, dispatch_uid=f"sla-config-{model}")
+            post_delete.connect(config_changed, sender=model, dispatch_uid=f"sla-config-d-{model}")

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 
 from tierdesk.sla.businesstime import CalendarSpec, parse_minute
 from tierdesk.sla.choices import AgreementKind
-from tierdesk.sla.models import BusinessCalendar, CalendarClosure, SlaPolicy, SlaTarget
+from tierdesk.sla.models import (
+    BusinessCalendar,
+    CalendarClosure,
+    SlaPolicy,
+    SlaSettings,
+    SlaTarget,
+)
 
 
 def calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
@@ -88,3 +97,34 @@ def policy_match(policies: list[SlaPolicy], *, kind: str, facts: Facts) -> SlaPo
         if best is None or score < best[0]:
             best = (score, policy)
     return best[1] if best else None
+
+
+# --- the configuration, cached per process ----------------------------------------------
+
+CONFIG_KEY = "sla:config-token"
+_memo: dict[str, Any] = {}
+_memo_lock = threading.Lock()
+
+
+def config() -> tuple[list[SlaPolicy], SlaSettings]:
+    """Active policies (with targets and calendars) and the settings row, read once per
+    process and again only after any of them changed (a token in the shared cache that
+    every save replaces), so filing a ticket costs no policy queries."""
+    token = cache.get(CONFIG_KEY)
+    if token is None:
+        cache.add(CONFIG_KEY, uuid.uuid4().hex, None)
+        token = cache.get(CONFIG_KEY)
+    with _memo_lock:
+        if token is not None and _memo.get("token") == token:
+            return _memo["policies"], _memo["settings"]
+    loaded = (active_policies(), SlaSettings.load())
+    with _memo_lock:
+        _memo.update(token=token, policies=loaded[0], settings=loaded[1])
+    return loaded
+
+
+def config_changed(**_kwargs: Any) -> None:
+    """Connected to saves and deletes of calendars, closures, policies, targets, settings."""
+    cache.set(CONFIG_KEY, uuid.uuid4().hex, None)
+    with _memo_lock:
+        _memo.clear()

@@ -200,21 +200,23 @@ def _level_policy(policies: list[SlaPolicy], facts: calendars.Facts) -> SlaPolic
 
 
 @transaction.atomic
-def clocks_attach(*, ticket: Ticket, actor: User | None = None) -> list[SlaClock]:
+def clocks_attach(
+    *, ticket: Ticket, actor: User | None = None, new: bool = False
+) -> list[SlaClock]:
     """A new ticket gets its SLA clocks (first response, resolution), the clocks of the
     level it starts at, and a timed escalation when it qualifies. Attaching twice
     attaches nothing more."""
-    existing = list(SlaClock.objects.filter(ticket_id=ticket.pk))
-    if existing:
-        return existing
-    settings_row = SlaSettings.load()
-    policies = calendars.active_policies()
+    if not new:  # the desk says when the ticket was inserted in this transaction
+        existing = list(SlaClock.objects.filter(ticket_id=ticket.pk))
+        if existing:
+            return existing
+    policies, settings_row = calendars.config()
     facts = ticket_facts(ticket)
     clocks: list[SlaClock] = []
     policy = calendars.policy_match(policies, kind=AgreementKind.SLA, facts=facts)
     if policy is not None:
         for metric in START_METRICS:
-            new = _new_clock(
+            made = _new_clock(
                 ticket=ticket,
                 policy=policy,
                 metric=metric,
@@ -222,15 +224,16 @@ def clocks_attach(*, ticket: Ticket, actor: User | None = None) -> list[SlaClock
                 settings_row=settings_row,
                 started_at=ticket.created_at,
             )
-            if new is not None:
-                clocks.append(new)
+            if made is not None:
+                clocks.append(made)
     level_policy = _level_policy(policies, facts)
     if level_policy is not None:
         clocks += _level_clocks(ticket, level_policy, facts, settings_row, ticket.created_at)
     _save_new(clocks, ticket, actor)
     if ticket.status in settings_row.pause_statuses:
         _pause(clocks, ticket, actor, wall.now())
-    _escalation_sync(ticket, facts, settings_row, actor)
+    if _escalation_wanted(facts, settings_row):
+        _escalation_sync(ticket, facts, settings_row, actor)
     return clocks
 
 
@@ -352,9 +355,8 @@ def clocks_reply(*, ticket: Ticket, by_support: bool, actor: User | None = None)
 
 def _next_update_start(ticket: Ticket, actor: User | None, at: dt.datetime) -> None:
     facts = ticket_facts(ticket)
-    policy = calendars.policy_match(
-        calendars.active_policies(), kind=AgreementKind.SLA, facts=facts
-    )
+    policies, settings_row = calendars.config()
+    policy = calendars.policy_match(policies, kind=AgreementKind.SLA, facts=facts)
     if policy is None:
         return
     new = _new_clock(
@@ -362,7 +364,7 @@ def _next_update_start(ticket: Ticket, actor: User | None, at: dt.datetime) -> N
         policy=policy,
         metric=Metric.NEXT_UPDATE,
         facts=facts,
-        settings_row=SlaSettings.load(),
+        settings_row=settings_row,
         started_at=at,
     )
     if new is not None:
@@ -375,14 +377,13 @@ def _next_update_start(ticket: Ticket, actor: User | None, at: dt.datetime) -> N
 def clocks_sync(*, ticket: Ticket, actor: User | None = None, reason: str = "") -> None:
     """Bring the ticket's clocks in line with the ticket, whatever changed."""
     at = wall.now()
-    settings_row = SlaSettings.load()
+    policies, settings_row = calendars.config()
     facts = ticket_facts(ticket)
     active = _active(ticket)
     if not ticket.is_open:
         _complete(active, ticket, actor, ticket.resolved_at or at)
         _escalation_stop(ticket, actor, EscalationState.STOPPED)
         return
-    policies = calendars.active_policies()
     sla = [c for c in active if c.kind == AgreementKind.SLA]
     if not any(c.metric == Metric.RESOLUTION for c in sla):
         # Reopened (or filed before any policy existed): a new resolution cycle.
@@ -514,7 +515,7 @@ def escalation_start(
     settings or the rotation's team never changes an escalation in flight)."""
     from tierdesk.sla import oncall
 
-    settings_row = settings_row or SlaSettings.load()
+    settings_row = settings_row or calendars.config()[1]
     team = oncall.escalation_team(ticket)
     rotation = oncall.rotation_for_team(team) if team is not None else None
     steps = [
@@ -568,3 +569,45 @@ def _escalation_stop(ticket: Ticket, actor: User | None, state: str) -> int:
 def escalation_acknowledge(*, ticket: Ticket, actor: User | None) -> bool:
     """Someone took the page: no further steps fire."""
     return bool(_escalation_stop(ticket, actor, EscalationState.ACKNOWLEDGED))
+
+
+# --- on-call ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def override_create(
+    *,
+    rotation: Any,
+    user: User,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    actor: User | None,
+    replaces: User | None = None,
+    kind: str = "override",
+    reason: str = "",
+) -> Any:
+    """Put `user` on call for an interval (an override), or in place of `replaces`
+    only (a swap)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from tierdesk.sla.models import OnCallOverride
+
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The end must come after the start.")})
+    if kind == "swap" and replaces is None:
+        raise ValidationError({"replaces": _("A swap names whose shift is taken.")})
+    found = OnCallOverride(
+        rotation=rotation,
+        kind=kind,
+        user=user,
+        replaces=replaces,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        created_by=actor,
+        created_at=wall.now(),
+    )
+    found.full_clean()
+    found.save()
+    return found

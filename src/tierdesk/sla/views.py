@@ -1,3 +1,100 @@
+"""Pages: service levels (calendars, policies, settings) and who is on call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from tierdesk.accounts.models import User
+from tierdesk.common.permissions import RoleRequiredMixin, has_any_role
 from tierdesk.common.roles import ANY_USER
+from tierdesk.sla import oncall, selectors, services
+from tierdesk.sla.models import SlaSettings
 
 READERS = ANY_USER
+
+
+class OverviewView(RoleRequiredMixin, TemplateView):
+    allowed_roles = READERS
+    template_name = "sla/overview.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        days = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+        rows = list(selectors.calendars_visible_to(user))
+        for c in rows:
+            c.week = [  # type: ignore[attr-defined]
+                (days[i], [f"{a}–{b}" for a, b in windows])
+                for i, windows in enumerate(c.weekly_hours or [])
+                if windows
+            ]
+        context.update(
+            calendar_rows=rows,
+            policies=selectors.policies_visible_to(user),
+            settings_row=SlaSettings.load(),
+            can_edit=has_any_role(user, selectors.EDITORS),
+        )
+        return context
+
+
+class OnCallView(RoleRequiredMixin, TemplateView):
+    allowed_roles = selectors.ONCALL_READERS
+    template_name = "sla/oncall.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        can_edit = has_any_role(user, selectors.EDITORS)
+        context.update(
+            board=selectors.on_call_board(user),
+            can_edit=can_edit,
+            uncovered=list(oncall.critical_solutions_without_on_call()[:20]) if can_edit else [],
+            people=User.objects.filter(is_active=True).order_by("username")[:500]
+            if can_edit
+            else [],
+        )
+        return context
+
+
+class OverrideCreateView(RoleRequiredMixin, TemplateView):
+    allowed_roles = selectors.EDITORS
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        rotation = get_object_or_404(selectors.rotations_visible_to(request.user), pk=pk)
+        user = User.objects.filter(pk=request.POST.get("user") or 0, is_active=True).first()
+        replaces = User.objects.filter(pk=request.POST.get("replaces") or 0).first()
+        starts = parse_datetime(request.POST.get("starts_at", ""))
+        ends = parse_datetime(request.POST.get("ends_at", ""))
+        if user is None or starts is None or ends is None:
+            messages.error(request, _("Choose a person, a start and an end."))
+            return HttpResponseRedirect(reverse("sla:oncall"))
+        tz = timezone.get_current_timezone()
+        starts = timezone.make_aware(starts, tz) if timezone.is_naive(starts) else starts
+        ends = timezone.make_aware(ends, tz) if timezone.is_naive(ends) else ends
+        assert isinstance(request.user, User)
+        try:
+            services.override_create(
+                rotation=rotation,
+                user=user,
+                replaces=replaces,
+                kind="swap" if replaces else "override",
+                starts_at=starts,
+                ends_at=ends,
+                actor=request.user,
+                reason=request.POST.get("reason", "")[:200],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(user)s is on call then.") % {"user": user})
+        return HttpResponseRedirect(reverse("sla:oncall"))

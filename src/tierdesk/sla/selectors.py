@@ -1,0 +1,102 @@
+"""Reads of the SLA engine: what pages and the desk show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tierdesk.common import clock as wall
+from tierdesk.common.permissions import roles_of
+from tierdesk.common.roles import STAFF_WIDE, Role
+from tierdesk.sla import oncall
+from tierdesk.sla.choices import Stage
+from tierdesk.sla.models import (
+    BusinessCalendar,
+    OnCallRotation,
+    SlaClock,
+    SlaEvent,
+    SlaPolicy,
+)
+from tierdesk.sla.services import clock_remaining
+
+EDITORS = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER})
+ONCALL_READERS = STAFF_WIDE | {Role.TEAM_MEMBER, Role.PARTNER_AGENT}
+
+
+def calendars_visible_to(user: Any) -> QuerySet[BusinessCalendar]:
+    return BusinessCalendar.objects.prefetch_related("closures").order_by("name")
+
+
+def policies_visible_to(user: Any) -> QuerySet[SlaPolicy]:
+    return SlaPolicy.objects.prefetch_related("targets__calendar").order_by(
+        "kind", "position", "name"
+    )
+
+
+def rotations_visible_to(user: Any) -> QuerySet[OnCallRotation]:
+    """Staff-wide roles see every rotation; team members and partners their teams'."""
+    qs = OnCallRotation.objects.select_related("team").prefetch_related("members__user")
+    roles = roles_of(user)
+    if roles & STAFF_WIDE:
+        return qs
+    if roles & ONCALL_READERS:
+        return qs.filter(team__memberships__user=user).distinct()
+    return qs.none()
+
+
+@dataclass(frozen=True)
+class Badge:
+    """What a queue row shows for a ticket: the clock due first."""
+
+    state: str  # "breached", "paused", "risk", "ok"
+    due_at: dt.datetime
+    remaining: dt.timedelta
+    metric: str
+
+
+def ticket_badges(ticket_ids: list[int], at: dt.datetime | None = None) -> dict[int, Badge]:
+    """One query for a page of tickets: each ticket's active clock due first."""
+    at = at or wall.now()
+    found: dict[int, Badge] = {}
+    clocks = SlaClock.objects.filter(
+        ticket_id__in=ticket_ids, stage__in=[Stage.IN_PROGRESS, Stage.PAUSED]
+    ).order_by("ticket_id", "due_at")
+    for c in clocks:
+        if c.ticket_id in found:
+            continue
+        remaining = clock_remaining(c, at)
+        if c.breached or remaining.total_seconds() <= 0:
+            state = "breached"
+        elif c.stage == Stage.PAUSED:
+            state = "paused"
+        elif c.warned_75 or remaining <= c.target / 4:
+            state = "risk"
+        else:
+            state = "ok"
+        found[c.ticket_id] = Badge(state, c.due_at, remaining, c.metric)
+    return found
+
+
+def ticket_clocks(ticket_id: int) -> list[SlaClock]:
+    return list(SlaClock.objects.filter(ticket_id=ticket_id).order_by("started_at", "id"))
+
+
+def ticket_clock_history(ticket_id: int) -> list[SlaEvent]:
+    return list(
+        SlaEvent.objects.filter(ticket_id=ticket_id)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def on_call_board(user: Any) -> list[dict[str, Any]]:
+    board = []
+    for rotation in rotations_visible_to(user).order_by("team__name", "name"):
+        shifts = oncall.upcoming_shifts(rotation, count=4)
+        board.append(
+            {"rotation": rotation, "now": shifts[0] if shifts else None, "next": shifts[1:]}
+        )
+    return board
