@@ -34,6 +34,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from _harness import ensure_postgres_database, print_result, run_child
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data" / "desk_bench"
 CLIENTS = 4
@@ -304,7 +306,7 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
             "TIERDESK_BENCH_POSTGRES_URL",
             "postgres://postgres@127.0.0.1:54329/tierdesk_desk_bench",
         )
-        _ensure_postgres_database(url, fresh=args.fresh)
+        ensure_postgres_database(url, fresh=args.fresh)
         env["TIERDESK_DATABASE_URL"] = url
     prepared = _child(env, ["--child", "prepare"])
     port = _free_port()
@@ -371,34 +373,7 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _child(env: dict[str, str], extra: list[str]) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, __file__, *extra], env=env, stdout=subprocess.PIPE, text=True, check=False
-    )
-    result: dict[str, Any] = {}
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            result = json.loads(line[len("RESULT ") :])
-        else:
-            print(line)
-    if proc.returncode != 0:
-        raise SystemExit(f"child {extra} failed with exit code {proc.returncode}")
-    return result
-
-
-def _ensure_postgres_database(url: str, *, fresh: bool) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if fresh:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+    return run_child(__file__, extra, env)
 
 
 def main() -> None:
@@ -411,10 +386,10 @@ def main() -> None:
     parser.add_argument("--child", choices=["prepare", "queue"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "prepare":
-        print("RESULT " + json.dumps(child_prepare()), flush=True)
+        print_result(child_prepare())
         return
     if args.child == "queue":
-        print("RESULT " + json.dumps(child_queue(args.iterations, args.skip_million)), flush=True)
+        print_result(child_queue(args.iterations, args.skip_million))
         return
     results: dict[str, Any] = {}
     for database in ["sqlite", "postgres"] if args.database == "both" else [args.database]:

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
+
+from _harness import database_env, print_result, run_child
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data" / "governance_scan"
@@ -100,56 +99,22 @@ def main() -> None:
     parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print("RESULT " + json.dumps(child(args.child)), flush=True)
+        print_result(child(args.child))
         return
 
     results: dict[str, dict[str, float]] = {}
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     for database in databases:
-        env = dict(
-            os.environ, DJANGO_SETTINGS_MODULE="tierdesk.settings", TIERDESK_LOG_LEVEL="WARNING"
+        env = database_env(
+            database,
+            data_dir=DATA,
+            default_postgres_url="postgres://postgres@127.0.0.1:54329/tierdesk_governance_scan",
         )
-        env["TIERDESK_DATA_DIR"] = str(DATA / database)
-        env.pop("TIERDESK_DATABASE_URL", None)
-        if database == "postgres":
-            url = os.environ.get(
-                "TIERDESK_BENCH_POSTGRES_URL",
-                "postgres://postgres@127.0.0.1:54329/tierdesk_governance_scan",
-            )
-            _ensure_postgres_database(url)
-            env["TIERDESK_DATABASE_URL"] = url
         print(f"{database}: governance scan over the large data set")
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child", database],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-        for line in proc.stdout.splitlines():
-            if line.startswith("RESULT "):
-                results[database] = json.loads(line[len("RESULT ") :])
-            else:
-                print(line)
-        if proc.returncode != 0:
-            raise SystemExit(f"{database} run failed with exit code {proc.returncode}")
+        results[database] = run_child(__file__, ["--child", database], env)
     worst = max(v for r in results.values() for k, v in r.items() if k.endswith("_scan_s"))
     print(f"slowest scan: {worst:.2f} s (target ≤ {TARGET_S:.0f} s)")
     print(json.dumps(results))
-
-
-def _ensure_postgres_database(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

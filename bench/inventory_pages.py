@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
+
+from _harness import database_env, print_result, run_child
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data" / "inventory_pages"
@@ -109,55 +108,23 @@ def main() -> None:
     parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print("RESULT " + json.dumps(child(args.child, args.iterations)), flush=True)
+        print_result(child(args.child, args.iterations))
         return
 
     results: dict[str, dict[str, float]] = {}
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     for database in databases:
-        env = dict(
-            os.environ, DJANGO_SETTINGS_MODULE="tierdesk.settings", TIERDESK_LOG_LEVEL="WARNING"
+        env = database_env(
+            database,
+            data_dir=DATA,
+            default_postgres_url="postgres://postgres@127.0.0.1:54329/tierdesk_bench",
         )
-        env["TIERDESK_DATA_DIR"] = str(DATA / database)
-        env.pop("TIERDESK_DATABASE_URL", None)
-        if database == "postgres":
-            url = os.environ.get(
-                "TIERDESK_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:54329/tierdesk_bench"
-            )
-            _ensure_postgres_database(url)
-            env["TIERDESK_DATABASE_URL"] = url
         print(f"{database}: inventory pages, {args.iterations} requests per case")
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child", database, "--iterations", str(args.iterations)],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-        for line in proc.stdout.splitlines():
-            if line.startswith("RESULT "):
-                results[database] = json.loads(line[len("RESULT ") :])
-            else:
-                print(line)
-        if proc.returncode != 0:
-            raise SystemExit(f"{database} run failed with exit code {proc.returncode}")
+        child_args = ["--child", database, "--iterations", str(args.iterations)]
+        results[database] = run_child(__file__, child_args, env)
     worst = max(v for r in results.values() for k, v in r.items() if k.endswith("_p95_ms"))
     print(f"worst p95: {worst:.1f} ms (target ≤ {TARGET_P95_MS:.0f} ms)")
     print(json.dumps(results))
-
-
-def _ensure_postgres_database(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":
