@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import django_filters
@@ -11,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from tierdesk.accounts.models import BusinessUnit
 from tierdesk.inventory.choices import SolutionKind, Tier
 from tierdesk.inventory.models import Environment, Solution, UsageFact
+
+_LOOKS_LIKE_ID = re.compile(r"(?=.*[0-9_-])[0-9A-Za-z][0-9A-Za-z_.-]{7,}")
+"""GUIDs and platform names (default-<tenant>, shared_sharepointonline): no spaces, at
+least 8 characters, with a digit, "-" or "_" (so a word such as "Approval" is not one)."""
 
 
 class SolutionFilter(django_filters.FilterSet):
@@ -34,12 +39,16 @@ class SolutionFilter(django_filters.FilterSet):
         fields = ["q", "kind", "environment", "business_unit", "tier", "maker"]
 
     def search(self, queryset: QuerySet[Solution], name: str, value: str) -> QuerySet[Solution]:
-        """Part of the name, or the exact platform id. Descriptions are not searched: a
-        substring scan of 100,000 descriptions costs more than a list page may."""
+        """Part of the name; a value shaped like a platform id (a GUID or a name such as
+        shared_x) also matches that exact id. Descriptions are not searched: a substring
+        scan of 100,000 descriptions costs more than a list page may."""
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(platform_id=value.lower()))
+        if _LOOKS_LIKE_ID.fullmatch(value):
+            # Only then is the id column read; name-only searches stay inside the index.
+            return queryset.filter(Q(name__icontains=value) | Q(platform_id=value.lower()))
+        return queryset.filter(name__icontains=value)
 
     def filter_tier(
         self, queryset: QuerySet[Solution], name: str, value: str

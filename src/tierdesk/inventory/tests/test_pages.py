@@ -105,3 +105,20 @@ def test_user_text_is_escaped(org: Org) -> None:
     client = _client(org, "maker")
     body = client.get("/inventory/solutions/").content.decode()
     assert "<script>alert(1)" not in body and "&lt;script&gt;" in body
+
+
+@pytest.mark.parametrize(
+    "value, is_id",
+    [
+        ("3f1c0d2e-8a4b-4c55-9e21-3d7a5b9c0f11", True),
+        ("shared_sharepointonline", True),
+        ("default-6f1c0d2e", True),
+        ("Approval", False),
+        ("점검", False),
+        ("Site Inspection", False),
+    ],
+)
+def test_only_id_shaped_searches_read_the_id_column(value: str, is_id: bool) -> None:
+    from tierdesk.inventory.filters import _LOOKS_LIKE_ID
+
+    assert bool(_LOOKS_LIKE_ID.fullmatch(value)) is is_id
