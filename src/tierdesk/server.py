@@ -25,6 +25,13 @@ class TierdeskServer(BaseApplication):
         return application
 
 
+def _post_worker_init(worker: Any) -> None:
+    """Without Redis, one worker (whichever takes the lock) runs the in-process scheduler."""
+    from tierdesk.scheduler import scheduler_start
+
+    scheduler_start()
+
+
 def serve(*, host: str, port: int, workers: int | None = None) -> None:
     cpu = os.cpu_count() or 1
     TierdeskServer(
@@ -37,5 +44,6 @@ def serve(*, host: str, port: int, workers: int | None = None) -> None:
             "accesslog": "-",
             "errorlog": "-",
             "preload_app": True,
+            "post_worker_init": _post_worker_init,
         }
     ).run()

@@ -113,6 +113,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("TIERDESK_REDIS_URL", "")
 
+# Background work (docs/sla.md): with Redis, Celery workers and beat; without, the
+# in-process scheduler started by `tierdesk serve`. Both every TIERDESK_SWEEP_SECONDS.
+TIERDESK_SWEEP_SECONDS = int(os.environ.get("TIERDESK_SWEEP_SECONDS", "30"))
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "tierdesk"
+CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {"task": "tierdesk.sla_sweep", "schedule": float(TIERDESK_SWEEP_SECONDS)},
+    "outbox": {"task": "tierdesk.outbox_deliver", "schedule": float(TIERDESK_SWEEP_SECONDS)},
+}
+
 # One cache shared by every server process (rate limits must hold across workers):
 # Redis when configured, else files in the data directory.
 CACHES = {

@@ -34,6 +34,7 @@ from tierdesk.sla.services import clock_schedule, threshold_at
 log = logging.getLogger(__name__)
 
 BATCH = 100
+MAX_STEP_ROUNDS = 10
 FaultHook = Callable[[str, int], None]
 fault_hook: FaultHook | None = None
 """Tests set this to kill the process at a named point ("claimed", "committed")."""
@@ -229,16 +230,20 @@ def _send(
 
 
 def escalation_sweep(*, now: dt.datetime, report: SweepReport, limit: int = 1000) -> None:
-    due = list(
-        EscalationRun.objects.filter(next_check_at__lte=now)
-        .order_by("next_check_at")
-        .values_list("id", "next_check_at", "step")[:limit]
-    )
-    for run_id, seen, step in due:
-        with transaction.atomic():
-            run = EscalationRun.objects.select_related("ticket").get(pk=run_id)
-            _step_fire(run, seen, step, now, report)
-        _hit("escalated", report.escalation_steps)
+    """Fire due steps; a late sweep catches up on every step already due (each once)."""
+    for _round in range(MAX_STEP_ROUNDS):
+        due = list(
+            EscalationRun.objects.filter(next_check_at__lte=now)
+            .order_by("next_check_at")
+            .values_list("id", "next_check_at", "step")[:limit]
+        )
+        if not due:
+            return
+        for run_id, seen, step in due:
+            with transaction.atomic():
+                run = EscalationRun.objects.select_related("ticket").get(pk=run_id)
+                _step_fire(run, seen, step, now, report)
+            _hit("escalated", report.escalation_steps)
 
 
 def _step_fire(
