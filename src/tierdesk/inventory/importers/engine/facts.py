@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -69,51 +70,46 @@ class FactSteps(WriterBase):
         source = self.source
         date_of = self._date_cached
         dt_of = self._dt_cached
-        try:
-            for batch in batches:
-                for start in range(0, len(batch), BATCH):
-                    rows = batch[start : start + BATCH]
-                    if not has_any:
-                        # Nothing of this source is stored: every row is new.
-                        self.result.add("facts_created", len(rows))
-                        for pk, day, *measures in rows:
-                            touched.add(pk)
-                            writer.add(
-                                pk, (pk, date_of(day), source, *measures[:-1], dt_of(measures[-1]))
-                            )
-                        self._tick(_("usage facts written"), len(rows))
-                        continue
-                    stored: dict[tuple[int, dt.date], tuple[Any, ...]] = {}
-                    pks = sorted({r[0] for r in rows})
-                    for row in UsageFact.objects.filter(
-                        source=source, solution_id__in=pks
-                    ).values_list("solution_id", "date", *measure_cols):
-                        stored[(row[0], row[1])] = tuple(row[2:])
+        for batch in batches:
+            for start in range(0, len(batch), BATCH):
+                rows = batch[start : start + BATCH]
+                if not has_any:
+                    # Nothing of this source is stored: every row is new.
+                    self.result.add("facts_created", len(rows))
                     for pk, day, *measures in rows:
-                        before = stored.get((pk, day))
-                        if before is not None and all(
-                            _same(a, b) for a, b in zip(before, measures, strict=True)
-                        ):
-                            self.result.add("facts_unchanged")
-                            continue
-                        self.result.add("facts_updated" if before is not None else "facts_created")
                         touched.add(pk)
                         writer.add(
                             pk, (pk, date_of(day), source, *measures[:-1], dt_of(measures[-1]))
                         )
                     self._tick(_("usage facts written"), len(rows))
-            writer.flush()
-        finally:
-            writer.close()
+                    continue
+                stored: dict[tuple[int, dt.date], tuple[Any, ...]] = {}
+                pks = sorted({r[0] for r in rows})
+                for row in UsageFact.objects.filter(source=source, solution_id__in=pks).values_list(
+                    "solution_id", "date", *measure_cols
+                ):
+                    stored[(row[0], row[1])] = tuple(row[2:])
+                for pk, day, *measures in rows:
+                    before = stored.get((pk, day))
+                    if before is not None and all(
+                        _same(a, b) for a, b in zip(before, measures, strict=True)
+                    ):
+                        self.result.add("facts_unchanged")
+                        continue
+                    self.result.add("facts_updated" if before is not None else "facts_created")
+                    touched.add(pk)
+                    writer.add(pk, (pk, date_of(day), source, *measures[:-1], dt_of(measures[-1])))
+                self._tick(_("usage facts written"), len(rows))
+        writer.flush()
 
 
 class _FactWriter:
     """Upserts fact rows in chunks: executemany of INSERT … ON CONFLICT on SQLite, COPY into
     a temporary table then one INSERT … SELECT … ON CONFLICT per chunk on PostgreSQL. A
     chunk never holds one (solution, date) twice, so a later row still wins as it would
-    with one statement per row."""
-
-    CHUNK = 50_000
+    with one statement per row. Rows go in the unique key's order (index locality). When
+    this source had no facts and no earlier chunk of this run wrote any of a chunk's
+    dates, nothing can conflict and the chunk is a plain INSERT."""
 
     def __init__(self, owner: WriterBase, measure_cols: Sequence[str]) -> None:
         q = connection.ops.quote_name
@@ -123,32 +119,38 @@ class _FactWriter:
         self.keys: set[tuple[int, Any]] = set()
         self.rows: list[tuple[Any, ...]] = []
         self.copy = connection.vendor == "postgresql"
+        self.chunk = 200_000 if self.copy else 50_000
+        # Dates written by any fact writer of this run (None: the source had facts).
+        dates: set[Any] | None = getattr(owner, "_fact_dates", set())
+        if owner.source_had_facts:
+            dates = None
+        owner._fact_dates = dates  # type: ignore[attr-defined]
+        self.dates = dates
         self.temp: str | None = None
         table = q(UsageFact._meta.db_table)
         col_list = ", ".join(q(c) for c in self.cols)
         updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in measure_cols)
         conflict = (
-            f"ON CONFLICT ({q('solution_id')}, {q('date')}, {q('source')}) DO UPDATE SET {updates}"
+            f" ON CONFLICT ({q('solution_id')}, {q('date')}, {q('source')}) DO UPDATE SET {updates}"
         )
         if self.copy:
-            self.temp = f"tierdesk_import_facts_{id(self)}"
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"CREATE TEMP TABLE {self.temp} AS SELECT {col_list} FROM {table} WITH NO DATA"
-                )
+            self.temp = owner._temp_table(
+                f"facts_{measure_cols[0]}", UsageFact._meta.db_table, self.cols
+            )
             self.copy_sql = f"COPY {self.temp} ({col_list}) FROM STDIN"
-            self.sql = (
-                f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {self.temp} {conflict}"
+            self.plain_sql = (
+                f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {self.temp} "
+                f"ORDER BY {q('solution_id')}, {q('date')}"
             )
         else:
-            self.sql = (
-                f"INSERT INTO {table} ({col_list}) VALUES ({', '.join(['%s'] * len(self.cols))}) "
-                f"{conflict}"
+            self.plain_sql = (
+                f"INSERT INTO {table} ({col_list}) VALUES ({', '.join(['%s'] * len(self.cols))})"
             )
+        self.sql = self.plain_sql + conflict
 
     def add(self, pk: int, row: tuple[Any, ...]) -> None:
         key = (pk, row[1])
-        if key in self.keys or len(self.rows) >= self.CHUNK:
+        if key in self.keys or len(self.rows) >= self.chunk:
             self.flush()
         self.keys.add(key)
         self.rows.append((*row, self.recorded))
@@ -156,20 +158,25 @@ class _FactWriter:
     def flush(self) -> None:
         if not self.rows:
             return
+        sql = self.sql
+        if self.dates is not None:
+            chunk_dates = {day for _pk, day in self.keys}
+            if self.dates.isdisjoint(chunk_dates):
+                sql = self.plain_sql
+            self.dates |= chunk_dates
         if self.copy:
             with connection.cursor() as cursor:
                 raw = cursor.cursor
                 with raw.copy(self.copy_sql) as copy:
                     for row in self.rows:
                         copy.write_row(row)
-                cursor.execute(self.sql)
+                cursor.execute(sql)
                 cursor.execute(f"TRUNCATE {self.temp}")
         else:
-            self.owner._executemany(self.sql, self.rows)
+            self.rows.sort(key=_FACT_KEY)
+            self.owner._executemany(sql, self.rows)
         self.rows = []
         self.keys = set()
 
-    def close(self) -> None:
-        if self.temp is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS {self.temp}")
+
+_FACT_KEY = itemgetter(0, 1)

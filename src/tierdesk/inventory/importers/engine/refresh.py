@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 
 from tierdesk.inventory.importers.engine.records import IN_CHUNK
 from tierdesk.inventory.models import (
@@ -73,9 +73,10 @@ def solutions_refresh_latest_usage(*, solution_ids: Iterable[int]) -> int:
 
 
 def _refresh_postgresql(ids: list[int]) -> int:
-    """The same rules in one grouped pass over the facts per 10,000 solutions (PostgreSQL
-    plans correlated sub-queries over freshly written, unanalysed facts poorly). Every id
-    is updated, with nulls when it has no facts, as the correlated form does."""
+    """The same rules in one grouped pass over the facts of all the solutions (PostgreSQL
+    plans correlated sub-queries over freshly written, unanalysed facts poorly): the ids go
+    by COPY into a temporary table joined by hash. Every id is updated, with nulls when it
+    has no facts, as the correlated form does."""
     q = connection.ops.quote_name
     sol = q(Solution._meta.db_table)
     fact = q(UsageFact._meta.db_table)
@@ -89,8 +90,8 @@ def _refresh_postgresql(ids: list[int]) -> int:
 
     sharing = ("shared_users", "shared_groups", "shared_with_tenant")
     sql = (
-        f"WITH ids AS (SELECT unnest(%s::bigint[]) AS id), "
-        f"f AS (SELECT * FROM {fact} WHERE {sid} = ANY(%s::bigint[])), "
+        f"WITH f AS MATERIALIZED (SELECT x.* FROM {fact} x "
+        f"JOIN tierdesk_refresh_ids i ON i.id = x.{sid}), "
         f"m AS (SELECT {sid}, MAX({date}) AS as_of, MAX({q('last_used_at')}) AS last_used "
         f"FROM f GROUP BY {sid}), "
         f"w AS (SELECT f.{sid}, MAX(f.{q('unique_users')}) AS peak, "
@@ -103,14 +104,20 @@ def _refresh_postgresql(ids: list[int]) -> int:
         + ", ".join(f"{q(m)} = n_{m}.v" for m in sharing)
         + f", {q('peak_daily_users_30d')} = w.peak, {q('launches_30d')} = w.launches, "
         f"{q('last_used_at')} = m.last_used "
-        f"FROM ids LEFT JOIN m ON m.{sid} = ids.id LEFT JOIN w ON w.{sid} = ids.id "
+        f"FROM tierdesk_refresh_ids ids LEFT JOIN m ON m.{sid} = ids.id "
+        f"LEFT JOIN w ON w.{sid} = ids.id "
         + " ".join(f"LEFT JOIN n_{m} ON n_{m}.{sid} = ids.id" for m in sharing)
         + f" WHERE {sol}.{q('id')} = ids.id"
     )
-    updated = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 10_000):
-            chunk = ids[start : start + 10_000]
-            cursor.execute(sql, [chunk, chunk])
-            updated += cursor.rowcount
-    return updated
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS tierdesk_refresh_ids (id bigint PRIMARY KEY) "
+            "ON COMMIT DROP"
+        )
+        cursor.execute("TRUNCATE tierdesk_refresh_ids")
+        with cursor.cursor.copy("COPY tierdesk_refresh_ids (id) FROM STDIN") as copy:
+            for pk in ids:
+                copy.write_row((pk,))
+        cursor.execute("ANALYZE tierdesk_refresh_ids")
+        cursor.execute(sql)
+        return int(cursor.rowcount)

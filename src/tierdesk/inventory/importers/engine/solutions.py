@@ -110,7 +110,7 @@ class SolutionSteps(WriterBase):
                 new["deleted_at"] = None
             if old is None:
                 insert.append((env_pk, pid, new))
-                if len(insert) >= BATCH:
+                if len(insert) >= (BATCH if self.sqlite else BATCH * 5):
                     self._insert_solutions(insert)
                     insert = []
                 continue
@@ -197,20 +197,35 @@ class SolutionSteps(WriterBase):
             for c in SOL_COLUMNS:
                 values[c] = self._sol_value(c, new[c])
             rows.append(tuple(values[c] for c in columns))
-        self._executemany(sql, rows)
+        env_name = self.env_name
+        if self.sqlite:
+            self._executemany(sql, rows)
+        else:
+            # COPY into a temporary table, then one INSERT … SELECT that returns the ids.
+            temp = self._temp_table("solutions_new", Solution._meta.db_table, columns)
+            self._copy_rows(temp, columns, rows)
+            col_list = ", ".join(connection.ops.quote_name(c) for c in columns)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {connection.ops.quote_name(Solution._meta.db_table)} "
+                    f"({col_list}) SELECT {col_list} FROM {temp} "
+                    "RETURNING id, environment_id, platform_id"
+                )
+                for pk, env_pk, pid in cursor.fetchall():
+                    self.sol_pk[(env_name[env_pk], pid)] = pk
         self.result.add("solutions_created", len(rows))
         self._tick(_("solutions written"), len(rows))
-        by_env: dict[int, set[str]] = defaultdict(set)
-        for env_pk, pid, _new in insert:
-            by_env[env_pk].add(pid)
-        env_name = self.env_name
-        for env_pk, pids in by_env.items():
-            ids = sorted(pids)
-            for start in range(0, len(ids), IN_CHUNK * 4):
-                for pk, pid in Solution.objects.filter(
-                    environment_id=env_pk, platform_id__in=ids[start : start + IN_CHUNK * 4]
-                ).values_list("pk", "platform_id"):
-                    self.sol_pk[(env_name[env_pk], pid)] = pk
+        if self.sqlite:
+            by_env: dict[int, set[str]] = defaultdict(set)
+            for env_pk, pid, _new in insert:
+                by_env[env_pk].add(pid)
+            for env_pk, pids in by_env.items():
+                ids = sorted(pids)
+                for start in range(0, len(ids), IN_CHUNK * 4):
+                    for pk, pid in Solution.objects.filter(
+                        environment_id=env_pk, platform_id__in=ids[start : start + IN_CHUNK * 4]
+                    ).values_list("pk", "platform_id"):
+                        self.sol_pk[(env_name[env_pk], pid)] = pk
         for env_pk, pid, new in insert:
             pk = self.sol_pk[(env_name[env_pk], pid)]
             self.event(pk, SolutionEventType.CREATED, {"source": self.source, "kind": new["kind"]})
@@ -231,7 +246,21 @@ class SolutionSteps(WriterBase):
             f"{q('updated_at')} = %s WHERE {q('id')} = %s"
         )
         stamp = self._dt(self.now)
-        self._executemany(sql, [(*row[:-1], stamp, row[-1]) for row in update])
+        if self.sqlite:
+            self._executemany(sql, [(*row[:-1], stamp, row[-1]) for row in update])
+            return
+        # PostgreSQL: COPY the new values into a temporary table, then one UPDATE … FROM.
+        columns = (*SOL_COLUMNS, "id")
+        temp = self._temp_table("solutions_changed", Solution._meta.db_table, columns)
+        self._copy_rows(temp, columns, update)
+        sets = ", ".join(f"{q(c)} = t.{q(c)}" for c in SOL_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {q(Solution._meta.db_table)} s SET {sets}, "
+                f"{q('version')} = s.{q('version')} + 1, {q('updated_at')} = %s "
+                f"FROM {temp} t WHERE s.{q('id')} = t.{q('id')}",
+                [stamp],
+            )
 
     def _mark_disappeared(
         self,
@@ -258,7 +287,14 @@ class SolutionSteps(WriterBase):
             f"{q('version')} = {q('version')} + 1, {q('updated_at')} = %s WHERE {q('id')} = %s"
         )
         stamp = self._dt(self.now)
-        self._executemany(sql, [(True, stamp, stamp, row[0]) for row in gone])
+        if self.sqlite:
+            self._executemany(sql, [(True, stamp, stamp, row[0]) for row in gone])
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    sql.replace(f"{q('id')} = %s", f"{q('id')} = ANY(%s)"),
+                    [True, stamp, stamp, [row[0] for row in gone]],
+                )
         for row in gone:
             self.events.append(
                 (

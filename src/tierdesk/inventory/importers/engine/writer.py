@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from django.db import connection
@@ -99,6 +99,31 @@ class WriterBase:
             for start in range(0, len(rows), BATCH):
                 cursor.executemany(sql, rows[start : start + BATCH])
 
+    def _copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """PostgreSQL: COPY rows into `table` (already quoted) through psycopg 3."""
+        q = connection.ops.quote_name
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {table} ({', '.join(q(c) for c in columns)}) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
+    def _temp_table(self, tag: str, like: str, columns: Sequence[str]) -> str:
+        """PostgreSQL: an empty temporary table with `columns` of table `like`, dropped at
+        commit (IF NOT EXISTS: an outer transaction, as in tests, may already hold it)."""
+        q = connection.ops.quote_name
+        name = f"tierdesk_import_{tag}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DROP AS SELECT "
+                f"{', '.join(q(c) for c in columns)} FROM {q(like)} WITH NO DATA"
+            )
+            cursor.execute(f"TRUNCATE {name}")
+        return name
+
     def _tick(self, label: str, n: int) -> None:
         if self.options.progress:
             self.options.progress(label, n)
@@ -119,13 +144,18 @@ class WriterBase:
         )
         stamp = self._dt(self.now)
         actor = getattr(self.options, "actor_id", None)
-        self._executemany(
-            sql,
-            [
-                (pk, str(kind), json.dumps(params, default=str), stamp, actor)
-                for pk, kind, params in self.events
-            ],
-        )
+        rows = [
+            (pk, str(kind), json.dumps(params, default=str), stamp, actor)
+            for pk, kind, params in self.events
+        ]
+        if self.sqlite:
+            self._executemany(sql, rows)
+        else:
+            self._copy_rows(
+                q(SolutionEvent._meta.db_table),
+                ("solution_id", "type", "parameters", "created_at", "actor_id"),
+                rows,
+            )
         self.result.add("events", len(self.events))
         self.events = []
 
