@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -28,6 +28,7 @@ from tierdesk.desk.api.views import csv_export
 from tierdesk.desk.choices import Channel, MessageKind, Priority, TicketStatus
 from tierdesk.desk.models import DeskSettings, RequestType, Ticket, TicketEvent
 from tierdesk.inventory.models import Solution
+from tierdesk.sla import selectors as sla_selectors
 
 PAGE_SIZE = 50
 MAX_PAGES = 20
@@ -158,10 +159,24 @@ class QueueView(RoleRequiredMixin, View):
         user = _user(request)
         filters, teams = _filters(request, user)
         qs = selectors.ticket_queue(user, filters).select_related("solution", "agent", "team")
+        by_due = request.GET.get("sort") == "due"
+        if by_due:  # the earliest running SLA clock first; tickets without one last
+            qs = qs.annotate(sla_due=sla_selectors.next_due()).order_by(
+                F("sla_due").asc(nulls_last=True), "priority", "created_at", "id"
+            )
         count, more = selectors.capped_count(selectors.ticket_queue(user, filters))
         context = _page(request, qs)
+        sort_query = request.GET.copy()
+        sort_query.pop("page", None)
+        if by_due:
+            sort_query.pop("sort", None)
+        else:
+            sort_query["sort"] = "due"
         context.update(
             {
+                "sla_badges": sla_selectors.ticket_badges([t.pk for t in context["tickets"]]),
+                "by_due": by_due,
+                "sort_query": sort_query.urlencode(),
                 "filters": filters,
                 "teams": teams,
                 "count": count,
@@ -231,6 +246,8 @@ def _detail_context(user: User, ticket: Ticket, **extra: Any) -> dict[str, Any]:
         "attachments": attachments,
         "vendor_cases": ticket.vendor_cases.select_related("filed_by"),
         "co_owners": list(solution.co_owners.all()) if solution else [],
+        "sla_clocks": sla_selectors.ticket_clocks(ticket.pk),
+        "sla_history": sla_selectors.ticket_clock_history(ticket.pk),
         **extra,
     }
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from tierdesk.common import clock as wall
 from tierdesk.common.permissions import roles_of
@@ -81,7 +81,19 @@ def ticket_badges(ticket_ids: list[int], at: dt.datetime | None = None) -> dict[
 
 
 def ticket_clocks(ticket_id: int) -> list[SlaClock]:
-    return list(SlaClock.objects.filter(ticket_id=ticket_id).order_by("started_at", "id"))
+    clocks = list(SlaClock.objects.filter(ticket_id=ticket_id).order_by("started_at", "id"))
+    for c in clocks:
+        c.paused_span = dt.timedelta(microseconds=c.paused_us)  # type: ignore[attr-defined]
+    return clocks
+
+
+def next_due() -> Subquery:
+    """For ordering a queue by due time: the ticket's earliest running clock's due time."""
+    return Subquery(
+        SlaClock.objects.filter(ticket_id=OuterRef("pk"), stage__in=[Stage.IN_PROGRESS])
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
 
 
 def ticket_clock_history(ticket_id: int) -> list[SlaEvent]:
