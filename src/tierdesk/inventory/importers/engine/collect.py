@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import pickle
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,6 +40,7 @@ class _UsageBuffer:
         self.spill = spill
         self.apps: dict[tuple[str | None, str, dt.date], list[Any]] = {}
         self.flows: dict[tuple[str | None, str, dt.date], list[Any]] = {}
+        self.guids: dict[str, str] = {}
         self.written = 0
 
     def app(
@@ -161,7 +162,8 @@ def _convert_take(
 
 
 _BOM = b"\xef\xbb\xbf"
-_decode = json.JSONDecoder().decode
+# The C scanner behind json.loads (typeshed does not declare it).
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 # Key order of a usage line -> the raw keys of (solution, env, user, session, time, runs,
 # status), or None when the line needs the general path (two aliases of one field).
 _Plan = tuple[str | None, ...] | None
@@ -192,13 +194,21 @@ def _usage_file(
     got: Collected, buffer: _UsageBuffer, table: fm.Table, source: fm.SourceFile, issues: Issues
 ) -> int:
     """The data export's usage files (millions of lines): exactly what jsonl_rows,
-    fast_convert and _take do, in one loop, with per-file caches (the key order of a line,
-    parsed timestamps); any unusual line takes the general path. Returns rows read."""
+    fast_convert and _take do, in one loop, with caches (the key order of a line, parsed
+    timestamps, checked and lower-cased GUIDs); any unusual line takes the general path.
+    Returns rows read."""
     flows = table.kind == "flow_usage"
     entries = buffer.flows if flows else buffer.apps
     display, day = source.display, source.day
     plans: dict[tuple[str, ...], _Plan] = {}
     times: dict[str, dt.datetime] = {}
+    # Raw GUID -> lower-cased (solutions, environments, users repeat; sharing one string
+    # object per GUID also keeps the day's user sets small).
+    guids = buffer.guids
+    value: Any
+    listed = got.solutions
+    refs = got.usage_refs
+    scan = _scan
     utc = dt.UTC
     rows = 0
     empty = True
@@ -206,9 +216,14 @@ def _usage_file(
         for number, raw in enumerate(fh, start=1):
             if number == 1 and raw.startswith(_BOM):
                 raw = raw[3:]
+            # json.loads without its wrapper: the C scanner, then only whitespace may follow
+            # (anything else, leading whitespace included, takes jsonl_rows' path below).
             try:
-                obj = _decode(raw.decode("utf-8"))
-            except ValueError:
+                text = raw.decode("utf-8")
+                obj, end = scan(text, 0)
+                if end != len(text) and text[end:].strip(" \t\n\r"):
+                    obj = None
+            except (ValueError, StopIteration):
                 obj = None
             if type(obj) is not dict:
                 # Blank, broken or not an object: jsonl_rows' own handling of the line.
@@ -228,8 +243,18 @@ def _usage_file(
                 _convert_take(got, buffer, table, obj, source, number, issues)
                 continue
             k_sol, k_env, k_user, k_session, k_time, k_runs, k_status = plan
-            sol = _guid(obj[k_sol]) if k_sol is not None else None
-            env = _guid(obj[k_env]) if k_env is not None else None
+            value = obj[k_sol] if k_sol is not None else None
+            sol = guids.get(value) if type(value) is str else None
+            if sol is None:
+                sol = _guid(value)
+                if sol is not None:
+                    guids[value] = sol
+            value = obj[k_env] if k_env is not None else None
+            env = guids.get(value) if type(value) is str else None
+            if env is None:
+                env = _guid(value)
+                if env is not None:
+                    guids[value] = env
             stamp = obj[k_time] if k_time is not None else None
             if sol is None or env is None or type(stamp) is not str:
                 _convert_take(got, buffer, table, obj, source, number, issues)
@@ -262,24 +287,44 @@ def _usage_file(
                 entry = entries.get(key)
                 if entry is None:
                     entry = entries[key] = [0, 0, when]
-                    _refer(got, env, sol, (display, number))
+                    ref = (env, sol)
+                    if ref not in listed and ref not in refs:
+                        refs[ref] = (display, number)  # as _refer
                 entry[0] += runs
                 if failed:
                     entry[1] += runs
                 if when > entry[2]:
                     entry[2] = when
                 continue
-            user_raw = obj[k_user] if k_user is not None else None
+            value = obj[k_user] if k_user is not None else None
+            user = guids.get(value) if type(value) is str else None
+            if user is None:
+                user = _guid(value)
+                if user is not None:
+                    guids[value] = user
             session_raw = obj[k_session] if k_session is not None else None
-            user = _guid(user_raw)
-            session = _guid(session_raw) if session_raw is not None else None
-            if user is None or (session_raw is not None and session is None):
+            session = None
+            if session_raw is not None:
+                if (
+                    type(session_raw) is not str
+                    or len(session_raw) != 36
+                    or session_raw[8] != "-"
+                    or " " in session_raw
+                ):
+                    _convert_take(got, buffer, table, obj, source, number, issues)
+                    continue
+                session = session_raw.lower()
+            if user is None:
                 _convert_take(got, buffer, table, obj, source, number, issues)
                 continue
+            if len(guids) > 300_000:
+                guids.clear()
             entry = entries.get(key)
             if entry is None:
                 entry = entries[key] = [set(), set(), when, 0]
-                _refer(got, env, sol, (display, number))
+                ref = (env, sol)
+                if ref not in listed and ref not in refs:
+                    refs[ref] = (display, number)  # as _refer
             entry[0].add(user)
             entry[1].add(session or f"{user}@{when:%Y%m%d%H}")
             if when > entry[2]:
