@@ -54,11 +54,11 @@ class _UsageBuffer:
     ) -> None:
         entry = self.apps.get((env, sol, day))
         if entry is None:
-            entry = self.apps[(env, sol, day)] = [set(), set(), when, 0]
+            entry = self.apps[(env, sol, day)] = [None, None, when, 0]
         if user:
-            entry[0].add(user)
+            _distinct(entry, 0, user)
         if session:
-            entry[1].add(session)
+            _distinct(entry, 1, session)
         else:
             entry[3] += 1  # audit-log launches have no session id: each launch counts
         if when > entry[2]:
@@ -79,7 +79,9 @@ class _UsageBuffer:
     def flush(self) -> None:
         out: list[tuple[Any, ...]] = []
         for (env, sol, day), (users, sessions, last, launches) in self.apps.items():
-            out.append((env, sol, day, len(users), len(sessions) + launches, None, None, last))
+            out.append(
+                (env, sol, day, _count(users), _count(sessions) + launches, None, None, last)
+            )
         for (env, sol, day), (runs, failures, last) in self.flows.items():
             out.append((env, sol, day, None, None, runs, failures, last))
         for start in range(0, len(out), BATCH):
@@ -87,6 +89,25 @@ class _UsageBuffer:
         self.written += len(out)
         self.apps.clear()
         self.flows.clear()
+
+
+# An app-usage entry's users and sessions: None (none yet), the one value seen, or a set
+# of the distinct values once there are two (most apps have one use a day: no sets).
+def _distinct(entry: list[Any], slot: int, value: str) -> None:
+    seen = entry[slot]
+    if seen is None:
+        entry[slot] = value
+    elif type(seen) is str:
+        if seen != value:
+            entry[slot] = {seen, value}
+    else:
+        seen.add(value)
+
+
+def _count(seen: str | set[str] | None) -> int:
+    if seen is None:
+        return 0
+    return 1 if type(seen) is str else len(seen)
 
 
 def _spilled(spill: IO[bytes]) -> Iterator[list[tuple[Any, ...]]]:
@@ -319,14 +340,31 @@ def _usage_file(
                 continue
             if len(guids) > 300_000:
                 guids.clear()
+            if session is None:
+                session = f"{user}@{when:%Y%m%d%H}"
             entry = entries.get(key)
             if entry is None:
-                entry = entries[key] = [set(), set(), when, 0]
+                entries[key] = [user, session, when, 0]
                 ref = (env, sol)
                 if ref not in listed and ref not in refs:
                     refs[ref] = (display, number)  # as _refer
-            entry[0].add(user)
-            entry[1].add(session or f"{user}@{when:%Y%m%d%H}")
+                continue
+            seen = entry[0]
+            if type(seen) is str:
+                if seen != user:
+                    entry[0] = {seen, user}
+            elif seen is None:
+                entry[0] = user
+            else:
+                seen.add(user)
+            seen = entry[1]
+            if type(seen) is str:
+                if seen != session:
+                    entry[1] = {seen, session}
+            elif seen is None:
+                entry[1] = session
+            else:
+                seen.add(session)
             if when > entry[2]:
                 entry[2] = when
     if empty:
