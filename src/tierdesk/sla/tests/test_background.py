@@ -33,6 +33,7 @@ def test_one_scheduler_per_machine(tmp_path, settings, monkeypatch):
     monkeypatch.setattr(scheduler, "_started", {})
     lock = tmp_path / "scheduler.lock"
     ran: list[int] = []
+
     def once():
         ran.append(1)
         return {}
