@@ -119,7 +119,8 @@ class _FactWriter:
         self.keys: set[tuple[int, Any]] = set()
         self.rows: list[tuple[Any, ...]] = []
         self.copy = connection.vendor == "postgresql"
-        self.chunk = 200_000 if self.copy else 50_000
+        self.chunk = 100_000 if self.copy else 50_000
+        self.last_date: Any = None
         # Dates written by any fact writer of this run (None: the source had facts).
         dates: set[Any] | None = getattr(owner, "_fact_dates", set())
         if owner.source_had_facts:
@@ -137,7 +138,8 @@ class _FactWriter:
             self.temp = owner._temp_table(
                 f"facts_{measure_cols[0]}", UsageFact._meta.db_table, self.cols
             )
-            self.copy_sql = f"COPY {self.temp} ({col_list}) FROM STDIN"
+            self.copy_sql = f"COPY {self.temp} ({col_list}) FROM STDIN (FORMAT BINARY)"
+            self.copy_types = [_PG_TYPES[c] for c in self.cols]
             self.plain_sql = (
                 f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {self.temp} "
                 f"ORDER BY {q('solution_id')}, {q('date')}"
@@ -150,8 +152,16 @@ class _FactWriter:
 
     def add(self, pk: int, row: tuple[Any, ...]) -> None:
         key = (pk, row[1])
-        if key in self.keys or len(self.rows) >= self.chunk:
+        size = len(self.rows)
+        # A full chunk ends where the date changes (rows come a day at a time), so the
+        # next chunk starts with dates no chunk wrote yet; at three times the size anyway.
+        if (
+            key in self.keys
+            or (size >= self.chunk and row[1] != self.last_date)
+            or size >= 3 * self.chunk
+        ):
             self.flush()
+        self.last_date = row[1]
         self.keys.add(key)
         self.rows.append((*row, self.recorded))
 
@@ -168,6 +178,7 @@ class _FactWriter:
             with connection.cursor() as cursor:
                 raw = cursor.cursor
                 with raw.copy(self.copy_sql) as copy:
+                    copy.set_types(self.copy_types)
                     for row in self.rows:
                         copy.write_row(row)
                 cursor.execute(sql)
@@ -180,3 +191,18 @@ class _FactWriter:
 
 
 _FACT_KEY = itemgetter(0, 1)
+# PostgreSQL types of the fact columns, for binary COPY.
+_PG_TYPES = {
+    "solution_id": "int8",
+    "date": "date",
+    "source": "text",
+    "shared_users": "int4",
+    "shared_groups": "int4",
+    "shared_with_tenant": "bool",
+    "unique_users": "int4",
+    "sessions": "int4",
+    "flow_runs": "int4",
+    "flow_failures": "int4",
+    "last_used_at": "timestamptz",
+    "recorded_at": "timestamptz",
+}
