@@ -20,6 +20,9 @@ from tierdesk.inventory.models import (
 )
 
 
+APP_DAILY_SHARE = 0.1
+
+
 def usage_create(
     rng: random.Random, solutions: list[Solution], *, today: dt.date, days: int, record_unused: bool
 ) -> int:
@@ -72,7 +75,7 @@ def usage_create(
                 SolutionKind.MODEL_DRIVEN_APP,
                 SolutionKind.CHATBOT,
             }
-            shared = int(min(popularity * rng.uniform(2, 6), 4000))
+            shared = int(min(popularity * rng.uniform(3, 10), 4000))
             groups = rng.choice([0, 0, 0, 1, 2]) if shared > 15 else 0
             tenant = shared > 1500
             growth = rng.uniform(-0.3, 0.8)
@@ -82,7 +85,10 @@ def usage_create(
                 weekday_factor = 0.25 if day.weekday() >= 5 else 1.0
                 trend = 1 + growth * (days - offset) / days
                 mean = popularity * weekday_factor * max(trend, 0.1)
-                users = max(0, int(rng.gauss(mean, math.sqrt(mean) + 0.3)))
+                # Most people open most apps now and then, not daily; the few apps everyone
+                # depends on are opened every day by a large share of their audience.
+                app_mean = mean * min(1.0, APP_DAILY_SHARE + popularity / 150)
+                users = max(0, int(rng.gauss(app_mean, math.sqrt(app_mean) + 0.3)))
                 when = timezone.make_aware(dt.datetime.combine(day, dt.time(9))) + dt.timedelta(
                     minutes=rng.randrange(600)
                 )

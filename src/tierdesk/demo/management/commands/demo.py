@@ -15,8 +15,9 @@ def _extensions() -> list[tuple[str, Callable[..., dict[str, int]]]]:
     in dependency order. Each is deterministic and creates nothing the second time."""
     from tierdesk.desk.demo import demo_build as desk_demo
     from tierdesk.governance.demo import demo_build as governance_demo
+    from tierdesk.sla.demo import demo_build as sla_demo
 
-    return [("governance", governance_demo), ("desk", desk_demo)]
+    return [("governance", governance_demo), ("desk", desk_demo), ("service levels", sla_demo)]
 
 
 class Command(BaseCommand):
