@@ -19,7 +19,6 @@ from tierdesk.inventory.models import (
     UsageFact,
 )
 
-
 APP_DAILY_SHARE = 0.1
 
 
