@@ -30,8 +30,8 @@ serve: $(VENV)/.installed
 	$(BIN)/tierdesk serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/ruff format --check src tests bench conftest.py
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy src
