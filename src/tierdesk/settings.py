@@ -110,7 +110,6 @@ DATABASES = {
     else _sqlite(DATA_DIR / "tierdesk.sqlite3")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a URL typed without scheme is https
 
 REDIS_URL = os.environ.get("TIERDESK_REDIS_URL", "")
 
