@@ -240,6 +240,11 @@ EMAIL_BACKEND = os.environ.get(
     "TIERDESK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("TIERDESK_FROM_EMAIL", "tierdesk@localhost")
+EMAIL_HOST = os.environ.get("TIERDESK_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("TIERDESK_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("TIERDESK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("TIERDESK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("TIERDESK_EMAIL_USE_TLS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
