@@ -1,0 +1,72 @@
+"""Helpers shared by the desk pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from tierdesk.accounts.models import User
+from tierdesk.common.roles import Role
+from tierdesk.desk.models import Ticket
+from tierdesk.inventory.models import Solution
+
+PAGE_SIZE = 50
+
+
+MAX_PAGES = 20
+
+
+CONSOLE_ROLES = frozenset(
+    {
+        Role.MAKER,
+        Role.TEAM_MEMBER,
+        Role.HELP_DESK_AGENT,
+        Role.PLATFORM_ENGINEER,
+        Role.PARTNER_AGENT,
+        Role.MANAGER,
+        Role.ADMIN,
+    }
+)
+
+
+FILERS = frozenset({Role.PLATFORM_ENGINEER, Role.ADMIN})
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _page(request: HttpRequest, qs: QuerySet[Ticket]) -> dict[str, Any]:
+    """Bounded pages: read one row more than shown to know whether there is a next page;
+    never count the table."""
+    try:
+        number = max(1, min(int(request.GET.get("page", 1)), MAX_PAGES))
+    except ValueError:
+        number = 1
+    start = (number - 1) * PAGE_SIZE
+    rows = list(qs[start : start + PAGE_SIZE + 1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "tickets": rows[:PAGE_SIZE],
+        "page_number": number,
+        "has_next": len(rows) > PAGE_SIZE and number < MAX_PAGES,
+        "has_previous": number > 1,
+        "query": query.urlencode(),
+    }
+
+
+def solution_lookup(text: str) -> Solution | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    return (
+        Solution.objects.filter(is_deleted=False)
+        .filter(Q(platform_id__iexact=text) | Q(name=text))
+        .order_by("id")
+        .first()
+    )

@@ -1,0 +1,267 @@
+"""The ticket page: timeline, replies, ladder moves, edits, attachments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from tierdesk.accounts.models import User
+from tierdesk.common.permissions import RoleRequiredMixin
+from tierdesk.common.roles import ANY_USER
+from tierdesk.desk import forms, ladder, selectors, services
+from tierdesk.desk.choices import MessageKind
+from tierdesk.desk.models import Ticket, TicketEvent
+from tierdesk.desk.views.common import _user
+from tierdesk.sla import selectors as sla_selectors
+
+
+def _timeline(user: User, ticket: Ticket) -> list[dict[str, Any]]:
+    notes = selectors.can_see_notes(user, ticket)
+    items: list[dict[str, Any]] = []
+    message_qs = ticket.messages.select_related("author")
+    if not notes:
+        message_qs = message_qs.filter(kind=MessageKind.REPLY)
+    for m in message_qs:
+        items.append({"at": m.created_at, "id": m.pk, "message": m})
+    event_qs = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+    if not notes:
+        event_qs = event_qs.filter(is_internal=False)
+    for e in event_qs.exclude(type__in=["replied", "noted"]):
+        items.append({"at": e.created_at, "id": e.pk, "event": e})
+    items.sort(key=lambda item: (item["at"], "event" not in item, item["id"]))
+    return items
+
+
+class TicketDetailView(RoleRequiredMixin, View):
+    allowed_roles = ANY_USER
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = _user(request)
+        ticket = selectors.ticket_get_for_user(user, pk)
+        return render(request, "desk/ticket_detail.html", _detail_context(user, ticket))
+
+
+def _detail_context(user: User, ticket: Ticket, **extra: Any) -> dict[str, Any]:
+    notes = selectors.can_see_notes(user, ticket)
+    moves = selectors.allowed_moves(user, ticket)
+    if not ticket.is_open and selectors.can_reopen(user, ticket) and "reopen" not in moves:
+        moves = ["reopen"]
+    attachments = ticket.attachments.all()
+    if not notes:
+        attachments = attachments.filter(is_internal=False)
+    solution = ticket.solution
+    return {
+        "ticket": ticket,
+        "timeline": _timeline(user, ticket),
+        "can_note": notes,
+        "can_work": selectors.can_work(user, ticket),
+        "moves": [
+            {"name": m, "label": forms.MOVE_LABELS[m], "form": forms.MOVE_FORMS[m](prefix=m)}
+            for m in moves
+        ],
+        "attachments": attachments,
+        "vendor_cases": ticket.vendor_cases.select_related("filed_by"),
+        "co_owners": list(solution.co_owners.all()) if solution else [],
+        "sla_clocks": sla_selectors.ticket_clocks(ticket.pk),
+        "sla_history": sla_selectors.ticket_clock_history(ticket.pk),
+        **extra,
+    }
+
+
+class TicketPostView(RoleRequiredMixin, View):
+    allowed_roles = ANY_USER
+
+    def post(self, request: HttpRequest, pk: int, what: str) -> HttpResponse:
+        user = _user(request)
+        ticket = selectors.ticket_get_for_user(user, pk)
+        body = request.POST.get("body", "")
+        try:
+            if what == "reply":
+                may_reply = ticket.requester_id == user.pk or selectors.can_work(user, ticket)
+                if not may_reply and not ticket.watcher_rows.filter(user=user).exists():
+                    raise PermissionDenied
+                services.ticket_reply(ticket=ticket, author=user, body=body)
+            elif what == "note":
+                services.ticket_note(ticket=ticket, author=user, body=body)
+            elif what == "attach":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise ValidationError({"file": _("Choose a file.")})
+                services.ticket_attach(
+                    ticket=ticket,
+                    actor=user,
+                    upload=upload,
+                    internal=request.POST.get("internal") == "1"
+                    and selectors.can_see_notes(user, ticket),
+                )
+            elif what == "take":
+                if not selectors.can_work(user, ticket):
+                    raise PermissionDenied
+                ticket = ladder.ticket_assign(
+                    ticket=ticket, actor=user, agent=user, reason=_("Taken from the queue")
+                )
+                if getattr(request, "htmx", False):
+                    return render(request, "desk/_queue_row.html", {"t": ticket, "can_take": False})
+            else:
+                raise Http404
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("desk:ticket-detail", pk=ticket.pk)
+
+
+class TicketMoveView(RoleRequiredMixin, View):
+    allowed_roles = ANY_USER
+
+    def post(self, request: HttpRequest, pk: int, move: str) -> HttpResponse:
+        user = _user(request)
+        ticket = selectors.ticket_get_for_user(user, pk)
+        allowed = selectors.allowed_moves(user, ticket)
+        if move == "reopen" and selectors.can_reopen(user, ticket):
+            allowed = [*allowed, "reopen"]
+        if move not in forms.MOVE_FORMS:
+            raise Http404
+        if move not in allowed:
+            raise PermissionDenied
+        form = forms.MOVE_FORMS[move](request.POST, prefix=move)
+        if not form.is_valid():
+            messages.error(request, _("Check the form: %s") % form.errors.as_text())
+            return redirect("desk:ticket-detail", pk=ticket.pk)
+        data = dict(form.cleaned_data)
+        try:
+            _run_move(user, ticket, move, data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Done: %s.") % forms.MOVE_LABELS[move])
+        return redirect("desk:ticket-detail", pk=ticket.pk)
+
+
+def _run_move(user: User, ticket: Ticket, move: str, data: dict[str, Any]) -> None:
+    if move in {"link_duplicate", "merge"}:
+        other = (
+            selectors.tickets_visible_to(user)
+            .filter(Q(number=data["other"].strip().upper()) | Q(pk=_int(data["other"])))
+            .first()
+        )
+        if other is None:
+            raise ValidationError(_("No such ticket."))
+        if move == "merge":
+            ladder.ticket_merge(source=ticket, target=other, actor=user)
+        else:
+            ladder.ticket_link_duplicate(
+                ticket=ticket, original=other, actor=user, reason=data["reason"]
+            )
+        return
+    if move == "assign":
+        agent = None
+        if data["agent"]:
+            agent = User.objects.filter(username=data["agent"], is_active=True).first()
+            if agent is None:
+                raise ValidationError(_("Nobody with that user name."))
+        ladder.ticket_assign(
+            ticket=ticket, actor=user, reason=data["reason"], team=data["team"], agent=agent
+        )
+        return
+    functions: dict[str, Any] = {
+        "triage": ladder.ticket_triage,
+        "redirect": ladder.ticket_redirect,
+        "escalate": ladder.ticket_escalate,
+        "de_escalate": ladder.ticket_de_escalate,
+        "hand_back": ladder.ticket_hand_back,
+        "hand_over": ladder.ticket_hand_over,
+        "resolve": services.ticket_resolve,
+        "reopen": services.ticket_reopen,
+        "vendor_case": ladder.vendor_case_open,
+        "partner_case": ladder.partner_case_open,
+    }
+    functions[move](ticket=ticket, actor=user, **data)
+
+
+def _int(text: str) -> int:
+    return int(text) if text.strip().isdigit() else -1
+
+
+class TicketEditView(RoleRequiredMixin, View):
+    """Edit with the version read; a stale edit shows both versions and lets the editor
+    apply theirs on top of the current one."""
+
+    allowed_roles = ANY_USER
+
+    def _ticket(self, request: HttpRequest, pk: int) -> Ticket:
+        user = _user(request)
+        ticket = selectors.ticket_get_for_user(user, pk)
+        if not (selectors.can_work(user, ticket) or ticket.requester_id == user.pk):
+            raise PermissionDenied
+        return ticket
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        ticket = self._ticket(request, pk)
+        form = forms.EditForm(
+            initial={
+                "version": ticket.version,
+                "subject": ticket.subject,
+                "description": ticket.description,
+                "impact": ticket.impact,
+                "urgency": ticket.urgency,
+            }
+        )
+        return render(request, "desk/ticket_edit.html", {"ticket": ticket, "form": form})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        ticket = self._ticket(request, pk)
+        form = forms.EditForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request, "desk/ticket_edit.html", {"ticket": ticket, "form": form}, status=400
+            )
+        changes = dict(form.cleaned_data)
+        expected = changes.pop("version")
+        try:
+            services.ticket_update(
+                ticket=ticket, actor=_user(request), expected_version=expected, changes=changes
+            )
+        except services.TicketConflict as conflict:
+            current = conflict.current
+            merge = forms.EditForm(initial={**changes, "version": current.version})
+            rows = [
+                {
+                    "label": form.fields[name].label,
+                    "current": getattr(current, name),
+                    "yours": value,
+                    "differs": getattr(current, name) != value,
+                }
+                for name, value in changes.items()
+            ]
+            return render(
+                request,
+                "desk/ticket_conflict.html",
+                {"ticket": current, "rows": rows, "form": merge},
+                status=409,
+            )
+        messages.success(request, _("Saved."))
+        return redirect("desk:ticket-detail", pk=ticket.pk)
+
+
+class AttachmentDownloadView(RoleRequiredMixin, View):
+    """The only way to fetch an attachment: after the visibility check."""
+
+    allowed_roles = ANY_USER
+
+    def get(self, request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+        attachment = selectors.attachment_get_for_user(_user(request), pk, attachment_pk)
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.name,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
