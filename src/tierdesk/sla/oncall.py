@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tierdesk.accounts.choices import TeamKind
 from tierdesk.accounts.models import SupportTeam, User
@@ -105,7 +108,7 @@ def upcoming_shifts(rotation: OnCallRotation, *, count: int = 6) -> list[Shift]:
     )
     shifts: list[Shift] = []
     at = now
-    for _ in range(count):
+    for _shift_index in range(count):
         shift = shift_at(rotation, at, members=members, overrides=overrides)
         shifts.append(shift)
         at = shift.ends_at
@@ -145,3 +148,37 @@ def critical_solutions_without_on_call() -> QuerySet[Solution]:
         .filter(Q(supporting_team__isnull=True) | ~Exists(staffed))
         .order_by("name", "id")
     )
+
+
+@transaction.atomic
+def override_create(
+    *,
+    rotation: OnCallRotation,
+    user: User,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    actor: User | None,
+    replaces: User | None = None,
+    kind: str = "override",
+    reason: str = "",
+) -> OnCallOverride:
+    """Put `user` on call for an interval (an override), or in place of `replaces`
+    only (a swap)."""
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The end must come after the start.")})
+    if kind == "swap" and replaces is None:
+        raise ValidationError({"replaces": _("A swap names whose shift is taken.")})
+    found = OnCallOverride(
+        rotation=rotation,
+        kind=kind,
+        user=user,
+        replaces=replaces,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    found.full_clean()
+    found.save()
+    return found

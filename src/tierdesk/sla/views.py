@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from tierdesk.accounts.models import User
 from tierdesk.common.permissions import RoleRequiredMixin, has_any_role
 from tierdesk.common.roles import ANY_USER
-from tierdesk.sla import oncall, selectors, services
+from tierdesk.sla import oncall, selectors
 from tierdesk.sla.models import SlaSettings
 
 READERS = ANY_USER
@@ -83,7 +83,7 @@ class OverrideCreateView(RoleRequiredMixin, TemplateView):
         ends = timezone.make_aware(ends, tz) if timezone.is_naive(ends) else ends
         assert isinstance(request.user, User)
         try:
-            services.override_create(
+            oncall.override_create(
                 rotation=rotation,
                 user=user,
                 replaces=replaces,

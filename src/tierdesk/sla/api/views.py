@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from tierdesk.accounts.models import User
 from tierdesk.common.roles import ANY_USER
-from tierdesk.sla import oncall, selectors, services
+from tierdesk.sla import oncall, selectors
 from tierdesk.sla.api import serializers as s
 from tierdesk.sla.models import BusinessCalendar, OnCallRotation, SlaPolicy
 
@@ -77,7 +77,7 @@ class RotationViewSet(viewsets.ReadOnlyModelViewSet[OnCallRotation]):
         assert isinstance(actor, User)
         replaces = data.validated_data.get("replaces")
         try:
-            found = services.override_create(
+            found = oncall.override_create(
                 rotation=rotation,
                 user=data.validated_data["user"],
                 replaces=replaces,
