@@ -5,6 +5,7 @@ from django.contrib import admin
 from tierdesk.inventory.models import (
     Connector,
     Environment,
+    EnvironmentRole,
     Solution,
     SolutionConnector,
     SolutionEvent,
@@ -18,6 +19,15 @@ class EnvironmentAdmin(admin.ModelAdmin[Environment]):
     list_display = ("name", "type", "purpose", "business_unit", "managed_by", "is_managed")
     list_filter = ("type", "purpose", "managed_by", "is_managed", "is_deleted")
     search_fields = ("name", "platform_id")
+
+
+@admin.register(EnvironmentRole)
+class EnvironmentRoleAdmin(admin.ModelAdmin[EnvironmentRole]):
+    list_display = ("environment", "user", "role", "source", "first_seen", "last_seen")
+    list_filter = ("role", "source")
+    search_fields = ("environment__name", "user__username", "user__upn", "user__display_name")
+    list_select_related = ("environment", "user")
+    raw_id_fields = ("environment", "user")
 
 
 @admin.register(Connector)

@@ -91,3 +91,19 @@ class SolutionEventType(models.TextChoices):
     RESTORED = "restored", _("Restored")
     ORPHANED = "orphaned", _("Orphaned")
     TIER_CHANGED = "tier_changed", _("Tier changed")
+
+
+class EnvironmentRoleName(models.TextChoices):
+    """A security role someone holds in an environment (design.md §1: makers and
+    customizers belong in development; test and production have end users only)."""
+
+    ENVIRONMENT_ADMIN = "environment_admin", _("Environment admin")
+    ENVIRONMENT_MAKER = "environment_maker", _("Environment maker")
+    SYSTEM_CUSTOMIZER = "system_customizer", _("System customizer")
+    BASIC_USER = "basic_user", _("Basic user")
+    OTHER = "other", _("Other role")
+
+
+MAKER_ROLES = frozenset(
+    {EnvironmentRoleName.ENVIRONMENT_MAKER, EnvironmentRoleName.SYSTEM_CUSTOMIZER}
+)

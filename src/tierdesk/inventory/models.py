@@ -17,6 +17,7 @@ from tierdesk.inventory.choices import (
     ConnectorTier,
     DataClassification,
     EnvironmentPurpose,
+    EnvironmentRoleName,
     EnvironmentType,
     ManagedBy,
     OwnerRole,
@@ -71,6 +72,44 @@ class Environment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EnvironmentRole(models.Model):
+    """A security role a user holds in an environment, as an import reported it.
+
+    One row per (environment, user, role); `first_seen` / `last_seen` are the dates of
+    the exports that listed it, `source` the format that first reported it."""
+
+    environment = models.ForeignKey(
+        Environment,
+        verbose_name=_("environment"),
+        on_delete=models.CASCADE,
+        related_name="roles",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="environment_roles",
+    )
+    role = models.CharField(_("role"), max_length=24, choices=EnvironmentRoleName.choices)
+    source = models.CharField(_("source"), max_length=32, blank=True, default="")
+    first_seen = models.DateField(_("first seen"))
+    last_seen = models.DateField(_("last seen"))
+
+    class Meta:
+        ordering = ["environment", "role", "user"]
+        verbose_name = _("environment role")
+        verbose_name_plural = _("environment roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["environment", "user", "role"], name="inventory_environment_role_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "environment"], name="inv_env_role_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.environment}"
 
 
 class Connector(models.Model):
