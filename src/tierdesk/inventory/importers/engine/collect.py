@@ -460,6 +460,8 @@ def _take(
             return
         got.envs[rec["id"]] = rec
         got.env_loc[rec["id"]] = loc
+        if rec.get("row_id"):
+            got.env_rows[rec["row_id"]] = rec["id"]
     elif kind == "maker":
         got.makers[rec["id"]] = rec
     elif kind == "principal":
@@ -474,6 +476,8 @@ def _take(
     elif kind == "role":
         got.roles.append((rec["solution"], rec.get("env"), rec, loc))
         got.usage_refs.setdefault((rec.get("env"), rec["solution"]), loc)
+    elif kind == "env_role":
+        got.env_roles.append((rec["env"], rec, loc))
     elif kind == "app_usage":
         when = rec["time"]
         buffer.app(
@@ -530,6 +534,7 @@ def check_references(got: Collected, tenant: str, issues: Issues) -> dict[str, i
                 env_id,
                 _("an environment listed in this import or already in tierdesk"),
             )
+    _check_env_roles(got, tenant, known, issues)
     missing: dict[tuple[str | None, str], Loc] = {}
     for (env, sol), loc in got.usage_refs.items():
         env_of = env if env is not None else got.sol_env.get(sol)
@@ -558,6 +563,33 @@ def check_references(got: Collected, tenant: str, issues: Issues) -> dict[str, i
                     _("an app, flow or bot listed in this import or already in tierdesk"),
                 )
     return known
+
+
+def _check_env_roles(got: Collected, tenant: str, known: dict[str, int], issues: Issues) -> None:
+    """Environment role grants name an environment of this import or of tierdesk, by its
+    id or (CoE lookups) its row id; the default environment also by its bare GUID. The
+    ids are rewritten to the environment's own id for pass 2."""
+    if not got.env_roles:
+        return
+    wanted: set[str] = set()
+    for env, _rec, _loc in got.env_roles:
+        wanted |= {env, got.env_rows.get(env, env), f"default-{env}"}
+    known.update(_env_pks(tenant, wanted - set(got.envs) - set(known)))
+    resolved: list[tuple[str, Row, Loc]] = []
+    for env, rec, loc in got.env_roles:
+        for candidate in (env, got.env_rows.get(env, env), f"default-{env}"):
+            if candidate in got.envs or candidate in known:
+                resolved.append((candidate, rec, loc))
+                break
+        else:
+            issues.add(
+                loc[0],
+                loc[1],
+                "environment",
+                env,
+                _("an environment listed in this import or already in tierdesk"),
+            )
+    got.env_roles = resolved
 
 
 def _env_pks(tenant: str, platform_ids: Iterable[str]) -> dict[str, int]:

@@ -73,6 +73,7 @@ class PeopleSteps(WriterBase):
         Environment.objects.bulk_create(new, batch_size=BATCH)
         needed = set(self.got.envs) | {env for env, _id in self.got.solutions}
         needed |= {env for env, _s in self.got.usage_refs if env}
+        needed |= {env for env, _rec, _loc in self.got.env_roles}
         self.env_pk = _env_pks(tenant, needed)
 
     def people(self) -> None:
@@ -80,7 +81,9 @@ class PeopleSteps(WriterBase):
         by directory object id; create inactive users for the rest, in bulk."""
         wanted: dict[tuple[str, str], dict[str, str]] = {}
 
-        def want(upn: str | None, oid: str | None, name: str | None) -> None:
+        def want(
+            upn: str | None, oid: str | None, name: str | None, kind: str = AccountKind.PERSON
+        ) -> None:
             upn = (upn or "").strip().lower()
             oid = (oid or "").strip().lower()
             if not upn and oid in self.got.makers:
@@ -89,10 +92,11 @@ class PeopleSteps(WriterBase):
             if not upn and oid in self.got.principals:
                 upn = (self.got.principals[oid].get("upn") or "").strip().lower()
                 name = name or self.got.principals[oid].get("name")
+            info = {"upn": upn, "oid": oid, "name": name or "", "kind": str(kind)}
             if upn:
-                wanted.setdefault(("upn", upn), {"upn": upn, "oid": oid, "name": name or ""})
+                wanted.setdefault(("upn", upn), info)
             if oid:
-                wanted.setdefault(("oid", oid), {"upn": upn, "oid": oid, "name": name or ""})
+                wanted.setdefault(("oid", oid), info)
 
         for _key, rec, _loc, _day in self.got.records():
             if rec.get("owner") or rec.get("owner_oid"):
@@ -101,6 +105,17 @@ class PeopleSteps(WriterBase):
             upn, oid = self._role_principal(rec)
             if rec.get("principal_type", "user") == "user" and (upn or oid):
                 want(upn, oid, rec.get("principal_name"))
+        for _env, rec, _loc in self.got.env_roles:
+            upn, oid = self._role_principal(rec)
+            kind = rec.get("principal_type", "user")
+            if kind in {"user", "service_principal"} and (upn or oid):
+                person = kind == "user"
+                want(
+                    upn,
+                    oid,
+                    rec.get("principal_name"),
+                    AccountKind.PERSON if person else AccountKind.SERVICE_PRINCIPAL,
+                )
         if not wanted:
             return
         upns = sorted({k for kind, k in wanted if kind == "upn"})
@@ -165,7 +180,7 @@ class PeopleSteps(WriterBase):
                         display_name=info["name"][:200],
                         is_active=False,
                         password=unusable,
-                        kind=AccountKind.PERSON,
+                        kind=info.get("kind") or AccountKind.PERSON,
                     )
                 )
             User.objects.bulk_create(users, batch_size=BATCH)

@@ -126,6 +126,10 @@ class Collected:
     connector_rows: dict[str, str] = field(default_factory=dict)
     conn_refs: list[tuple[str, str | None, str, Row, Loc]] = field(default_factory=list)
     roles: list[tuple[str, str | None, Row, Loc]] = field(default_factory=list)
+    # environment security roles: (environment id, record, location); CoE's environment
+    # row ids (admin_environmentid) -> environment id, for lookups that use them
+    env_roles: list[tuple[str, Row, Loc]] = field(default_factory=list)
+    env_rows: dict[str, str] = field(default_factory=dict)
     usage_refs: dict[tuple[str | None, str], Loc] = field(default_factory=dict)
     fact_count: int = 0
     newest_change: dt.datetime | None = None

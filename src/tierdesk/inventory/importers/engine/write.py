@@ -10,12 +10,13 @@ from tierdesk.inventory.importers.engine.facts import FactSteps
 from tierdesk.inventory.importers.engine.people import PeopleSteps
 from tierdesk.inventory.importers.engine.records import _peak_rss_mb
 from tierdesk.inventory.importers.engine.refresh import solutions_refresh_latest_usage
+from tierdesk.inventory.importers.engine.roles import RoleSteps
 from tierdesk.inventory.importers.engine.solutions import SolutionSteps
 
 WRITE_CACHE_KIB = -16000  # PRAGMA cache_size: negative = KiB
 
 
-class Writer(PeopleSteps, SolutionSteps, FactSteps):
+class Writer(PeopleSteps, RoleSteps, SolutionSteps, FactSteps):
     """Pass 2: every step in order, inside the caller's transaction."""
 
     def run(self) -> None:
@@ -39,6 +40,7 @@ class Writer(PeopleSteps, SolutionSteps, FactSteps):
         for step in (
             self.environments,
             self.people,
+            self.environment_roles,
             self.connectors,
             self.solutions,
             self.owners,

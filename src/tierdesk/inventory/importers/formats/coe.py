@@ -29,6 +29,7 @@ from tierdesk.inventory.importers.formats.common import (
     APP_STATE,
     CLASSIFICATION,
     CONNECTOR_TIER,
+    ENV_PRINCIPAL_TYPE,
     ENV_PURPOSE,
     ENV_TYPE,
     FLOW_STATE,
@@ -44,6 +45,7 @@ from tierdesk.inventory.importers.formats.common import (
     _display,
     _header_has_required,
     _json_like,
+    environment_role,
     orphan_flag,
 )
 
@@ -54,6 +56,7 @@ COE_TABLES: dict[str, Table] = {
         "environment",
         (
             F("id", "admin_environmentname|admin_environmentid", to_id, required=True),
+            F("row_id", "admin_environmentid", to_id),
             F("name", "admin_displayname"),
             F("type", "admin_environmentsku", ENV_TYPE),
             F("purpose", "admin_environmentpurpose", ENV_PURPOSE),
@@ -180,6 +183,22 @@ COE_TABLES: dict[str, Table] = {
             F("principal_type", "admin_principaltype|admin_type", PRINCIPAL_TYPE),
         ),
     ),
+    # admin_powerplatformuserrole rows whose resource is an environment (the
+    # `admin_environment` lookup) rather than an app or flow: environment security roles.
+    "admin_powerplatformuserrole:environment": Table(
+        "env_role",
+        (
+            F("env", "admin_environment", to_id, required=True),
+            F(
+                "principal",
+                "admin_powerplatformuser|admin_userprincipalname",
+                principal,
+                required=True,
+            ),
+            F("role", "admin_rolename|admin_rolenamefriendly", environment_role, required=True),
+            F("principal_type", "admin_principaltype|admin_type", ENV_PRINCIPAL_TYPE),
+        ),
+    ),
     "admin_auditlog": Table(
         "launch",
         (
@@ -210,7 +229,7 @@ def coe_table_for(name: str, keys: Sequence[str]) -> str | None:
     """Pick the CoE table from the file name (admin_app.csv, admin_app-page2.json), else from
     its columns."""
     stem = name.lower()
-    for table in sorted(COE_TABLES, key=len, reverse=True):
+    for table in sorted((t for t in COE_TABLES if ":" not in t), key=len, reverse=True):
         if stem.startswith(table) or f"_{table}" in stem or f"-{table}" in stem:
             return table
     keyset = set(keys)
@@ -220,6 +239,22 @@ def coe_table_for(name: str, keys: Sequence[str]) -> str | None:
     for marker, table in _COE_KEYS.items():
         if marker in keyset:
             return table
+    return None
+
+
+ROLE_TABLE = "admin_powerplatformuserrole"
+ENV_ROLE_TABLE = "admin_powerplatformuserrole:environment"
+
+
+def _role_table(name: str | None, row: Row) -> Table | None:
+    """A role row is about an environment when it names one and no app or flow."""
+    if (
+        name == ROLE_TABLE
+        and row.get("admin_environment") not in (None, "")
+        and row.get("admin_app") in (None, "")
+        and row.get("admin_flow") in (None, "")
+    ):
+        return COE_TABLES[ENV_ROLE_TABLE]
     return None
 
 
@@ -254,10 +289,16 @@ class CoeFormat(Format):
                 )
                 return
             table = COE_TABLES[name]
+            if (
+                name == ROLE_TABLE
+                and "admin_environment" in header
+                and not {"admin_app", "admin_flow"} & set(header)
+            ):
+                table = COE_TABLES[ENV_ROLE_TABLE]
             if not _header_has_required(source, table, header, issues):
                 return
             for number, row in csv_rows(source.path, source.display, issues):
-                yield source, number, table, row
+                yield source, number, _role_table(name, row) or table, row
         else:
             meta: Row = {}
             table = None
@@ -276,4 +317,4 @@ class CoeFormat(Format):
                         )
                         return
                     table = COE_TABLES[name]
-                yield source, number, table, row
+                yield source, number, _role_table(name, row) or table, row

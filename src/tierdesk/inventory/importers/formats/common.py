@@ -4,6 +4,7 @@ file a format reads and the Format interface, and the generic row conversion."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from tierdesk.inventory.choices import (
     ConnectorTier,
     DataClassification,
     EnvironmentPurpose,
+    EnvironmentRoleName,
     EnvironmentType,
     SolutionKind,
     SolutionState,
@@ -43,7 +45,8 @@ class Field:
 @dataclass(frozen=True)
 class Table:
     """One kind of row: `environment`, `app`, `flow`, `bot`, `maker`, `principal`,
-    `connector`, `connection_ref`, `role`, `app_usage`, `flow_usage`, `launch`."""
+    `connector`, `connection_ref`, `role`, `env_role`, `app_usage`, `flow_usage`,
+    `launch`."""
 
     kind: str
     fields: tuple[Field, ...]
@@ -188,6 +191,36 @@ PRINCIPAL_TYPE = choice(
     },
     "principal type",
 )
+
+# Environment principals: like PRINCIPAL_TYPE, but a service principal stays one (the
+# "no maker roles in test and production" guardrail counts people only).
+ENV_PRINCIPAL_TYPE = choice(
+    {
+        "User": "user",
+        "Group": "group",
+        "Tenant": "tenant",
+        "ServicePrincipal": "service_principal",
+        "Application": "service_principal",
+        597910000: "user",
+        597910001: "group",
+        597910002: "tenant",
+    },
+    "principal type",
+)
+_ENV_ROLES = {
+    "environmentadmin": EnvironmentRoleName.ENVIRONMENT_ADMIN,
+    "systemadministrator": EnvironmentRoleName.ENVIRONMENT_ADMIN,
+    "environmentmaker": EnvironmentRoleName.ENVIRONMENT_MAKER,
+    "systemcustomizer": EnvironmentRoleName.SYSTEM_CUSTOMIZER,
+    "basicuser": EnvironmentRoleName.BASIC_USER,
+}
+
+
+def environment_role(value: Any) -> str:
+    """An environment security role by name ("Environment Maker", "EnvironmentMaker",
+    "System Customizer", "Basic User", …); any other Dataverse role is `other`."""
+    text = to_text(value)
+    return str(_ENV_ROLES.get(re.sub(r"[\s_-]+", "", text).lower(), EnvironmentRoleName.OTHER))
 
 
 def orphan_flag(value: Any) -> bool:

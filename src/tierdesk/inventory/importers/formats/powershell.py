@@ -22,6 +22,7 @@ from tierdesk.inventory.importers.base import (
 )
 from tierdesk.inventory.importers.formats.common import (
     APP_KIND,
+    ENV_PRINCIPAL_TYPE,
     ENV_TYPE,
     PRINCIPAL_TYPE,
     ROLE,
@@ -33,6 +34,7 @@ from tierdesk.inventory.importers.formats.common import (
     _all_files,
     _display,
     _header_has_required,
+    environment_role,
 )
 
 # -------------------------------------------------------------- PowerShell CSV
@@ -99,13 +101,27 @@ PS_TABLES: dict[str, Table] = {
             F("role", "roletype|rolename", ROLE, required=True),
         ),
     ),
+    # Get-AdminPowerAppEnvironmentRoleAssignment: security roles in an environment.
+    "env_role": Table(
+        "env_role",
+        (
+            F("env", "environmentname", to_id, required=True),
+            F("principal", "principalemail|principalobjectid", principal, required=True),
+            F("principal_oid", "principalobjectid", to_id),
+            F("principal_name", "principaldisplayname"),
+            F("principal_type", "principaltype", ENV_PRINCIPAL_TYPE),
+            F("role", "rolename|roletype", environment_role, required=True),
+        ),
+    ),
 }
 
 
 def powershell_table_for(keys: Sequence[str]) -> str | None:
     keyset = set(keys)
     if "roletype" in keyset or "principaltype" in keyset:
-        return "role"
+        if "appname" in keyset or "flowname" in keyset or "environmentname" not in keyset:
+            return "role"
+        return "env_role"
     if "appname" in keyset:
         return "app"
     if "flowname" in keyset:
@@ -141,7 +157,8 @@ class PowerShellFormat(Format):
                     ", ".join(header)[:200],
                     _(
                         "the columns of Get-AdminPowerApp, Get-AdminFlow, "
-                        "Get-AdminPowerAppEnvironment or Get-AdminPowerAppRoleAssignment"
+                        "Get-AdminPowerAppEnvironment, Get-AdminPowerAppRoleAssignment or "
+                        "Get-AdminPowerAppEnvironmentRoleAssignment"
                     ),
                 )
             return

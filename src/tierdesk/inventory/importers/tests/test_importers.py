@@ -14,13 +14,20 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tierdesk.accounts.choices import AccountKind
 from tierdesk.accounts.models import User
-from tierdesk.inventory.choices import SolutionEventType, SolutionKind, Tier
+from tierdesk.inventory.choices import (
+    EnvironmentRoleName,
+    SolutionEventType,
+    SolutionKind,
+    Tier,
+)
 from tierdesk.inventory.importers.formats import detect_format
 from tierdesk.inventory.importers.models import ColumnMapping, ImportRun, ImportRunStatus
 from tierdesk.inventory.importers.services import import_run_execute
 from tierdesk.inventory.models import (
     Environment,
+    EnvironmentRole,
     Solution,
     SolutionEvent,
     SolutionOwner,
@@ -163,6 +170,102 @@ def test_powershell_reads_flattened_columns_and_role_assignments() -> None:
     assert app1.shared_users == 37 and app1.shared_groups == 1
     assert app1.last_published_at == dt.datetime(2025, 5, 3, 14, 12, tzinfo=dt.UTC)
     assert list(app1.owners.values_list("user__upn", flat=True)) == ["seoyeon.lee@contoso.com"]
+
+
+def grants() -> set[tuple[str, str, str]]:
+    return set(
+        EnvironmentRole.objects.values_list("environment__platform_id", "user__username", "role")
+    )
+
+
+def test_coe_reads_environment_roles_from_user_role_rows_about_environments() -> None:
+    result = run("coe")
+    assert result.status == ImportRunStatus.SUCCEEDED, result.errors
+    assert grants() == {
+        (ENV_B, "minjun.kim@contoso.com", EnvironmentRoleName.ENVIRONMENT_MAKER),
+        (ENV_B, "minjun.kim@contoso.com", EnvironmentRoleName.OTHER),  # 영업 보고서 담당자
+        (ENV_B, "seoyeon.lee@contoso.com", EnvironmentRoleName.SYSTEM_CUSTOMIZER),
+        (ENV_B, "dana.park@contoso.com", EnvironmentRoleName.ENVIRONMENT_ADMIN),
+        (ENV_B, "dana.park@contoso.com", EnvironmentRoleName.BASIC_USER),
+        # the admin_environment lookup holds the default environment's row id
+        (ENV_A, "minjun.kim@contoso.com", EnvironmentRoleName.ENVIRONMENT_MAKER),
+    }
+    grant = EnvironmentRole.objects.filter(role=EnvironmentRoleName.SYSTEM_CUSTOMIZER).get()
+    assert grant.source == "coe" and grant.first_seen == grant.last_seen == dt.date(2025, 5, 3)
+    assert grant.user.display_name == "이서연"
+    # app roles still make co-owners, not environment grants
+    app1 = Solution.objects.get(platform_id=APP1)
+    assert list(app1.owners.values_list("user__upn", flat=True)) == ["seoyeon.lee@contoso.com"]
+
+
+def test_powershell_reads_environment_role_assignments() -> None:
+    result = run("powershell")
+    assert result.status == ImportRunStatus.SUCCEEDED, result.errors
+    sp = "aad-5e5e5e5e-0000-4000-8000-000000000001"
+    assert grants() == {
+        (ENV_B, "minjun.kim@contoso.com", EnvironmentRoleName.ENVIRONMENT_MAKER),
+        (ENV_B, "dana.park@contoso.com", EnvironmentRoleName.ENVIRONMENT_ADMIN),
+        (ENV_B, sp, EnvironmentRoleName.ENVIRONMENT_MAKER),
+        (ENV_A, "jiwoo.choi@contoso.com", EnvironmentRoleName.ENVIRONMENT_MAKER),
+    }  # the group's grant holds no row
+    assert User.objects.get(username=sp).kind == AccountKind.SERVICE_PRINCIPAL
+    assert User.objects.get(username="jiwoo.choi@contoso.com").display_name == "최지우"
+    assert User.objects.get(username="jiwoo.choi@contoso.com").kind == AccountKind.PERSON
+
+
+def test_newer_export_of_an_environment_removes_grants_it_no_longer_lists(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "powershell"
+    shutil.copytree(SAMPLES / "powershell", folder)
+    assert import_run_execute(paths=[folder], actor=None).status == "succeeded"
+    stored = EnvironmentRole.objects.get(user__username="minjun.kim@contoso.com")
+    # a grant another source reported stays: this source never listed it
+    other = EnvironmentRole.objects.create(
+        environment=stored.environment,
+        user=User.objects.get(username="dana.park@contoso.com"),
+        role=EnvironmentRoleName.SYSTEM_CUSTOMIZER,
+        source="coe",
+        first_seen=dt.date(2025, 5, 1),
+        last_seen=dt.date(2025, 5, 1),
+    )
+    roles = folder / "environment-role-assignments.csv"
+    lines = roles.read_text(encoding="utf-8-sig").splitlines()
+    roles.write_text("\r\n".join(line for line in lines if "김민준" not in line), encoding="utf-8")
+    result = import_run_execute(paths=[folder], actor=None, as_of=dt.date(2025, 6, 1))
+    assert result.status == ImportRunStatus.SUCCEEDED, result.errors
+    assert result.counts["environment_roles_removed"] == 1
+    assert result.counts["environment_roles_seen_again"] == 3
+    assert not EnvironmentRole.objects.filter(pk=stored.pk).exists()
+    assert EnvironmentRole.objects.filter(pk=other.pk).exists()
+    admin = EnvironmentRole.objects.get(role=EnvironmentRoleName.ENVIRONMENT_ADMIN)
+    assert (admin.first_seen, admin.last_seen) == (dt.date(2025, 5, 3), dt.date(2025, 6, 1))
+    # the same newer export again: nothing changes
+    before = snapshot()
+    again = import_run_execute(paths=[folder], actor=None, as_of=dt.date(2025, 6, 1))
+    assert again.status == ImportRunStatus.SUCCEEDED
+    assert snapshot() == before
+    assert not again.counts.get("environment_roles_added")
+    assert not again.counts.get("environment_roles_removed")
+
+
+def test_grant_in_an_unknown_environment_rejects_the_whole_import(tmp_path: Path) -> None:
+    folder = tmp_path / "powershell"
+    shutil.copytree(SAMPLES / "powershell", folder)
+    roles = folder / "environment-role-assignments.csv"
+    roles.write_bytes(
+        roles.read_bytes().replace(
+            b'"Default-1f2e3d4c-5b6a-4789-8abc-def012345678"\r\n',
+            b'"0ddba11-0000-4000-8000-000000000000"\r\n',
+        )
+    )
+    before = snapshot()
+    result = import_run_execute(paths=[folder], actor=None)
+    assert result.status == ImportRunStatus.REJECTED
+    assert [(e["file"], e["row"], e["column"]) for e in result.errors] == [
+        ("powershell/environment-role-assignments.csv", 6, "environment")
+    ]
+    assert snapshot() == before
 
 
 def test_generic_csv_and_xlsx_with_saved_mapping(tmp_path: Path) -> None:
