@@ -43,6 +43,7 @@ class GuardrailCode(models.TextChoices):
     SERVICE_OWNERSHIP = "service_ownership", _("Owned by a service account or service principal")
     SUPPORT_ASSIGNED = "support_assigned", _("Support model and supporting team assigned")
     RUNBOOK = "runbook", _("Runbook for critical solutions")
+    NO_MAKER_ROLES = "no_maker_roles_in_test_prod", _("No maker roles in test and production")
 
 
 class Severity(models.TextChoices):

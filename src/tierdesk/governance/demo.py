@@ -7,12 +7,14 @@ import random
 
 from django.db import transaction
 
+from tierdesk.accounts.choices import AccountKind
 from tierdesk.accounts.models import User
+from tierdesk.common import clock
 from tierdesk.governance import services
 from tierdesk.governance.choices import Characteristic, ChecklistCode, SignalCode, SignalStatus
 from tierdesk.governance.models import GraduationRequest, OnboardingContent, Signal, TierAssessment
-from tierdesk.inventory.choices import Tier
-from tierdesk.inventory.models import Solution
+from tierdesk.inventory.choices import EnvironmentPurpose, EnvironmentRoleName, Tier
+from tierdesk.inventory.models import EnvironmentRole, Solution
 
 SEED = 4004
 ONBOARDING = {
@@ -60,7 +62,13 @@ We send you **one summary** of what needs your attention, never one mail per fin
 
 def demo_build(*, size: str = "small") -> dict[str, int]:
     rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not security
-    counts = {"assessments": 0, "signals": 0, "graduations": 0, "onboarding_pages": 0}
+    counts = {
+        "assessments": 0,
+        "signals": 0,
+        "graduations": 0,
+        "onboarding_pages": 0,
+        "environment_roles": 0,
+    }
     admin = User.objects.filter(username="admin").first()
     platform = User.objects.filter(username="platform").first()
     maker = User.objects.filter(username="maker").first()
@@ -82,6 +90,7 @@ def demo_build(*, size: str = "small") -> dict[str, int]:
         counts["assessments"] = len(
             services.assessments_run(solution_ids=ids, actor=platform, answers=answers)
         )
+    counts["environment_roles"] = _maker_grants_in_production()
     report = services.scan_run()
     counts["signals"] = report.signals_created
     if maker is not None and not GraduationRequest.objects.filter(solution__maker=maker).exists():
@@ -115,3 +124,44 @@ def demo_build(*, size: str = "small") -> dict[str, int]:
                 )
             counts["graduations"] = 1
     return counts
+
+
+def _maker_grants_in_production(*, environments: int = 2, makers: int = 3) -> int:
+    """Some makers kept their maker role in production: in the first `environments`
+    production environments (by id) that host a confirmed Important or Critical solution,
+    the people who made the first `makers` of those solutions hold Environment Maker, and
+    the first of them also System Customizer — so the "no maker roles in test and
+    production" guardrail has something to find. Returns the grants created."""
+    today = clock.today()
+    hosting = (
+        Solution.objects.filter(
+            is_deleted=False,
+            tier__in=[Tier.IMPORTANT, Tier.CRITICAL],
+            environment__purpose=EnvironmentPurpose.PRODUCTION,
+            maker__kind=AccountKind.PERSON,
+        )
+        .order_by("environment_id", "id")
+        .values_list("environment_id", "maker_id")
+    )
+    wanted: list[tuple[int, int, str]] = []
+    per_env: dict[int, list[int]] = {}
+    for env_id, maker_id in hosting.iterator():
+        if env_id not in per_env and len(per_env) == environments:
+            break
+        people = per_env.setdefault(env_id, [])
+        if maker_id in people or len(people) == makers:
+            continue
+        people.append(maker_id)
+        wanted.append((env_id, maker_id, EnvironmentRoleName.ENVIRONMENT_MAKER))
+        if len(people) == 1:
+            wanted.append((env_id, maker_id, EnvironmentRoleName.SYSTEM_CUSTOMIZER))
+    created = 0
+    for env_id, user_id, role in wanted:
+        _grant, made = EnvironmentRole.objects.get_or_create(
+            environment_id=env_id,
+            user_id=user_id,
+            role=role,
+            defaults={"source": "demo", "first_seen": today, "last_seen": today},
+        )
+        created += int(made)
+    return created

@@ -28,6 +28,7 @@ from tierdesk.governance.choices import (
 from tierdesk.governance.models import Exemption, Finding, ScanSettings, Signal, SolutionProfile
 from tierdesk.inventory.choices import (
     APP_KINDS,
+    MAKER_ROLES,
     AlmMethod,
     EnvironmentPurpose,
     EnvironmentType,
@@ -36,7 +37,7 @@ from tierdesk.inventory.choices import (
     SupportModel,
     Tier,
 )
-from tierdesk.inventory.models import Environment, Solution
+from tierdesk.inventory.models import Environment, EnvironmentRole, Solution
 
 CHUNK = 5000
 INSERT_BATCH = 10_000
@@ -105,6 +106,24 @@ class Context:
     runbooks: frozenset[int]
     exempt_env: dict[int, frozenset[str]]
     exempt_solution: dict[int, frozenset[str]]
+    # test and production environments -> the people holding a maker role there
+    env_makers: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+TEST_OR_PRODUCTION = (EnvironmentPurpose.TEST, EnvironmentPurpose.PRODUCTION)
+
+
+def env_makers_load() -> dict[int, tuple[str, ...]]:
+    """People (not service accounts or principals) with an environment maker or system
+    customizer role in an environment whose purpose is test or production, by name."""
+    found: dict[int, set[str]] = {}
+    for env_id, name, username in EnvironmentRole.objects.filter(
+        role__in=sorted(MAKER_ROLES),
+        user__kind=AccountKind.PERSON,
+        environment__purpose__in=TEST_OR_PRODUCTION,
+    ).values_list("environment_id", "user__display_name", "user__username"):
+        found.setdefault(env_id, set()).add(name or username)
+    return {env_id: tuple(sorted(names)) for env_id, names in found.items()}
 
 
 def context_load(*, today: dt.date) -> Context:
@@ -139,6 +158,7 @@ def context_load(*, today: dt.date) -> Context:
         ),
         exempt_env={k: frozenset(v) for k, v in exempt_env.items()},
         exempt_solution={k: frozenset(v) for k, v in exempt_solution.items()},
+        env_makers=env_makers_load(),
     )
 
 
@@ -291,6 +311,12 @@ def findings_for(row: tuple[Any, ...], ctx: Context) -> dict[str, tuple[str, dic
         )
     if critical and sid not in ctx.runbooks:
         found[GuardrailCode.RUNBOOK] = (Severity.HIGH, {})
+    makers = ctx.env_makers.get(env_id) if purpose in TEST_OR_PRODUCTION else None
+    if makers:
+        found[GuardrailCode.NO_MAKER_ROLES] = (
+            Severity.MEDIUM,
+            {"purpose": purpose, "people": list(makers)},
+        )
     return found
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from conftest import Org
-from tierdesk.accounts.choices import Language, TeamKind
+from tierdesk.accounts.choices import AccountKind, Language, TeamKind
 from tierdesk.accounts.models import SupportTeam
 from tierdesk.common import clock
 from tierdesk.governance import services
@@ -33,8 +33,15 @@ from tierdesk.governance.models import (
     TierPolicy,
 )
 from tierdesk.governance.policy import reason_text
-from tierdesk.inventory.choices import EnvironmentType, SolutionKind, SupportModel, Tier
-from tierdesk.inventory.models import Solution, SolutionEvent, SolutionOwner
+from tierdesk.inventory.choices import (
+    EnvironmentPurpose,
+    EnvironmentRoleName,
+    EnvironmentType,
+    SolutionKind,
+    SupportModel,
+    Tier,
+)
+from tierdesk.inventory.models import EnvironmentRole, Solution, SolutionEvent, SolutionOwner
 from tierdesk.inventory.tests.factories import EnvironmentFactory, SolutionFactory
 from tierdesk.notify.choices import DeliveryStatus
 from tierdesk.notify.models import Notification, NotificationPreference
@@ -466,3 +473,103 @@ def test_bulk_enqueue_marks_only_muted_recipients_suppressed(org: Org) -> None:
     assert rows["k2"].status == DeliveryStatus.PENDING
     assert rows["k3"].status == DeliveryStatus.PENDING and rows["k3"].recipient_id is None
     assert notifications_enqueue_bulk([Outgoing("k1", "a@x", "s", "b", None, [])]) == set()
+
+
+def _grant(org: Org, username: str, role: str) -> EnvironmentRole:
+    return EnvironmentRole.objects.create(
+        environment=org.env_sales,
+        user=org.users[username],
+        role=role,
+        source="coe",
+        first_seen=NOW.date(),
+        last_seen=NOW.date(),
+    )
+
+
+def _maker_role_finding(org: Org) -> Finding | None:
+    return Finding.objects.filter(solution=org.own, code=GuardrailCode.NO_MAKER_ROLES).first()
+
+
+def test_maker_roles_in_test_and_production_are_a_finding_naming_the_people(org: Org) -> None:
+    org.users["maker"].display_name = "김민준"
+    org.users["maker"].save()
+    _grant(org, "maker", EnvironmentRoleName.ENVIRONMENT_MAKER)
+    _grant(org, "co_owner", EnvironmentRoleName.SYSTEM_CUSTOMIZER)
+    _grant(org, "agent", EnvironmentRoleName.BASIC_USER)  # end users are fine
+    _grant(org, "platform", EnvironmentRoleName.ENVIRONMENT_ADMIN)
+    service = org.users["member"]
+    service.kind = AccountKind.SERVICE_PRINCIPAL
+    service.save()
+    _grant(org, "member", EnvironmentRoleName.ENVIRONMENT_MAKER)  # not a person
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+    # no confirmed tier yet: no guardrail finding
+    assert _maker_role_finding(org) is None
+    services.tier_confirm(
+        solution=org.own,
+        actor=org.users["platform"],
+        tier=Tier.IMPORTANT,
+        expected_version=org.own.version,
+    )
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+    finding = _maker_role_finding(org)
+    assert finding is not None and finding.severity == "medium" and finding.status == "open"
+    co_owner = org.users["co_owner"]
+    assert finding.detail == {
+        "purpose": EnvironmentPurpose.PRODUCTION,
+        "people": sorted(["김민준", co_owner.display_name or co_owner.username]),
+    }
+    # idempotent: a second scan changes nothing
+    with clock.frozen(NOW):
+        report = services.scan_run(notify=False)
+    assert report.writes == 0
+    # the grants go: the finding resolves
+    EnvironmentRole.objects.filter(
+        role__in=[EnvironmentRoleName.ENVIRONMENT_MAKER, EnvironmentRoleName.SYSTEM_CUSTOMIZER],
+        user__kind=AccountKind.PERSON,
+    ).delete()
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.RESOLVED
+
+
+@pytest.mark.parametrize(
+    ("purpose", "tier", "expected"),
+    [
+        (EnvironmentPurpose.TEST, Tier.IMPORTANT, True),
+        (EnvironmentPurpose.PRODUCTION, Tier.CRITICAL, True),
+        (EnvironmentPurpose.DEVELOPMENT, Tier.IMPORTANT, False),
+        (EnvironmentPurpose.PRODUCTION, Tier.PRODUCTIVITY, False),
+    ],
+)
+def test_maker_roles_matter_only_in_test_and_production_above_productivity(
+    org: Org, purpose: str, tier: str, expected: bool
+) -> None:
+    org.env_sales.purpose = purpose
+    org.env_sales.save()
+    _grant(org, "maker", EnvironmentRoleName.ENVIRONMENT_MAKER)
+    services.tier_confirm(
+        solution=org.own, actor=org.users["platform"], tier=tier, expected_version=org.own.version
+    )
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+    assert (_maker_role_finding(org) is not None) is expected
+
+
+def test_maker_role_finding_honours_exemptions(org: Org) -> None:
+    _grant(org, "maker", EnvironmentRoleName.ENVIRONMENT_MAKER)
+    Exemption.objects.create(
+        environment=org.env_sales, codes=[GuardrailCode.NO_MAKER_ROLES], reason="hotfix week"
+    )
+    services.tier_confirm(
+        solution=org.own,
+        actor=org.users["platform"],
+        tier=Tier.IMPORTANT,
+        expected_version=org.own.version,
+    )
+    with clock.frozen(NOW):
+        services.scan_run(notify=False)
+    assert _maker_role_finding(org) is None
+    assert Finding.objects.filter(solution=org.own).exists()  # other guardrails still checked
