@@ -1,21 +1,34 @@
 """Messages about tickets, queued in the outbox in the caller's transaction.
 
 Keys look like ticket:<id>:<event id>:<recipient id>:<channel>, so a retried service never
-queues the same message twice. Each person's preferences are applied by notify itself."""
+queues the same message twice. Each person's preferences are applied by notify itself,
+except for a new ticket's messages: `creation_notices` reads them before the write
+transaction and `creation_queue` applies notification_enqueue's rules in one INSERT."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tierdesk.accounts.models import User
+from tierdesk.common import clock
 from tierdesk.desk.models import DeskTeamChannel, Ticket, TicketEvent
-from tierdesk.notify.choices import Channel
+from tierdesk.notify.choices import Channel, DeliveryStatus
+from tierdesk.notify.models import Notification, NotificationPreference
 from tierdesk.notify.senders import adaptive_card
 from tierdesk.notify.services import notification_enqueue
+
+NEW_TICKET = (gettext_noop("New ticket for you"), gettext_noop("A new ticket was routed to you."))
+RECEIVED = (
+    gettext_noop("We received your request"),
+    gettext_noop("We received your request and will answer by e-mail."),
+)
 
 
 def ticket_url(ticket: Ticket) -> str:
@@ -26,6 +39,30 @@ def ticket_url(ticket: Ticket) -> str:
 def _subject(ticket: Ticket, headline: str) -> str:
     # The [TD-…] tag lets replies by e-mail find their ticket (services.ticket_inbound_email).
     return f"[{ticket.number}] {headline}: {ticket.subject}"
+
+
+def _reachable(recipients: Iterable[User | None], actor: User | None) -> list[User]:
+    """Active people with an address, each once, never the actor."""
+    kept: list[User] = []
+    seen: set[int] = set()
+    for person in recipients:
+        if person is None or person.pk in seen or not person.is_active or not person.email:
+            continue
+        if actor is not None and person.pk == actor.pk:
+            continue
+        seen.add(person.pk)
+        kept.append(person)
+    return kept
+
+
+def _person_mail(
+    ticket: Ticket, person: User, headline: str, text: str, params: dict[str, object] | None
+) -> tuple[str, str]:
+    """Subject and body in the person's own language."""
+    with translation.override(person.preferred_language or "en"):
+        subject = _subject(ticket, str(_(headline)))
+        said = _(text) % {k: str(v) for k, v in params.items()} if params else _(text)
+        return subject, f"{said}\n\n{ticket_url(ticket)}"
 
 
 def notify_people(
@@ -40,17 +77,8 @@ def notify_people(
 ) -> int:
     """E-mail each recipient (never the actor), in their own language."""
     queued = 0
-    seen: set[int] = set()
-    for person in recipients:
-        if person is None or person.pk in seen or not person.is_active or not person.email:
-            continue
-        if actor is not None and person.pk == actor.pk:
-            continue
-        seen.add(person.pk)
-        with translation.override(person.preferred_language or "en"):
-            subject = _subject(ticket, str(_(headline)))
-            said = _(text) % {k: str(v) for k, v in params.items()} if params else _(text)
-            body = f"{said}\n\n{ticket_url(ticket)}"
+    for person in _reachable(recipients, actor):
+        subject, body = _person_mail(ticket, person, headline, text, params)
         _n, created = notification_enqueue(
             key=f"ticket:{ticket.pk}:{event.pk}:{person.pk}:{Channel.EMAIL}",
             channel=Channel.EMAIL,
@@ -98,3 +126,94 @@ def notify_team_channel(*, ticket: Ticket, event: TicketEvent, headline: str) ->
         card=adaptive_card(title=title, text=ticket.subject, url=ticket_url(ticket)),
     )
     return created
+
+
+# --- a new ticket's messages: read before the write transaction, one INSERT inside it ---
+
+
+@dataclass(frozen=True)
+class CreationNotices:
+    """Who hears of a new ticket, with everything read that deciding it needs: the
+    people's preferences and the team's Teams channel."""
+
+    people: list[User]
+    switched_off: frozenset[tuple[int, str]]
+    team_channel: DeskTeamChannel | None
+    address: str
+    lang: str
+
+
+def creation_notices(
+    *,
+    ticket: Ticket,
+    recipients: Iterable[User | None],
+    actor: User | None,
+    anonymous_address: str = "",
+) -> CreationNotices:
+    """Read, before the ticket is inserted, what its creation messages need: the
+    recipients' notification preferences in one query and the team's channel."""
+    people = _reachable(recipients, actor)
+    switched_off: set[tuple[int, str]] = set()
+    if people:
+        rows = NotificationPreference.objects.filter(user__in=people).values_list(
+            "user_id", "email", "teams"
+        )
+        for user_id, email, teams in rows:
+            switched_off |= {(user_id, Channel.EMAIL)} if not email else set()
+            switched_off |= {(user_id, Channel.TEAMS)} if not teams else set()
+    team_channel = None
+    if ticket.team_id is not None:
+        team_channel = DeskTeamChannel.objects.filter(team_id=ticket.team_id).first()
+    return CreationNotices(
+        people=people,
+        switched_off=frozenset(switched_off),
+        team_channel=team_channel,
+        address=anonymous_address,
+        lang=ticket.language,
+    )
+
+
+def creation_queue(*, ticket: Ticket, event: TicketEvent, notices: CreationNotices) -> int:
+    """Queue a new ticket's messages in one INSERT … ON CONFLICT DO NOTHING on the
+    idempotency key. The rows are those notify_people, notify_team_channel and
+    notify_address would queue, with notification_enqueue's rules: the same keys, and
+    a row marked suppressed for a person who switched e-mail off."""
+    now = clock.now()
+    rows: list[Notification] = []
+
+    def add(key: str, channel: str, address: str, recipient: User | None, **message: Any) -> None:
+        suppressed = recipient is not None and (recipient.pk, channel) in notices.switched_off
+        rows.append(
+            Notification(
+                key=key,
+                channel=channel,
+                recipient=recipient,
+                address=address,
+                cc=[],
+                subject=str(message["subject"])[:300],
+                body=message["body"],
+                card=message.get("card"),
+                status=DeliveryStatus.SUPPRESSED if suppressed else DeliveryStatus.PENDING,
+                next_attempt_at=now,
+            )
+        )
+
+    for person in notices.people:
+        subject, body = _person_mail(ticket, person, *NEW_TICKET, None)
+        key = f"ticket:{ticket.pk}:{event.pk}:{person.pk}:{Channel.EMAIL}"
+        add(key, Channel.EMAIL, person.email, person, subject=subject, body=body)
+    if notices.team_channel is not None:
+        title = f"{ticket.number} · {ticket.get_priority_display()} · New ticket"
+        card = adaptive_card(title=title, text=ticket.subject, url=ticket_url(ticket))
+        key = f"ticket:{ticket.pk}:{event.pk}:team{ticket.team_id}:{Channel.TEAMS}"
+        url = notices.team_channel.teams_webhook_url
+        add(key, Channel.TEAMS, url, None, subject=title, body=ticket.subject, card=card)
+    if notices.address:
+        with translation.override(notices.lang or "en"):
+            subject = _subject(ticket, str(_(RECEIVED[0])))
+            body = str(_(RECEIVED[1]))
+        key = f"ticket:{ticket.pk}:{event.pk}:{notices.address.lower()}:{Channel.EMAIL}"
+        add(key, Channel.EMAIL, notices.address, None, subject=subject, body=body)
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

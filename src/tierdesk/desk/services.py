@@ -132,8 +132,11 @@ def ticket_create(
 ) -> Ticket:
     """File a ticket and route it by the solution's support model.
 
-    Routing and the priority matrix are read before the write transaction opens, so the
-    transaction (SQLite's one writer lock) holds only the inserts."""
+    Routing, the priority matrix, the SLA clocks (computed, not yet stored) and who is
+    told (preferences, the team's channel) are read before the write transaction opens,
+    so the transaction (SQLite's one writer lock) holds only the inserts: the ticket, its
+    watchers, its two events, its clocks and their events, its messages — one multi-row
+    INSERT each, no savepoints."""
     if requester is None and not requester_email:
         raise ValidationError({"requester_email": _("Say who is asking, or sign in.")})
     if request_type is not None:
@@ -173,8 +176,18 @@ def ticket_create(
     )
     # Related rows were read just above; skip full_clean's one query per foreign key.
     ticket.full_clean(exclude=["number", "requester", "solution", "team", "agent", "request_type"])
+    clocks = sla.clocks_plan(ticket=ticket)
+    notices = notifications.creation_notices(
+        ticket=ticket,
+        recipients=[ticket.agent, *first.watchers],
+        actor=actor or requester,
+        anonymous_address=ticket.requester_email if requester is None else "",
+    )
     with transaction.atomic():
         _ticket_insert(ticket, first, requester=requester, actor=actor)
+        _created, event = events.created_and_routed(ticket, actor or requester, reason=first.reason)
+        sla.clocks_attach_planned(ticket=ticket, plan=clocks, actor=actor or requester)
+        notifications.creation_queue(ticket=ticket, event=event, notices=notices)
     return ticket
 
 
@@ -216,26 +229,6 @@ def _ticket_insert(
         watchers.append(actor)
     if watchers:
         _watch(ticket, watchers)
-    _created, event = events.created_and_routed(ticket, actor or requester, reason=first.reason)
-    sla.clocks_attach(ticket=ticket, actor=actor or requester, new=True)
-    notifications.notify_people(
-        ticket=ticket,
-        event=event,
-        recipients=[ticket.agent, *(m for m in first.watchers)],
-        headline=gettext_noop("New ticket for you"),
-        text=gettext_noop("A new ticket was routed to you."),
-        actor=actor or requester,
-    )
-    notifications.notify_team_channel(ticket=ticket, event=event, headline="New ticket")
-    if requester is None:
-        notifications.notify_address(
-            ticket=ticket,
-            event=event,
-            address=ticket.requester_email,
-            headline=gettext_noop("We received your request"),
-            text=gettext_noop("We received your request and will answer by e-mail."),
-            lang=ticket.language,
-        )
 
 
 @transaction.atomic

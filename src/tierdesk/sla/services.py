@@ -3,7 +3,8 @@ as tickets change, timed escalations started and acknowledged.
 
 The desk calls three functions (design.md §3: desk → sla), inside its own transaction:
 
-- `clocks_attach(ticket=…)` when a ticket is filed;
+- `clocks_attach(ticket=…)` when a ticket is filed (or `clocks_plan` before the
+  transaction and `clocks_attach_planned` inside it);
 - `clocks_reply(ticket=…, by_support=…)` when someone replies in public;
 - `clocks_sync(ticket=…)` after any other change: status (pause, resume, stop, reopen),
   priority or tier (re-attach, counted from the ticket's start), support level (OLA and
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -199,17 +201,19 @@ def _level_policy(policies: list[SlaPolicy], facts: calendars.Facts) -> SlaPolic
     return None
 
 
-@transaction.atomic
-def clocks_attach(
-    *, ticket: Ticket, actor: User | None = None, new: bool = False
-) -> list[SlaClock]:
-    """A new ticket gets its SLA clocks (first response, resolution), the clocks of the
-    level it starts at, and a timed escalation when it qualifies. Attaching twice
-    attaches nothing more."""
-    if not new:  # the desk says when the ticket was inserted in this transaction
-        existing = list(SlaClock.objects.filter(ticket_id=ticket.pk))
-        if existing:
-            return existing
+@dataclass(frozen=True)
+class AttachPlan:
+    """A new ticket's clocks, computed before the write transaction opens (policy match
+    and business-time arithmetic are pure), so the transaction holds only the inserts."""
+
+    clocks: list[SlaClock]
+    facts: calendars.Facts
+    settings_row: SlaSettings
+
+
+def clocks_plan(*, ticket: Ticket) -> AttachPlan:
+    """The clocks a ticket about to be filed gets (its id may still be missing): no
+    writes, and no queries once the policy configuration is cached."""
     policies, settings_row = calendars.config()
     facts = ticket_facts(ticket)
     clocks: list[SlaClock] = []
@@ -229,12 +233,33 @@ def clocks_attach(
     level_policy = _level_policy(policies, facts)
     if level_policy is not None:
         clocks += _level_clocks(ticket, level_policy, facts, settings_row, ticket.created_at)
-    _save_new(clocks, ticket, actor)
-    if ticket.status in settings_row.pause_statuses:
-        _pause(clocks, ticket, actor, wall.now())
-    if _escalation_wanted(facts, settings_row):
-        _escalation_sync(ticket, facts, settings_row, actor)
-    return clocks
+    return AttachPlan(clocks=clocks, facts=facts, settings_row=settings_row)
+
+
+def clocks_attach_planned(*, ticket: Ticket, plan: AttachPlan, actor: User | None) -> None:
+    """Insert planned clocks (one multi-row INSERT, one for their events) with no
+    savepoint: the desk calls it in the transaction that inserted the ticket."""
+    _save_new(plan.clocks, ticket, actor)
+    if ticket.status in plan.settings_row.pause_statuses:
+        _pause(plan.clocks, ticket, actor, wall.now())
+    if _escalation_wanted(plan.facts, plan.settings_row):
+        _escalation_sync(ticket, plan.facts, plan.settings_row, actor)
+
+
+@transaction.atomic
+def clocks_attach(
+    *, ticket: Ticket, actor: User | None = None, new: bool = False
+) -> list[SlaClock]:
+    """A new ticket gets its SLA clocks (first response, resolution), the clocks of the
+    level it starts at, and a timed escalation when it qualifies. Attaching twice
+    attaches nothing more."""
+    if not new:  # the desk says when the ticket was inserted in this transaction
+        existing = list(SlaClock.objects.filter(ticket_id=ticket.pk))
+        if existing:
+            return existing
+    plan = clocks_plan(ticket=ticket)
+    clocks_attach_planned(ticket=ticket, plan=plan, actor=actor)
+    return plan.clocks
 
 
 def _level_clocks(

@@ -220,3 +220,66 @@ def test_inbound_email_is_threaded_by_subject_tag_and_references(org: Org) -> No
         )
     )
     assert stranger is None
+
+
+def _outbox(ticket_pk: int) -> list[tuple[Any, ...]]:
+    return list(
+        Notification.objects.filter(key__startswith=f"ticket:{ticket_pk}:")
+        .order_by("key")
+        .values_list(
+            "key", "channel", "recipient", "address", "cc", "subject", "body", "card", "status"
+        )
+    )
+
+
+def test_creation_messages_are_those_notification_enqueue_would_queue(org: Org) -> None:
+    """A new ticket's messages go in one bulk insert; they must be exactly the rows the
+    one-at-a-time path (notification_enqueue) queues: keys, texts, cards, and a
+    suppressed row for someone who switched e-mail off."""
+    from tierdesk.desk import notifications
+    from tierdesk.notify.choices import DeliveryStatus
+    from tierdesk.notify.models import NotificationPreference
+
+    inventory.solution_update(
+        solution=org.own,
+        actor=None,
+        expected_version=org.own.version,
+        changes={"support_model": SupportModel.SELF},
+    )
+    NotificationPreference.objects.create(user=org.users["co_owner"], email=False)
+    help_desk = SupportTeam.objects.get(kind=TeamKind.HELP_DESK)
+    DeskTeamChannel.objects.create(team=help_desk, teams_webhook_url="https://example.com/hook")
+    own = ticket(requester=org.users["requester"], solution=org.own, topic=Topic.BUG)
+    anonymous = services.ticket_create(
+        requester=None, requester_email="guest@example.com", subject="도와주세요", language="ko"
+    )
+    bulk = {t.pk: _outbox(t.pk) for t in (own, anonymous)}
+    by_status = {row[2]: row[8] for row in bulk[own.pk]}
+    assert by_status == {
+        org.users["maker"].pk: DeliveryStatus.PENDING,
+        org.users["co_owner"].pk: DeliveryStatus.SUPPRESSED,
+    }
+    assert {row[1] for row in bulk[anonymous.pk]} == {"email", "teams"}
+
+    Notification.objects.all().delete()
+    for t in (own, anonymous):
+        event = TicketEvent.objects.get(ticket=t, type=TicketEventType.ROUTED)
+        notifications.notify_people(
+            ticket=t,
+            event=event,
+            recipients=[t.agent, *t.watchers.order_by("id")],
+            headline="New ticket for you",
+            text="A new ticket was routed to you.",
+            actor=t.requester,
+        )
+        notifications.notify_team_channel(ticket=t, event=event, headline="New ticket")
+        if t.requester is None:
+            notifications.notify_address(
+                ticket=t,
+                event=event,
+                address=t.requester_email,
+                headline="We received your request",
+                text="We received your request and will answer by e-mail.",
+                lang=t.language,
+            )
+    assert {t.pk: _outbox(t.pk) for t in (own, anonymous)} == bulk
