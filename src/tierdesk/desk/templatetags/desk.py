@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from tierdesk.accounts.choices import SupportType
-from tierdesk.desk import markdown
+from tierdesk.common import markdown
 from tierdesk.desk.choices import HealthResult, Priority, TicketEventType, TicketStatus
 from tierdesk.desk.models import TicketEvent
 from tierdesk.desk.routing import REASONS

@@ -1,79 +1,22 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
-import nh3
 from django import template
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from tierdesk.common import markdown
 from tierdesk.governance.digest import signal_text
 from tierdesk.governance.policy import reason_text
 
 register = template.Library()
 
-_INLINE = [
-    (re.compile(r"\*\*(.+?)\*\*"), r"<strong>\1</strong>"),
-    (re.compile(r"\*(.+?)\*"), r"<em>\1</em>"),
-    (re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)"), r'<a href="\2">\1</a>'),
-]
-
-
-def _inline(text: str) -> str:
-    text = escape(text)
-    for pattern, replacement in _INLINE:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def markdown_render(source: str) -> str:
-    """A small Markdown subset (headings, lists, bold, emphasis, links). User text is
-    escaped first and nh3 is the final gate, so nothing user-written reaches a page raw."""
-    html: list[str] = []
-    in_list = False
-    paragraph: list[str] = []
-
-    def flush() -> None:
-        if paragraph:
-            html.append(f"<p>{' '.join(paragraph)}</p>")
-            paragraph.clear()
-
-    for raw in source.splitlines():
-        line = raw.rstrip()
-        item = re.match(r"^\s*[-*] (.*)", line)
-        heading = re.match(r"^(#{1,4}) (.*)", line)
-        if item:
-            flush()
-            if not in_list:
-                html.append("<ul>")
-                in_list = True
-            html.append(f"<li>{_inline(item.group(1))}</li>")
-            continue
-        if in_list and line.startswith("  ") and line.strip():
-            html[-1] = html[-1][:-5] + " " + _inline(line.strip()) + "</li>"
-            continue
-        if in_list:
-            html.append("</ul>")
-            in_list = False
-        if heading:
-            flush()
-            level = len(heading.group(1)) + 1
-            html.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
-        elif not line.strip():
-            flush()
-        else:
-            paragraph.append(_inline(line))
-    flush()
-    if in_list:
-        html.append("</ul>")
-    return nh3.clean("".join(html))
-
 
 @register.filter
 def md(text: str) -> SafeString:
-    return mark_safe(markdown_render(text or ""))  # noqa: S308 - nh3 output
+    return mark_safe(markdown.render(text or ""))  # noqa: S308 - nh3 output
 
 
 @register.filter

@@ -1,6 +1,7 @@
-"""A small Markdown subset (paragraphs, line breaks, lists, **bold**, *italic*, `code`,
-links) for ticket text, always passed through nh3 afterwards: user text is escaped first,
-so only the tags produced here can appear, and nh3 is the final gate."""
+"""The one Markdown renderer for text users write (ticket bodies, onboarding pages,
+justifications): a small subset — paragraphs, line breaks, headings, lists, **bold**,
+*italic*, `code`, code blocks, quotes, links. User text is escaped first, so only the tags
+produced here can appear, and nh3 is the final gate (design.md §6)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,24 @@ import re
 
 import nh3
 
-ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "a", "blockquote"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "blockquote",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+}
+_HEADING = re.compile(r"^(#{1,4}) (.+)$")
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^\s)]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<!\*)\*([^*]+)\*(?!\*)")
@@ -29,7 +47,11 @@ def render(source: str) -> str:
         lines = block.splitlines()
         if not lines:
             continue
-        if block.startswith("```"):
+        heading = _HEADING.match(lines[0]) if len(lines) == 1 else None
+        if heading:
+            level = len(heading.group(1)) + 1  # the page's own title is the h1
+            blocks.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
+        elif block.startswith("```"):
             code = "\n".join(line for line in lines if not line.startswith("```"))
             blocks.append(f"<pre><code>{code}</code></pre>")
         elif all(re.match(r"^\s*[-*] ", line) for line in lines):
