@@ -13,7 +13,14 @@ from tierdesk.accounts.choices import TeamKind
 from tierdesk.accounts.models import User
 from tierdesk.common.permissions import roles_of
 from tierdesk.common.roles import STAFF_WIDE, Role
-from tierdesk.inventory.models import Environment, Solution, SolutionOwner, UsageFact
+from tierdesk.inventory.choices import MAKER_ROLES
+from tierdesk.inventory.models import (
+    Environment,
+    EnvironmentRole,
+    Solution,
+    SolutionOwner,
+    UsageFact,
+)
 
 
 def maker_roles(user: Any) -> Iterable[Role]:
@@ -119,3 +126,24 @@ def usage_trend(solution: Solution, *, days: int = 90, today: dt.date) -> list[d
             if value is not None and (point[key] is None or value > point[key]):
                 point[key] = value
     return list(points.values())
+
+
+def environment_role_holders_for_user(
+    user: User, environment: Environment
+) -> list[dict[str, Any]] | None:
+    """Who may make in an environment: people holding a maker or customizer role first,
+    then the rest. None when the user may not see grants (only roles that see the whole
+    inventory do)."""
+    if not _sees_everything(user):
+        return None
+    grants = (
+        EnvironmentRole.objects.filter(environment=environment)
+        .select_related("user")
+        .order_by("user__display_name", "user__username", "role")
+    )
+    holders: dict[int, dict[str, Any]] = {}
+    for grant in grants:
+        entry = holders.setdefault(grant.user_id, {"user": grant.user, "roles": [], "makes": False})
+        entry["roles"].append(grant)
+        entry["makes"] = entry["makes"] or grant.role in MAKER_ROLES
+    return sorted(holders.values(), key=lambda e: not e["makes"])

@@ -12,12 +12,11 @@ from django.views import View
 
 from tierdesk.accounts.models import BusinessUnit, User
 from tierdesk.common import clock
-from tierdesk.common.permissions import RoleRequiredMixin, has_any_role
-from tierdesk.common.roles import ANY_USER, STAFF_WIDE
+from tierdesk.common.permissions import RoleRequiredMixin
+from tierdesk.common.roles import ANY_USER
 from tierdesk.inventory import selectors
-from tierdesk.inventory.choices import MAKER_ROLES
 from tierdesk.inventory.filters import EnvironmentFilter, SolutionFilter
-from tierdesk.inventory.models import EnvironmentRole, SolutionEvent
+from tierdesk.inventory.models import SolutionEvent
 
 PAGE_SIZE = 50
 
@@ -127,20 +126,7 @@ class EnvironmentDetailView(RoleRequiredMixin, View):
         page = Paginator(solutions, PAGE_SIZE).get_page(request.GET.get("page"))
         by_kind = solutions.order_by().values("kind").annotate(n=Count("id")).order_by("-n", "kind")
         context: dict[str, Any] = {"environment": environment, "page": page, "by_kind": by_kind}
-        if has_any_role(user, STAFF_WIDE):
-            # Who may make here: people with a role that lets them build or customise
-            # first, then the rest; only staff who see the whole inventory see grants.
-            grants = list(
-                EnvironmentRole.objects.filter(environment=environment)
-                .select_related("user")
-                .order_by("user__display_name", "user__username", "role")
-            )
-            holders: dict[int, dict[str, Any]] = {}
-            for grant in grants:
-                entry = holders.setdefault(
-                    grant.user_id, {"user": grant.user, "roles": [], "makes": False}
-                )
-                entry["roles"].append(grant)
-                entry["makes"] = entry["makes"] or grant.role in MAKER_ROLES
-            context["role_holders"] = sorted(holders.values(), key=lambda e: not e["makes"])
+        holders = selectors.environment_role_holders_for_user(user, environment)
+        if holders is not None:
+            context["role_holders"] = holders
         return render(request, "inventory/environment_detail.html", context)
