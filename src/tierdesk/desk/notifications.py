@@ -3,7 +3,7 @@
 Keys look like ticket:<id>:<event id>:<recipient id>:<channel>, so a retried service never
 queues the same message twice. Each person's preferences are applied by notify itself,
 except for a new ticket's messages: `creation_notices` reads them before the write
-transaction and `creation_queue` applies notification_enqueue's rules in one INSERT."""
+transaction and `creation_queue` queues them with notify's bulk enqueue in one INSERT."""
 
 from __future__ import annotations
 
@@ -17,12 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tierdesk.accounts.models import User
-from tierdesk.common import clock
 from tierdesk.desk.models import DeskTeamChannel, Ticket, TicketEvent
-from tierdesk.notify.choices import Channel, DeliveryStatus
-from tierdesk.notify.models import Notification, NotificationPreference
+from tierdesk.notify.choices import Channel
 from tierdesk.notify.senders import adaptive_card
-from tierdesk.notify.services import notification_enqueue
+from tierdesk.notify.services import (
+    Message,
+    channels_switched_off,
+    notification_enqueue,
+    notifications_enqueue_many,
+)
 
 NEW_TICKET = (gettext_noop("New ticket for you"), gettext_noop("A new ticket was routed to you."))
 RECEIVED = (
@@ -153,20 +156,13 @@ def creation_notices(
     """Read, before the ticket is inserted, what its creation messages need: the
     recipients' notification preferences in one query and the team's channel."""
     people = _reachable(recipients, actor)
-    switched_off: set[tuple[int, str]] = set()
-    if people:
-        rows = NotificationPreference.objects.filter(user__in=people).values_list(
-            "user_id", "email", "teams"
-        )
-        for user_id, email, teams in rows:
-            switched_off |= {(user_id, Channel.EMAIL)} if not email else set()
-            switched_off |= {(user_id, Channel.TEAMS)} if not teams else set()
+    switched_off = channels_switched_off(user_ids=[p.pk for p in people]) if people else frozenset()
     team_channel = None
     if ticket.team_id is not None:
         team_channel = DeskTeamChannel.objects.filter(team_id=ticket.team_id).first()
     return CreationNotices(
         people=people,
-        switched_off=frozenset(switched_off),
+        switched_off=switched_off,
         team_channel=team_channel,
         address=anonymous_address,
         lang=ticket.language,
@@ -175,26 +171,20 @@ def creation_notices(
 
 def creation_queue(*, ticket: Ticket, event: TicketEvent, notices: CreationNotices) -> int:
     """Queue a new ticket's messages in one INSERT … ON CONFLICT DO NOTHING on the
-    idempotency key. The rows are those notify_people, notify_team_channel and
-    notify_address would queue, with notification_enqueue's rules: the same keys, and
-    a row marked suppressed for a person who switched e-mail off."""
-    now = clock.now()
-    rows: list[Notification] = []
+    idempotency key: the messages notify_people, notify_team_channel and notify_address
+    would queue, through notify's bulk enqueue (same rules as notification_enqueue)."""
+    messages: list[Message] = []
 
     def add(key: str, channel: str, address: str, recipient: User | None, **message: Any) -> None:
-        suppressed = recipient is not None and (recipient.pk, channel) in notices.switched_off
-        rows.append(
-            Notification(
+        messages.append(
+            Message(
                 key=key,
                 channel=channel,
-                recipient=recipient,
                 address=address,
-                cc=[],
-                subject=str(message["subject"])[:300],
+                subject=str(message["subject"]),
                 body=message["body"],
+                recipient_id=recipient.pk if recipient is not None else None,
                 card=message.get("card"),
-                status=DeliveryStatus.SUPPRESSED if suppressed else DeliveryStatus.PENDING,
-                next_attempt_at=now,
             )
         )
 
@@ -214,6 +204,5 @@ def creation_queue(*, ticket: Ticket, event: TicketEvent, notices: CreationNotic
             body = str(_(RECEIVED[1]))
         key = f"ticket:{ticket.pk}:{event.pk}:{notices.address.lower()}:{Channel.EMAIL}"
         add(key, Channel.EMAIL, notices.address, None, subject=subject, body=body)
-    if rows:
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    notifications_enqueue_many(messages, switched_off=notices.switched_off)
+    return len(messages)

@@ -28,8 +28,9 @@ from tierdesk.governance.choices import (
 )
 from tierdesk.governance.models import Finding, ScanSettings, Signal
 from tierdesk.inventory.models import Solution, SolutionOwner
-from tierdesk.notify.choices import Channel, DeliveryStatus
-from tierdesk.notify.models import Notification, NotificationPreference
+from tierdesk.notify.choices import Channel
+from tierdesk.notify.models import Notification
+from tierdesk.notify.services import Message, notifications_enqueue_many
 
 MAX_ITEMS = 40
 BATCH = 500
@@ -125,51 +126,24 @@ class Outgoing:
 
 
 def notifications_enqueue_bulk(messages: list[Outgoing]) -> set[str]:
-    """Queue many e-mails at once with notify's semantics; returns the keys queued now.
-
-    Like `notification_enqueue`: an idempotency key never queues twice, a recipient who
-    switched e-mail off (`NotificationPreference`, read in one query) gets a row marked
-    suppressed, the address is never also copied, subjects are cut to 300 characters.
-    Keys already in the outbox are skipped; the rest go in with one `bulk_create` per
-    batch, conflicts on the unique key ignored (a concurrent run may have won them)."""
-    if not messages:
-        return set()
-    keys = [m.key for m in messages]
-    existing: set[str] = set()
-    for start in range(0, len(keys), BATCH):
-        existing.update(
-            Notification.objects.filter(key__in=keys[start : start + BATCH]).values_list(
-                "key", flat=True
+    """Queue many digests through notify's bulk enqueue; returns the keys queued now
+    (keys already in the outbox are skipped)."""
+    return notifications_enqueue_many(
+        [
+            Message(
+                key=m.key,
+                channel=Channel.EMAIL,
+                address=m.address,
+                subject=m.subject,
+                body=m.body,
+                recipient_id=m.recipient_id,
+                cc=tuple(m.cc),
             )
-        )
-    fresh = [m for m in messages if m.key not in existing]
-    recipients = {m.recipient_id for m in fresh if m.recipient_id is not None}
-    muted = set(
-        NotificationPreference.objects.filter(user_id__in=recipients, email=False).values_list(
-            "user_id", flat=True
-        )
+            for m in messages
+        ],
+        skip_existing=True,
+        batch_size=BATCH,
     )
-    now = clock.now()
-    rows = [
-        Notification(
-            key=m.key,
-            channel=Channel.EMAIL,
-            recipient_id=m.recipient_id,
-            address=m.address,
-            cc=sorted(set(m.cc) - {m.address}),
-            subject=m.subject[:300],
-            body=m.body,
-            card=None,
-            status=(
-                DeliveryStatus.SUPPRESSED if m.recipient_id in muted else DeliveryStatus.PENDING
-            ),
-            next_attempt_at=now,
-            created_at=now,
-        )
-        for m in fresh
-    ]
-    Notification.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-    return {m.key for m in fresh}
 
 
 @dataclass

@@ -1,12 +1,14 @@
 """Queue and deliver notifications. Business code only ever calls `notification_enqueue`
-inside its own transaction; `outbox_deliver` (the sweep) sends."""
+(or `notifications_enqueue_many` for many at once) inside its own transaction;
+`outbox_deliver` (the sweep) sends."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -27,6 +29,46 @@ SENDERS: dict[str, Callable[[Notification], senders.Sent]] = {
 }
 
 
+@dataclass(frozen=True)
+class Message:
+    """One message to queue under its idempotency key."""
+
+    key: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+    recipient_id: int | None = None
+    cc: tuple[str, ...] = ()
+    card: dict[str, Any] | None = None
+
+
+def _row(
+    message: Message, *, suppressed: bool, at: dt.datetime, recipient: User | None = None
+) -> Notification:
+    """The outbox row for a message: the rules every way of queueing shares."""
+    if message.channel not in Channel.values:
+        raise ValueError(f"unknown channel {message.channel!r}")
+    who: dict[str, Any] = (
+        {"recipient": recipient}
+        if recipient is not None
+        else {"recipient_id": message.recipient_id}
+    )
+    return Notification(
+        key=message.key,
+        channel=message.channel,
+        **who,
+        address=message.address,
+        cc=sorted(set(message.cc) - {message.address}),
+        subject=message.subject[:300],
+        body=message.body,
+        card=message.card,
+        status=DeliveryStatus.SUPPRESSED if suppressed else DeliveryStatus.PENDING,
+        next_attempt_at=at,
+        created_at=clock.now(),
+    )
+
+
 def notification_enqueue(
     *,
     key: str,
@@ -36,33 +78,96 @@ def notification_enqueue(
     body: str,
     recipient: User | None = None,
     cc: Iterable[str] = (),
-    card: dict[str, object] | None = None,
+    card: dict[str, Any] | None = None,
     not_before: dt.datetime | None = None,
 ) -> tuple[Notification, bool]:
     """Queue one message under an idempotency key; the same key never queues twice.
 
     Returns the notification and whether it was new. A recipient who switched the channel
     off gets a row marked suppressed, so the decision is visible and still idempotent."""
-    if channel not in Channel.values:
-        raise ValueError(f"unknown channel {channel!r}")
-    status = DeliveryStatus.PENDING
-    if recipient is not None and not channel_allowed(user=recipient, channel=channel):
-        status = DeliveryStatus.SUPPRESSED
-    notification, created = Notification.objects.get_or_create(
+    message = Message(
         key=key,
-        defaults={
-            "channel": channel,
-            "recipient": recipient,
-            "address": address,
-            "cc": sorted(set(cc) - {address}),
-            "subject": subject[:300],
-            "body": body,
-            "card": card,
-            "status": status,
-            "next_attempt_at": not_before or clock.now(),
-        },
+        channel=channel,
+        address=address,
+        subject=subject,
+        body=body,
+        recipient_id=recipient.pk if recipient is not None else None,
+        cc=tuple(cc),
+        card=card,
     )
-    return notification, created
+    suppressed = recipient is not None and not channel_allowed(user=recipient, channel=channel)
+    row = _row(message, suppressed=suppressed, at=not_before or clock.now(), recipient=recipient)
+    defaults = {
+        field: getattr(row, field)
+        for field in (
+            "channel",
+            "recipient",
+            "address",
+            "cc",
+            "subject",
+            "body",
+            "card",
+            "status",
+            "next_attempt_at",
+        )
+    }
+    return Notification.objects.get_or_create(key=key, defaults=defaults)
+
+
+def channels_switched_off(*, user_ids: Iterable[int]) -> frozenset[tuple[int, str]]:
+    """(user id, channel) pairs the users switched off, read in one query."""
+    off: set[tuple[int, str]] = set()
+    rows = NotificationPreference.objects.filter(user_id__in=set(user_ids)).values_list(
+        "user_id", "email", "teams"
+    )
+    for user_id, email, teams in rows:
+        if not email:
+            off.add((user_id, Channel.EMAIL))
+        if not teams:
+            off.add((user_id, Channel.TEAMS))
+    return frozenset(off)
+
+
+def notifications_enqueue_many(
+    messages: Sequence[Message],
+    *,
+    switched_off: frozenset[tuple[int, str]] | None = None,
+    skip_existing: bool = False,
+    batch_size: int = 2000,
+) -> set[str]:
+    """Queue many messages with `notification_enqueue`'s rules in as few INSERTs as
+    possible; keys already in the outbox are left alone (ON CONFLICT DO NOTHING).
+
+    `switched_off` lets a caller read preferences before its write transaction;
+    `skip_existing` first looks the keys up, so the keys returned are those queued now
+    (callers that render expensive bodies filter with `keys_queued` first instead)."""
+    if not messages:
+        return set()
+    if skip_existing:
+        taken = keys_queued([m.key for m in messages], batch_size=batch_size)
+        messages = [m for m in messages if m.key not in taken]
+    if switched_off is None:
+        switched_off = channels_switched_off(
+            user_ids=[m.recipient_id for m in messages if m.recipient_id is not None]
+        )
+    now = clock.now()
+    rows = [
+        _row(m, suppressed=(m.recipient_id, m.channel) in switched_off, at=now) for m in messages
+    ]
+    Notification.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
+    return {m.key for m in messages}
+
+
+def keys_queued(keys: Sequence[str], *, batch_size: int = 2000) -> set[str]:
+    """Which of these idempotency keys are already in the outbox."""
+    found: set[str] = set()
+    for start in range(0, len(keys), batch_size):
+        found.update(
+            Notification.objects.filter(key__in=keys[start : start + batch_size]).values_list(
+                "key", flat=True
+            )
+        )
+    return found
 
 
 def channel_allowed(*, user: User, channel: str) -> bool:

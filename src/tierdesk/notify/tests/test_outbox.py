@@ -146,3 +146,38 @@ def test_failures_back_off_and_finally_give_up(org: Org, monkeypatch: pytest.Mon
         now = row.next_attempt_at
     assert waits[:3] == [30, 60, 120]
     assert row.status == DeliveryStatus.DEAD and "mail server down" in row.last_error
+
+
+def test_bulk_enqueue_follows_the_same_rules(org: Org) -> None:
+    NotificationPreference.objects.create(user=org.users["maker"], teams=False)
+    maker, agent = org.users["maker"], org.users["agent"]
+    messages = [
+        services.Message(
+            key="m1",
+            channel=Channel.TEAMS,
+            address="https://hooks.example/x",
+            subject="s" * 400,
+            body="b",
+            recipient_id=maker.pk,
+        ),
+        services.Message(
+            key="m2",
+            channel=Channel.EMAIL,
+            address="agent@example.com",
+            subject="s",
+            body="b",
+            recipient_id=agent.pk,
+            cc=("agent@example.com", "lead@example.com"),
+        ),
+    ]
+    assert services.notifications_enqueue_many(messages) == {"m1", "m2"}
+    m1, m2 = Notification.objects.get(key="m1"), Notification.objects.get(key="m2")
+    assert m1.status == DeliveryStatus.SUPPRESSED and len(m1.subject) == 300
+    assert m2.status == DeliveryStatus.PENDING and m2.cc == ["lead@example.com"]
+    # The same keys again queue nothing; skip_existing reports that nothing was new.
+    assert services.notifications_enqueue_many(messages, skip_existing=True) == set()
+    assert Notification.objects.count() == 2
+    single, created = services.notification_enqueue(
+        key="m2", channel=Channel.EMAIL, address="x@example.com", subject="s", body="b"
+    )
+    assert not created and single.address == "agent@example.com"
