@@ -25,7 +25,7 @@ from pathlib import Path
 from django.db import transaction
 
 from tierdesk.inventory.importers import formats as fm
-from tierdesk.inventory.importers.engine.collect import check_references, collect
+from tierdesk.inventory.importers.engine.collect import collect
 from tierdesk.inventory.importers.engine.records import (
     Collected,
     Options,
@@ -33,6 +33,7 @@ from tierdesk.inventory.importers.engine.records import (
     Rollback,
     _peak_rss_mb,
 )
+from tierdesk.inventory.importers.engine.references import check_references
 from tierdesk.inventory.importers.engine.refresh import solutions_refresh_latest_usage
 from tierdesk.inventory.importers.engine.write import Writer
 

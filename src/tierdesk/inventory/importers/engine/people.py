@@ -10,11 +10,11 @@ from django.db.models.functions import Lower
 from tierdesk.accounts.choices import AccountKind
 from tierdesk.accounts.models import User
 from tierdesk.inventory.importers.base import Row
-from tierdesk.inventory.importers.engine.collect import _env_pks
 from tierdesk.inventory.importers.engine.records import (
     BATCH,
     IN_CHUNK,
 )
+from tierdesk.inventory.importers.engine.references import env_pks
 from tierdesk.inventory.importers.engine.writer import WriterBase
 from tierdesk.inventory.models import (
     Connector,
@@ -74,7 +74,7 @@ class PeopleSteps(WriterBase):
         needed = set(self.got.envs) | {env for env, _id in self.got.solutions}
         needed |= {env for env, _s in self.got.usage_refs if env}
         needed |= {env for env, _rec, _loc in self.got.env_roles}
-        self.env_pk = _env_pks(tenant, needed)
+        self.env_pk = env_pks(tenant, needed)
 
     def people(self) -> None:
         """Match makers and co-owners to users by UPN or e-mail (case-insensitively), else
