@@ -7,14 +7,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 
 from tierdesk.accounts.models import User
 from tierdesk.common import clock
 from tierdesk.inventory.choices import SolutionEventType
 from tierdesk.inventory.models import Solution, SolutionEvent, UsageFact
+from tierdesk.inventory.usage_refresh import solutions_refresh_latest_usage
 
-USAGE_WINDOW_DAYS = 30
 USAGE_MEASURES = (
     "shared_users",
     "shared_groups",
@@ -125,74 +125,6 @@ def usage_fact_record(
 
 
 def solution_refresh_latest_usage(*, solution_ids: Iterable[int]) -> int:
-    """Copy the newest value of each measure (and 30-day totals) onto the solutions.
-
-    Works in chunks so importers can call it for 100,000 solutions at once."""
-    ids = sorted(set(solution_ids))
-    updated = 0
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        latest = _latest_usage(chunk)
-        solutions = list(Solution.objects.filter(pk__in=chunk))
-        for solution in solutions:
-            for name, value in latest.get(solution.pk, _EMPTY_LATEST).items():
-                setattr(solution, name, value)
-        updated += Solution.objects.bulk_update(solutions, list(_EMPTY_LATEST), batch_size=500)
-    return updated
-
-
-_EMPTY_LATEST: dict[str, Any] = {
-    "shared_users": None,
-    "shared_groups": None,
-    "shared_with_tenant": None,
-    "peak_daily_users_30d": None,
-    "launches_30d": None,
-    "last_used_at": None,
-    "usage_as_of": None,
-}
-
-
-def _latest_usage(solution_ids: list[int]) -> dict[int, dict[str, Any]]:
-    result: dict[int, dict[str, Any]] = {}
-    newest = dict(
-        UsageFact.objects.filter(solution_id__in=solution_ids)
-        .values("solution_id")
-        .annotate(newest=Max("date"))
-        .values_list("solution_id", "newest")
-    )
-    if not newest:
-        return result
-    for solution_id, as_of in newest.items():
-        result[solution_id] = {**_EMPTY_LATEST, "usage_as_of": as_of}
-    # Newest non-null sharing figures, whatever day they were reported.
-    for measure in ("shared_users", "shared_groups", "shared_with_tenant"):
-        rows = (
-            UsageFact.objects.filter(solution_id__in=solution_ids, **{f"{measure}__isnull": False})
-            .order_by("solution_id", "date", "source")
-            .values_list("solution_id", measure)
-        )
-        for solution_id, value in rows:  # ascending: the last one seen is the newest
-            result[solution_id][measure] = value
-    oldest_as_of = min(newest.values())
-    window = UsageFact.objects.filter(
-        solution_id__in=solution_ids,
-        date__gt=oldest_as_of - dt.timedelta(days=USAGE_WINDOW_DAYS),
-    ).values_list("solution_id", "date", "unique_users", "sessions", "flow_runs")
-    for solution_id, date, users, sessions, runs in window:
-        latest = result[solution_id]
-        if date <= latest["usage_as_of"] - dt.timedelta(days=USAGE_WINDOW_DAYS):
-            continue
-        if users is not None:
-            latest["peak_daily_users_30d"] = max(latest["peak_daily_users_30d"] or 0, users)
-        activity = (sessions or 0) + (runs or 0)
-        if sessions is not None or runs is not None:
-            latest["launches_30d"] = (latest["launches_30d"] or 0) + activity
-    last_used = (
-        UsageFact.objects.filter(solution_id__in=solution_ids, last_used_at__isnull=False)
-        .values("solution_id")
-        .annotate(last=Max("last_used_at"))
-        .values_list("solution_id", "last")
-    )
-    for solution_id, last in last_used:
-        result[solution_id]["last_used_at"] = last
-    return result
+    """Copy the newest value of each measure (and 30-day figures) onto the solutions;
+    the rules live in `usage_refresh`, shared with the importers."""
+    return solutions_refresh_latest_usage(solution_ids=solution_ids)

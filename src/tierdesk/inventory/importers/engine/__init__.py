@@ -34,8 +34,8 @@ from tierdesk.inventory.importers.engine.records import (
     _peak_rss_mb,
 )
 from tierdesk.inventory.importers.engine.references import check_references
-from tierdesk.inventory.importers.engine.refresh import solutions_refresh_latest_usage
 from tierdesk.inventory.importers.engine.write import Writer
+from tierdesk.inventory.usage_refresh import solutions_refresh_latest_usage
 
 __all__ = [
     "Collected",

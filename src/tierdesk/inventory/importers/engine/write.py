@@ -9,9 +9,9 @@ from django.db import connection
 from tierdesk.inventory.importers.engine.facts import FactSteps
 from tierdesk.inventory.importers.engine.people import PeopleSteps
 from tierdesk.inventory.importers.engine.records import _peak_rss_mb
-from tierdesk.inventory.importers.engine.refresh import solutions_refresh_latest_usage
 from tierdesk.inventory.importers.engine.roles import RoleSteps
 from tierdesk.inventory.importers.engine.solutions import SolutionSteps
+from tierdesk.inventory.usage_refresh import solutions_refresh_latest_usage
 
 WRITE_CACHE_KIB = -16000  # PRAGMA cache_size: negative = KiB
 

@@ -1,6 +1,7 @@
 # ruff: noqa: S608 - SQL here interpolates only quote_name()d table and column names;
 # every value goes through query parameters.
-"""The solutions' latest usage columns, set-based."""
+"""The solutions' latest usage columns, set-based: the one implementation of the rules,
+used by `inventory.services` and by the importers."""
 
 from __future__ import annotations
 
@@ -8,20 +9,20 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from tierdesk.inventory.importers.engine.records import IN_CHUNK
 from tierdesk.inventory.models import (
     Solution,
     UsageFact,
 )
 
-# ================================================================ usage refresh
+IN_CHUNK = 500  # ids per UPDATE … WHERE id IN (…)
 
 
 def solutions_refresh_latest_usage(*, solution_ids: Iterable[int]) -> int:
-    """Set-based equivalent of inventory.services.solution_refresh_latest_usage: one
-    UPDATE with correlated sub-queries per 500 solutions instead of reading every fact
-    into Python. Same rules: newest non-null sharing figure, 30-day peak users and
-    sessions + runs up to the newest fact, latest use ever."""
+    """Copy each solution's latest usage onto it: the newest non-null sharing figure
+    (ties on a day broken by source), the most users in a day and the sessions + runs of
+    the 30 days up to its newest fact, the latest use ever; nulls when it has no facts.
+    One UPDATE with correlated sub-queries per 500 solutions (PostgreSQL: one grouped
+    pass), never reading the facts into Python."""
     ids = sorted(set(solution_ids))
     if not ids:
         return 0
