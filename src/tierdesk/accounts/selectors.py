@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from tierdesk.accounts.choices import TeamKind
 from tierdesk.accounts.models import BusinessUnit, SupportTeam, User
 from tierdesk.common.roles import Role, provided_roles
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 _KIND_ROLE = {
     TeamKind.TEAM: Role.TEAM_MEMBER,
@@ -57,3 +63,10 @@ def user_find_by_principal(principal: str) -> User | None:
         User.objects.filter(upn__iexact=principal).order_by("id").first()
         or User.objects.filter(email__iexact=principal).order_by("id").first()
     )
+
+
+def request_user(request: HttpRequest | Request) -> User:
+    """The signed-in user of a request that a role check already let through."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
-from tierdesk.accounts.models import User
+from tierdesk.accounts.selectors import request_user
 from tierdesk.common import clock
 from tierdesk.common.permissions import RoleRequiredMixin, roles_of
 from tierdesk.common.roles import ANY_USER, Role
@@ -50,12 +50,6 @@ OPEN_SIGNALS = [
 ]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _fail(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
@@ -82,7 +76,7 @@ class OverviewView(RoleRequiredMixin, View):
             listed = listed.filter(status=status)
         page = Paginator(listed.order_by("-first_seen", "id"), 50).get_page(request.GET.get("page"))
         graduations = (
-            selectors.graduations_visible_to(_user(request))
+            selectors.graduations_visible_to(request_user(request))
             .exclude(status__in=[GraduationStatus.COMPLETED, GraduationStatus.WITHDRAWN])
             .select_related("solution", "requested_by")
             .order_by("created_at")
@@ -111,7 +105,7 @@ class MineView(RoleRequiredMixin, View):
     allowed_roles = READ_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         own = selectors.governed_solutions_visible_to(user)
         if roles_of(user) & SEE_ALL:
             own = own.filter(maker=user) | own.filter(owners__user=user)
@@ -143,7 +137,7 @@ class SolutionGovernanceView(RoleRequiredMixin, View):
     allowed_roles = READ_ROLES
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         solution = selectors.governed_solution_get_for_user(user, pk)
         assessment = selectors.latest_assessment(solution)
         initial = assessment.answers if assessment else {}
@@ -184,7 +178,7 @@ class AssessView(RoleRequiredMixin, View):
     allowed_roles = ACT_ROLES
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         solution = selectors.governed_solution_get_for_user(user, pk)
         form = QuestionnaireForm(request.POST)
         form.is_valid()
@@ -200,7 +194,7 @@ class ConfirmTierView(RoleRequiredMixin, View):
     allowed_roles = PLATFORM_ROLES
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         solution = selectors.governed_solution_get_for_user(user, pk)
         try:
             services.tier_confirm(
@@ -223,7 +217,7 @@ class SignalActionView(RoleRequiredMixin, View):
     allowed_roles = ACT_ROLES
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         signal = selectors.signal_get_for_user(user, pk)
         try:
             if action == "acknowledge":
@@ -244,7 +238,7 @@ class FindingWaiveView(RoleRequiredMixin, View):
     allowed_roles = PLATFORM_ROLES
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         finding = selectors.finding_get_for_user(user, pk)
         raw = request.POST.get("expires", "")
         try:
@@ -265,7 +259,7 @@ class GraduationCreateView(RoleRequiredMixin, View):
     allowed_roles = ACT_ROLES
 
     def _context(self, request: HttpRequest, pk: int, form: GraduationForm) -> dict[str, Any]:
-        solution = selectors.governed_solution_get_for_user(_user(request), pk)
+        solution = selectors.governed_solution_get_for_user(request_user(request), pk)
         return {"solution": solution, "form": form}
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -274,7 +268,7 @@ class GraduationCreateView(RoleRequiredMixin, View):
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         form = GraduationForm(request.POST)
         context = self._context(request, pk, form)
         signal = None
@@ -299,7 +293,7 @@ class GraduationDetailView(RoleRequiredMixin, View):
     allowed_roles = HANDOVER_ROLES | SEE_ALL
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         graduation = selectors.graduation_get_for_user(user, pk)
         roles = roles_of(user)
         owner = (
@@ -323,7 +317,7 @@ class GraduationActionView(RoleRequiredMixin, View):
     allowed_roles = HANDOVER_ROLES
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         graduation = selectors.graduation_get_for_user(user, pk)
         roles = roles_of(user)
         owner = (
@@ -374,7 +368,7 @@ class OnboardingView(RoleRequiredMixin, View):
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         roles = roles_of(user)
         platform = bool(roles & PLATFORM_ROLES)
         pending = selectors.makers_without_onboarding() if platform else None
@@ -393,7 +387,7 @@ class OnboardingView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         content = self._content()
         if content is not None:
-            services.onboarding_acknowledge(user=_user(request), content=content)
+            services.onboarding_acknowledge(user=request_user(request), content=content)
             messages.success(request, _("Thank you: your acknowledgement is recorded."))
         return HttpResponseRedirect(reverse("governance:onboarding"))
 
@@ -414,7 +408,9 @@ class OnboardingEditView(RoleRequiredMixin, View):
             return render(request, "governance/onboarding_edit.html", {"form": form}, status=400)
         for language in ("en", "ko"):
             services.onboarding_content_save(
-                language=language, body=form.cleaned_data[f"body_{language}"], actor=_user(request)
+                language=language,
+                body=form.cleaned_data[f"body_{language}"],
+                actor=request_user(request),
             )
         messages.success(request, _("Onboarding page saved."))
         return HttpResponseRedirect(reverse("governance:onboarding"))

@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
 
-from tierdesk.accounts.models import BusinessUnit, User
+from tierdesk.accounts.models import BusinessUnit
+from tierdesk.accounts.selectors import request_user
 from tierdesk.common import clock
 from tierdesk.common.permissions import RoleRequiredMixin
 from tierdesk.common.roles import ANY_USER
@@ -21,17 +22,11 @@ from tierdesk.inventory.models import SolutionEvent
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 class SolutionListView(RoleRequiredMixin, View):
     allowed_roles = ANY_USER
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         params = request.GET.copy()
         if "deleted" not in params:
             params["deleted"] = "false"
@@ -58,7 +53,7 @@ class SolutionDetailView(RoleRequiredMixin, View):
     allowed_roles = ANY_USER
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         solution = selectors.solution_get_for_user(user, pk)
         context = {
             "solution": solution,
@@ -78,7 +73,7 @@ class EnvironmentListView(RoleRequiredMixin, View):
     allowed_roles = ANY_USER
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         filterset = EnvironmentFilter(request.GET, queryset=selectors.environments_visible_to(user))
         visible = selectors.solution_visibility_filter(user)
         live = Q(solutions__is_deleted=False)
@@ -116,7 +111,7 @@ class EnvironmentDetailView(RoleRequiredMixin, View):
     allowed_roles = ANY_USER
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         environment = selectors.environment_get_for_user(user, pk)
         solutions = (
             selectors.solutions_visible_to(user, include_deleted=False)

@@ -22,6 +22,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from tierdesk.accounts.models import User
+from tierdesk.accounts.selectors import request_user
 from tierdesk.common.permissions import roles_of
 from tierdesk.common.roles import ADMIN_ONLY, ANY_USER, Role
 from tierdesk.desk import ladder, selectors, services
@@ -31,12 +32,6 @@ from tierdesk.desk.models import BenchProbe, RequestType, Ticket
 
 FILERS = frozenset({Role.PLATFORM_ENGINEER, Role.ADMIN})
 EXPORT_LIMIT = 10_000
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class NewestFirst(CursorPagination):
@@ -113,7 +108,7 @@ class TicketViewSet(
     }
 
     def get_queryset(self) -> QuerySet[Ticket]:
-        qs = selectors.tickets_visible_to(_user(self.request))
+        qs = selectors.tickets_visible_to(request_user(self.request))
         q = self.request.query_params.get("q", "")
         if q:
             qs = selectors.ticket_search(qs, q)
@@ -127,11 +122,11 @@ class TicketViewSet(
         return s.TicketSerializer
 
     def get_object(self) -> Ticket:
-        return selectors.ticket_get_for_user(_user(self.request), int(self.kwargs["pk"]))
+        return selectors.ticket_get_for_user(request_user(self.request), int(self.kwargs["pk"]))
 
     @extend_schema(request=s.TicketCreateSerializer, responses={201: s.TicketSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        user = _user(request)
+        user = request_user(request)
         incoming = s.TicketCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
@@ -154,7 +149,7 @@ class TicketViewSet(
 
     @extend_schema(request=s.TicketUpdateSerializer, responses={200: s.TicketSerializer, 409: None})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        user = _user(request)
+        user = request_user(request)
         ticket = self.get_object()
         if not (selectors.can_work(user, ticket) or ticket.requester_id == user.pk):
             raise PermissionDenied("You may read this ticket but not change it.")
@@ -189,7 +184,7 @@ class TicketViewSet(
     @extend_schema(responses={200: s.MessageSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def messages(self, request: Request, pk: str) -> Response:
-        user = _user(request)
+        user = request_user(request)
         ticket = self.get_object()
         messages = ticket.messages.all()
         if not selectors.can_see_notes(user, ticket):
@@ -199,7 +194,7 @@ class TicketViewSet(
     @extend_schema(responses={200: s.EventSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, pk: str) -> Response:
-        user = _user(request)
+        user = request_user(request)
         ticket = self.get_object()
         events = ticket.events.order_by("created_at", "id")
         if not selectors.can_see_notes(user, ticket):
@@ -213,7 +208,7 @@ class TicketViewSet(
         serializer_class: type[BaseSerializer[Any]],
         run: Callable[[Ticket, User, dict[str, Any]], Any],
     ) -> Response:
-        user = _user(request)
+        user = request_user(request)
         ticket = self.get_object()
         if move is not None and move not in selectors.allowed_moves(user, ticket):
             raise PermissionDenied("Your role does not allow this move on this ticket.")
@@ -311,7 +306,7 @@ class TicketViewSet(
     @extend_schema(request=s.ReasonSerializer, responses={200: s.TicketSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str) -> Response:
-        user = _user(request)
+        user = request_user(request)
         ticket = self.get_object()
         if not selectors.can_reopen(user, ticket):
             raise PermissionDenied("Only the requester or support reopens a ticket.")
@@ -319,7 +314,7 @@ class TicketViewSet(
 
     def _other(self, request: Request, d: dict[str, Any]) -> Ticket:
         try:
-            return selectors.ticket_get_for_user(_user(request), int(d["other"]))
+            return selectors.ticket_get_for_user(request_user(request), int(d["other"]))
         except Http404 as error:
             raise ValidationError({"other": ["No such ticket."]}) from error
 

@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from tierdesk.accounts.models import User
 from tierdesk.common.roles import Role
 from tierdesk.desk.models import Ticket
 from tierdesk.inventory.models import Solution
@@ -32,12 +31,6 @@ CONSOLE_ROLES = frozenset(
 
 
 FILERS = frozenset({Role.PLATFORM_ENGINEER, Role.ADMIN})
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _page(request: HttpRequest, qs: QuerySet[Ticket]) -> dict[str, Any]:

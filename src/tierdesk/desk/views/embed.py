@@ -14,10 +14,10 @@ from django.views import View
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
+from tierdesk.accounts.selectors import request_user
 from tierdesk.desk import forms, services
 from tierdesk.desk.choices import Channel
 from tierdesk.desk.models import DeskSettings
-from tierdesk.desk.views.common import _user
 from tierdesk.inventory.models import Solution
 
 
@@ -109,7 +109,7 @@ class EmbedView(View):
             return render(
                 request, "desk/embed.html", self._context(request, solution, form), status=400
             )
-        user = _user(request) if signed_in else None
+        user = request_user(request) if signed_in else None
         ticket = services.ticket_create(
             requester=user,
             actor=user,

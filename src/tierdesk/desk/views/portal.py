@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from tierdesk.accounts.models import User
-from tierdesk.accounts.selectors import user_find_by_principal
+from tierdesk.accounts.selectors import request_user, user_find_by_principal
 from tierdesk.common.permissions import RoleRequiredMixin
 from tierdesk.common.roles import ANY_USER
 from tierdesk.desk import forms, selectors, services
 from tierdesk.desk.choices import Channel, TicketStatus
 from tierdesk.desk.models import RequestType
-from tierdesk.desk.views.common import FILERS, _page, _user, solution_lookup
+from tierdesk.desk.views.common import FILERS, _page, solution_lookup
 
 
 class PortalView(RoleRequiredMixin, View):
@@ -29,7 +29,7 @@ class PortalView(RoleRequiredMixin, View):
     allowed_roles = ANY_USER
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         qs = (
             selectors.tickets_visible_to(user)
             .filter(Q(requester=user) | Q(watcher_rows__user=user))
@@ -48,7 +48,7 @@ class SearchView(RoleRequiredMixin, View):
     allowed_roles = ANY_USER
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         q = request.GET.get("q", "")
         qs = selectors.ticket_search(selectors.tickets_visible_to(user), q)
         status = request.GET.get("status", "")
@@ -81,7 +81,7 @@ class TicketCreateView(RoleRequiredMixin, View):
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         form, request_type = self._form(request, request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
@@ -132,7 +132,7 @@ class BypassView(RoleRequiredMixin, View):
         return render(request, "desk/bypass.html", {"form": forms.BypassForm()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         form = forms.BypassForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data

@@ -10,12 +10,13 @@ from django.shortcuts import render
 from django.views import View
 
 from tierdesk.accounts.models import SupportTeam, User
+from tierdesk.accounts.selectors import request_user
 from tierdesk.common.permissions import RoleRequiredMixin, roles_of
 from tierdesk.common.roles import Role
 from tierdesk.desk import selectors
 from tierdesk.desk.api.views import csv_export
 from tierdesk.desk.choices import Priority, TicketStatus
-from tierdesk.desk.views.common import CONSOLE_ROLES, _page, _user
+from tierdesk.desk.views.common import CONSOLE_ROLES, _page
 from tierdesk.sla import selectors as sla_selectors
 
 
@@ -54,7 +55,7 @@ class QueueView(RoleRequiredMixin, View):
     allowed_roles = CONSOLE_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         filters, teams = _filters(request, user)
         qs = selectors.ticket_queue(user, filters).select_related("solution", "agent", "team")
         by_due = request.GET.get("sort") == "due"
@@ -92,6 +93,6 @@ class QueueExportView(RoleRequiredMixin, View):
     allowed_roles = CONSOLE_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
-        user = _user(request)
+        user = request_user(request)
         filters, _teams = _filters(request, user)
         return csv_export(selectors.ticket_queue(user, filters), "queue.csv")

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from tierdesk.accounts.models import User
+from tierdesk.accounts.selectors import request_user
 from tierdesk.common.permissions import RoleRequiredMixin
 from tierdesk.common.roles import ANY_USER
 from tierdesk.desk import forms, ladder, selectors, services
 from tierdesk.desk.choices import MessageKind
 from tierdesk.desk.models import Ticket, TicketEvent
-from tierdesk.desk.views.common import _user
 from tierdesk.sla import selectors as sla_selectors
 
 
@@ -43,7 +43,7 @@ class TicketDetailView(RoleRequiredMixin, View):
     allowed_roles = ANY_USER
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         ticket = selectors.ticket_get_for_user(user, pk)
         return render(request, "desk/ticket_detail.html", _detail_context(user, ticket))
 
@@ -79,7 +79,7 @@ class TicketPostView(RoleRequiredMixin, View):
     allowed_roles = ANY_USER
 
     def post(self, request: HttpRequest, pk: int, what: str) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         ticket = selectors.ticket_get_for_user(user, pk)
         body = request.POST.get("body", "")
         try:
@@ -120,7 +120,7 @@ class TicketMoveView(RoleRequiredMixin, View):
     allowed_roles = ANY_USER
 
     def post(self, request: HttpRequest, pk: int, move: str) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         ticket = selectors.ticket_get_for_user(user, pk)
         allowed = selectors.allowed_moves(user, ticket)
         if move == "reopen" and selectors.can_reopen(user, ticket):
@@ -195,7 +195,7 @@ class TicketEditView(RoleRequiredMixin, View):
     allowed_roles = ANY_USER
 
     def _ticket(self, request: HttpRequest, pk: int) -> Ticket:
-        user = _user(request)
+        user = request_user(request)
         ticket = selectors.ticket_get_for_user(user, pk)
         if not (selectors.can_work(user, ticket) or ticket.requester_id == user.pk):
             raise PermissionDenied
@@ -225,7 +225,10 @@ class TicketEditView(RoleRequiredMixin, View):
         expected = changes.pop("version")
         try:
             services.ticket_update(
-                ticket=ticket, actor=_user(request), expected_version=expected, changes=changes
+                ticket=ticket,
+                actor=request_user(request),
+                expected_version=expected,
+                changes=changes,
             )
         except services.TicketConflict as conflict:
             current = conflict.current
@@ -255,7 +258,7 @@ class AttachmentDownloadView(RoleRequiredMixin, View):
     allowed_roles = ANY_USER
 
     def get(self, request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-        attachment = selectors.attachment_get_for_user(_user(request), pk, attachment_pk)
+        attachment = selectors.attachment_get_for_user(request_user(request), pk, attachment_pk)
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,

@@ -15,7 +15,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tierdesk.accounts.models import User
+from tierdesk.accounts.selectors import request_user
 from tierdesk.common.roles import ADMIN_ONLY, Role
 from tierdesk.governance import selectors, services
 from tierdesk.governance.api import serializers
@@ -31,12 +31,6 @@ from tierdesk.governance.selectors import ACT_ROLES, PLATFORM_ROLES, READ_ROLES
 from tierdesk.inventory.services import ConcurrentEditError
 
 HANDOVER_ROLES = ACT_ROLES | {Role.TEAM_MEMBER, Role.PARTNER_AGENT}
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _call(fn: Any, **kwargs: Any) -> Any:
@@ -71,7 +65,7 @@ class TierPolicyViewSet(
             services.policy_publish,
             body=serializer.validated_data["body"],
             note=serializer.validated_data.get("note", ""),
-            actor=_user(self.request),
+            actor=request_user(self.request),
         )
 
 
@@ -86,10 +80,12 @@ class TierAssessmentViewSet(
     action_roles = {"list": READ_ROLES, "retrieve": READ_ROLES, "create": ACT_ROLES}
 
     def get_queryset(self) -> QuerySet[TierAssessment]:
-        return selectors.assessments_visible_to(_user(self.request)).order_by("-created_at", "-id")
+        return selectors.assessments_visible_to(request_user(self.request)).order_by(
+            "-created_at", "-id"
+        )
 
     def perform_create(self, serializer: Any) -> None:
-        user = _user(self.request)
+        user = request_user(self.request)
         solution = selectors.governed_solution_get_for_user(
             user, serializer.validated_data["solution"].pk
         )
@@ -115,12 +111,16 @@ class SignalViewSet(
     }
 
     def get_queryset(self) -> QuerySet[Signal]:
-        return selectors.signals_visible_to(_user(self.request)).order_by("-first_seen", "id")
+        return selectors.signals_visible_to(request_user(self.request)).order_by(
+            "-first_seen", "id"
+        )
 
     @extend_schema(request=None, responses=serializers.SignalSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str) -> Response:
-        signal = _call(services.signal_acknowledge, signal=self.get_object(), actor=_user(request))
+        signal = _call(
+            services.signal_acknowledge, signal=self.get_object(), actor=request_user(request)
+        )
         return Response(serializers.SignalSerializer(signal).data)
 
     @extend_schema(request=serializers.SnoozeSerializer, responses=serializers.SignalSerializer)
@@ -131,7 +131,7 @@ class SignalViewSet(
         signal = _call(
             services.signal_snooze,
             signal=self.get_object(),
-            actor=_user(request),
+            actor=request_user(request),
             until=incoming.validated_data["until"],
         )
         return Response(serializers.SignalSerializer(signal).data)
@@ -148,7 +148,7 @@ class SignalViewSet(
         graduation = _call(
             services.graduation_request_create,
             solution=signal.solution,
-            actor=_user(request),
+            actor=request_user(request),
             signal=signal,
             **incoming.validated_data,
         )
@@ -166,7 +166,9 @@ class FindingViewSet(
     action_roles = {"list": READ_ROLES, "retrieve": READ_ROLES, "waive": PLATFORM_ROLES}
 
     def get_queryset(self) -> QuerySet[Finding]:
-        return selectors.findings_visible_to(_user(self.request)).order_by("-first_seen", "id")
+        return selectors.findings_visible_to(request_user(self.request)).order_by(
+            "-first_seen", "id"
+        )
 
     @extend_schema(request=serializers.WaiveSerializer, responses=serializers.FindingSerializer)
     @action(detail=True, methods=["post"])
@@ -176,7 +178,7 @@ class FindingViewSet(
         finding = _call(
             services.finding_waive,
             finding=self.get_object(),
-            actor=_user(request),
+            actor=request_user(request),
             reason=incoming.validated_data["reason"],
             expires=incoming.validated_data.get("expires"),
         )
@@ -204,14 +206,14 @@ class GraduationRequestViewSet(
 
     def get_queryset(self) -> QuerySet[GraduationRequest]:
         return (
-            selectors.graduations_visible_to(_user(self.request))
+            selectors.graduations_visible_to(request_user(self.request))
             .prefetch_related("checklist")
             .order_by("-created_at", "-id")
         )
 
     def _owned(self, graduation: GraduationRequest) -> GraduationRequest:
         """Working on the checklist is for the solution's owners and the platform team."""
-        user = _user(self.request)
+        user = request_user(self.request)
         if not services.is_platform(user):
             selectors.governed_solution_get_for_user(user, graduation.solution_id)
         return graduation
@@ -221,7 +223,7 @@ class GraduationRequestViewSet(
         return Response(serializers.GraduationRequestSerializer(graduation).data)
 
     def perform_create(self, serializer: Any) -> None:
-        user = _user(self.request)
+        user = request_user(self.request)
         solution = selectors.governed_solution_get_for_user(
             user, serializer.validated_data["solution"].pk
         )
@@ -237,7 +239,7 @@ class GraduationRequestViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
         graduation = self._owned(self.get_object())
-        _call(services.graduation_submit, request=graduation, actor=_user(request))
+        _call(services.graduation_submit, request=graduation, actor=request_user(request))
         return self._answer(graduation)
 
     @extend_schema(
@@ -256,7 +258,7 @@ class GraduationRequestViewSet(
         _call(
             services.checklist_item_tick,
             item=item,
-            actor=_user(request),
+            actor=request_user(request),
             evidence=incoming.validated_data["evidence"],
             done=incoming.validated_data["done"],
         )
@@ -275,7 +277,7 @@ class GraduationRequestViewSet(
             _call(
                 services.graduation_approve,
                 request=graduation,
-                actor=_user(request),
+                actor=request_user(request),
                 comment=incoming.validated_data["comment"],
             )
         except ConcurrentEditError as error:
@@ -296,7 +298,7 @@ class GraduationRequestViewSet(
         _call(
             services.graduation_send_back,
             request=graduation,
-            actor=_user(request),
+            actor=request_user(request),
             comment=incoming.validated_data["comment"],
         )
         return self._answer(graduation)
@@ -305,5 +307,5 @@ class GraduationRequestViewSet(
     @action(detail=True, methods=["post"])
     def acknowledge_handover(self, request: Request, pk: str) -> Response:
         graduation = self.get_object()
-        _call(services.handover_acknowledge, request=graduation, actor=_user(request))
+        _call(services.handover_acknowledge, request=graduation, actor=request_user(request))
         return self._answer(graduation)

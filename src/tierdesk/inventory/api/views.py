@@ -9,18 +9,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from tierdesk.accounts.models import User
+from tierdesk.accounts.selectors import request_user
 from tierdesk.common.roles import ADMIN_ONLY, ANY_USER
 from tierdesk.inventory import selectors, services
 from tierdesk.inventory.api import serializers
 from tierdesk.inventory.filters import EnvironmentFilter, SolutionFilter, UsageFactFilter
 from tierdesk.inventory.models import Environment, Solution, UsageFact
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class EnvironmentViewSet(viewsets.ModelViewSet[Environment]):
@@ -37,7 +31,7 @@ class EnvironmentViewSet(viewsets.ModelViewSet[Environment]):
     }
 
     def get_queryset(self) -> QuerySet[Environment]:
-        return selectors.environments_visible_to(_user(self.request)).order_by("name", "id")
+        return selectors.environments_visible_to(request_user(self.request)).order_by("name", "id")
 
 
 class SolutionViewSet(
@@ -55,7 +49,7 @@ class SolutionViewSet(
     }
 
     def get_queryset(self) -> QuerySet[Solution]:
-        qs = selectors.solutions_visible_to(_user(self.request)).select_related(
+        qs = selectors.solutions_visible_to(request_user(self.request)).select_related(
             "environment", "maker"
         )
         if self.action == "retrieve":
@@ -87,7 +81,7 @@ class SolutionViewSet(
         try:
             solution = services.solution_update(
                 solution=solution,
-                actor=_user(request),
+                actor=request_user(request),
                 expected_version=expected,
                 changes=changes,
             )
@@ -117,7 +111,7 @@ class UsageFactViewSet(viewsets.ModelViewSet[UsageFact]):
     }
 
     def get_queryset(self) -> QuerySet[UsageFact]:
-        return selectors.usage_facts_visible_to(_user(self.request)).order_by(
+        return selectors.usage_facts_visible_to(request_user(self.request)).order_by(
             "solution_id", "date", "id"
         )
 
