@@ -1,23 +1,19 @@
-"""Reading primitives shared by every format: problems with a precise location, streaming
-readers for CSV, JSON lines, paged JSON and XLSX, and value converters.
-
-Everything here streams: a reader yields one row at a time and never holds a file."""
+"""What every reader and format shares: problems and warnings with a precise location,
+key normalisation and value converters. The readers themselves are in `readers`."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 MAX_KEPT_ISSUES = 1000
-JSON_CHUNK = 1 << 20
+MAX_KEPT_NOTICES = 200
 
 
 @dataclass(frozen=True)
@@ -56,16 +52,73 @@ class Issue:
 
 
 @dataclass
+class Notice:
+    """A warning: the import goes on, but the admin should know (columns present but not
+    read, text degraded to `?`, empty rows skipped, a legacy encoding, an owner that is no
+    person). One per code, file and column; `count` says how many rows it concerns and
+    `row` / `value` show the first."""
+
+    code: str
+    file: str
+    row: int | None
+    column: str
+    value: str
+    message: str
+    count: int = 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+            "count": self.count,
+        }
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        column = f" [{self.column}]" if self.column else ""
+        times = f" (×{self.count})" if self.count > 1 else ""
+        return f"{where}{column}: {self.message}{times}"
+
+
+@dataclass
 class Issues:
-    """Collects problems; keeps the first MAX_KEPT_ISSUES and counts the rest."""
+    """Collects problems (any problem rejects the import) and warnings (which do not);
+    keeps the first MAX_KEPT_ISSUES problems and counts the rest."""
 
     kept: list[Issue] = field(default_factory=list)
     total: int = 0
+    notices: dict[tuple[str, str, str], Notice] = field(default_factory=dict)
 
     def add(self, file: str, row: int | None, column: str, value: Any, expected: str) -> None:
         self.total += 1
         if len(self.kept) < MAX_KEPT_ISSUES:
             self.kept.append(Issue(file, row, column, shown(value), expected))
+
+    def warn(
+        self,
+        code: str,
+        file: str,
+        row: int | None,
+        column: str,
+        value: Any,
+        message: str,
+        *,
+        count: int = 1,
+    ) -> None:
+        key = (code, file, column)
+        notice = self.notices.get(key)
+        if notice is not None:
+            notice.count += count
+        elif len(self.notices) < MAX_KEPT_NOTICES:
+            self.notices[key] = Notice(code, file, row, column, shown(value), message, count)
+
+    @property
+    def warnings(self) -> list[Notice]:
+        return list(self.notices.values())
 
     def __bool__(self) -> bool:
         return self.total > 0
@@ -87,7 +140,7 @@ class RowError(Exception):
         self.expected = expected
 
 
-# --------------------------------------------------------------------------- readers
+# ------------------------------------------------------------------------- keys
 
 Row = dict[str, Any]
 Numbered = tuple[int, Row]
@@ -96,278 +149,20 @@ Numbered = tuple[int, Row]
 _KEY_CACHE: dict[str, str] = {}
 
 
-def _normal_key(key: str) -> str:
+def normal_key(key: str) -> str:
+    """Lower-case; Dataverse Web API lookups `_admin_appowner_value` become `admin_appowner`
+    so CSV and JSON exports of the same table read alike."""
     cached = _KEY_CACHE.get(key)
     if cached is not None:
         return cached
+    low = key.strip().lower()
+    base, at, annotation = low.partition("@")
+    if base.startswith("_") and base.endswith("_value"):
+        # `_x_value@OData.Community.Display.V1.FormattedValue` -> `x@odata.…formattedvalue`
+        low = base[1:-6] + at + annotation
     if len(_KEY_CACHE) < 10000:
-        _KEY_CACHE[key] = _normal_key_uncached(key)
-        return _KEY_CACHE[key]
-    return _normal_key_uncached(key)
-
-
-def _normal_key_uncached(key: str) -> str:
-    """Lower-case; Dataverse Web API lookups `_admin_appowner_value` become
-    `admin_appowner` so CSV and JSON exports of the same table read alike."""
-    key = key.strip().lower()
-    if key.startswith("_") and key.endswith("_value"):
-        key = key[1:-6]
-    return key
-
-
-def flatten(obj: Mapping[str, Any], prefix: str = "", out: Row | None = None) -> Row:
-    """{"properties": {"owner": {"id": 1}}} -> {"properties.owner.id": 1}, keys lower-cased.
-    Nested objects stay available under their own key too (connection references)."""
-    out = {} if out is None else out
-    for key, value in obj.items():
-        name = prefix + _normal_key(key)
-        if isinstance(value, dict):
-            out[name] = value
-            flatten(value, name + ".", out)
-        else:
-            out[name] = value
-    return out
-
-
-def csv_rows(path: Path, display: str, issues: Issues) -> Iterator[Numbered]:
-    """Rows of a UTF-8 CSV (with or without byte-order mark, any line ending), keys
-    lower-cased, empty cells as None. The row number is the line number in the file."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            try:
-                header = next(reader)
-            except StopIteration:
-                issues.add(display, None, "", "", _("a header line; the file is empty"))
-                return
-            keys = [_normal_key(h) for h in header]
-            if not any(keys):
-                issues.add(display, 1, "", "", _("a header line with column names"))
-                return
-            width = len(keys)
-            for cells in reader:
-                if not cells or (len(cells) == 1 and not cells[0].strip()):
-                    continue
-                line = reader.line_num
-                if len(cells) != width:
-                    issues.add(
-                        display,
-                        line,
-                        "",
-                        f"{len(cells)} cells",
-                        _("%(n)d cells as in the header") % {"n": width},
-                    )
-                    continue
-                yield (
-                    line,
-                    {k: (v if v.strip() != "" else None) for k, v in zip(keys, cells, strict=True)},
-                )
-    except UnicodeDecodeError as exc:
-        issues.add(
-            display,
-            None,
-            "",
-            f"byte 0x{exc.object[exc.start]:02x} at offset {exc.start}",
-            _("text encoded as UTF-8"),
-        )
-
-
-def csv_header(path: Path) -> list[str]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            first = next(csv.reader(fh), [])
-    except (UnicodeDecodeError, OSError):
-        return []
-    return [_normal_key(h) for h in first]
-
-
-def jsonl_rows(
-    path: Path, display: str, issues: Issues, *, raw_objects: bool = False
-) -> Iterator[Numbered]:
-    """One JSON object per line; blank lines skipped; keys lower-cased and flattened
-    (or, with `raw_objects`, the objects as decoded, for the engine's fast path)."""
-    with path.open("rb") as fh:
-        empty = True
-        for number, raw in enumerate(fh, start=1):
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if not raw.strip():
-                continue
-            empty = False
-            try:
-                obj = json.loads(raw)
-            except UnicodeDecodeError:
-                issues.add(
-                    display, number, "", raw[:40].decode("latin-1"), _("text encoded as UTF-8")
-                )
-                continue
-            except ValueError as exc:
-                issues.add(
-                    display,
-                    number,
-                    "",
-                    raw[:60].decode("utf-8", "replace").strip(),
-                    _("one complete JSON object per line (%(error)s)") % {"error": exc},
-                )
-                continue
-            if not isinstance(obj, dict):
-                issues.add(display, number, "", obj, _("a JSON object"))
-                continue
-            yield number, (obj if raw_objects else flatten(obj))
-        if empty:
-            issues.add(display, None, "", "", _("at least one JSON line; the file is empty"))
-
-
-class _JsonStream:
-    """Incremental reader of one JSON document shaped {"key": scalar, "value": [...]}:
-    objects inside the array are decoded one by one, never the whole file."""
-
-    def __init__(self, fh: IO[str]) -> None:
-        self.fh = fh
-        self.buf = ""
-        self.pos = 0
-        self.eof = False
-        self.decoder = json.JSONDecoder()
-
-    def _fill(self) -> bool:
-        if self.eof:
-            return False
-        chunk = self.fh.read(JSON_CHUNK)
-        if not chunk:
-            self.eof = True
-            return False
-        self.buf = self.buf[self.pos :] + chunk
-        self.pos = 0
-        return True
-
-    def skip_ws(self) -> str:
-        while True:
-            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n\ufeff":
-                self.pos += 1
-            if self.pos < len(self.buf):
-                return self.buf[self.pos]
-            if not self._fill():
-                return ""
-
-    def expect(self, char: str) -> None:
-        if self.skip_ws() != char:
-            raise RowError(_("%(char)s") % {"char": repr(char)})
-        self.pos += 1
-
-    def value(self) -> Any:
-        self.skip_ws()
-        while True:
-            try:
-                obj, end = self.decoder.raw_decode(self.buf, self.pos)
-            except ValueError:
-                if self._fill():
-                    continue
-                raise RowError(_("complete JSON; the file ends too early")) from None
-            # A number at the very end of the buffer may continue in the next chunk.
-            if end >= len(self.buf) and not self.eof and self._fill():
-                continue
-            self.pos = end
-            return obj
-
-
-def json_paged_rows(
-    path: Path, display: str, issues: Issues, array_keys: Sequence[str], meta: Row
-) -> Iterator[Numbered]:
-    """Items of the array under one of `array_keys` ("value" for Dataverse and the admin
-    API, "data" for the resource query), flattened; other top-level keys go to `meta`.
-    The row number is the item's position in the array (1-based)."""
-    try:
-        with path.open(encoding="utf-8-sig") as fh:
-            stream = _JsonStream(fh)
-            if stream.skip_ws() == "":
-                issues.add(display, None, "", "", _("a JSON document; the file is empty"))
-                return
-            stream.expect("{")
-            found = False
-            while True:
-                char = stream.skip_ws()
-                if char == "}":
-                    break
-                if char == ",":
-                    stream.pos += 1
-                    continue
-                key = stream.value()
-                if not isinstance(key, str):
-                    raise RowError(_("a JSON object with named members"))
-                stream.expect(":")
-                if key.lower() in array_keys and stream.skip_ws() == "[":
-                    found = True
-                    stream.pos += 1
-                    number = 0
-                    while True:
-                        char = stream.skip_ws()
-                        if char == "]":
-                            stream.pos += 1
-                            break
-                        if char == ",":
-                            stream.pos += 1
-                            continue
-                        if char == "":
-                            raise RowError(_("complete JSON; the file ends too early"))
-                        number += 1
-                        item = stream.value()
-                        if not isinstance(item, dict):
-                            issues.add(display, number, "", item, _("a JSON object"))
-                            continue
-                        yield number, flatten(item)
-                else:
-                    meta[key.lower()] = stream.value()
-            if not found:
-                issues.add(
-                    display,
-                    None,
-                    "",
-                    ", ".join(sorted(meta)) or "{}",
-                    _("an array named %(keys)s") % {"keys": " or ".join(array_keys)},
-                )
-    except UnicodeDecodeError as exc:
-        issues.add(
-            display, None, "", f"byte 0x{exc.object[exc.start]:02x}", _("text encoded as UTF-8")
-        )
-    except RowError as exc:
-        issues.add(display, None, "", _("invalid or truncated JSON"), exc.expected)
-
-
-def json_head(path: Path, limit: int = 65536) -> str:
-    with path.open("rb") as fh:
-        head = fh.read(limit)
-    return head.decode("utf-8-sig", "replace")
-
-
-def xlsx_rows(path: Path, display: str, issues: Issues) -> Iterator[Numbered]:
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
-        issues.add(display, None, "", type(exc).__name__, _("an Excel workbook (.xlsx)"))
-        return
-    try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if not header:
-            issues.add(display, None, "", "", _("a header line; the sheet is empty"))
-            return
-        keys = [_normal_key(str(h)) if h is not None else "" for h in header]
-        for number, cells in enumerate(rows, start=2):
-            if all(c is None or str(c).strip() == "" for c in cells):
-                continue
-            yield (
-                number,
-                {
-                    k: (None if v is None or (isinstance(v, str) and not v.strip()) else v)
-                    for k, v in zip(keys, cells, strict=False)
-                    if k
-                },
-            )
-    finally:
-        book.close()
+        _KEY_CACHE[key] = low
+    return low
 
 
 # ------------------------------------------------------------------------ converters
@@ -429,18 +224,38 @@ def to_bool(value: Any) -> bool:
     raise RowError(_("true or false"))
 
 
-_DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+_DATE_FORMATS = (
+    # en-US, what Export-Csv writes for a DateTime on most admins' machines
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    # ko-KR ("2024-02-01 오전 9:00:41", 오전/오후 read as AM/PM below)
+    "%Y-%m-%d %p %I:%M:%S",
+    "%Y-%m-%d %p %I:%M",
+    "%Y. %m. %d. %p %I:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    # de-DE and other day-first cultures that use dots
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+)
+_MERIDIEM = {"오전": "AM", "오후": "PM"}
 
 
 def to_datetime(value: Any) -> dt.datetime:
-    """ISO 8601 (with Z or an offset), or the US format PowerShell's Export-Csv writes;
-    values without an offset are UTC."""
+    """ISO 8601 (with Z or an offset, any number of fraction digits), or a DateTime as
+    Export-Csv writes it in the en-US, ko-KR or dotted day-first cultures; values without an
+    offset are UTC."""
     if isinstance(value, dt.datetime):
         parsed = value
     else:
         text = to_text(value)
+        for korean, latin in _MERIDIEM.items():
+            text = text.replace(korean, latin)
         try:
-            parsed = dt.datetime.fromisoformat(text)
+            parsed = dt.datetime.fromisoformat(_seven_digits(text))
         except ValueError:
             for pattern in _DATE_FORMATS:
                 try:
@@ -453,6 +268,14 @@ def to_datetime(value: Any) -> dt.datetime:
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=dt.UTC)
     return parsed.astimezone(dt.UTC)
+
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def _seven_digits(text: str) -> str:
+    """.NET writes seven fraction digits (`09:00:41.7171469Z`); Python reads six."""
+    return _FRACTION.sub(r"\1", text) if "." in text else text
 
 
 def choice(mapping: Mapping[Any, str], label: str) -> Converter:
@@ -477,5 +300,5 @@ def choice(mapping: Mapping[Any, str], label: str) -> Converter:
 def principal(value: Any) -> Any:
     """An owner: a UPN/e-mail, an object id, or an owner object."""
     if isinstance(value, dict):
-        return {_normal_key(k): v for k, v in value.items()}
+        return {normal_key(k): v for k, v in value.items()}
     return to_text(value)

@@ -10,16 +10,21 @@ __all__ = ["ColumnMapping", "ImportRun", "ImportRunStatus"]
 
 
 class ImportRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Imported")
     DRY_RUN = "dry_run", _("Dry run")
     REJECTED = "rejected", _("Rejected")
+    INTERRUPTED = "interrupted", _("Interrupted")
 
 
 class ImportRun(models.Model):
     """One import: who ran it, when, from what, what it found and what it changed.
 
-    A rejected run changed nothing; it is recorded after the rollback so the errors stay
-    visible."""
+    The row is written (committed) when the run starts, as `running`, and completed when it
+    ends. A rejected run changed nothing; its errors stay visible here. A run whose process
+    died (server killed, machine restarted) stays `running` in the table: `worker` (host,
+    process id and process start time) lets `effective_status` tell it is `interrupted`,
+    and `importers.runs.runs_reap_interrupted` records that."""
 
     started_at = models.DateTimeField(_("started"), db_index=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -40,6 +45,16 @@ class ImportRun(models.Model):
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    warning_count = models.PositiveIntegerField(_("warnings"), default=0)
+    files = models.JSONField(
+        _("files"),
+        default=list,
+        blank=True,
+        help_text=_("each file read: name, what it looked like, table, rows"),
+    )
+    worker = models.CharField(_("worker"), max_length=200, blank=True, default="")
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -74,7 +74,9 @@ def run_import(
                 Writer(fmt, got, options, result, spill).run()
                 if options.dry_run:
                     raise Rollback
+                result.add("write_ms", int((time.monotonic() - started) * 1000))
+                if options.finish:
+                    options.finish(result)
         except Rollback:
-            pass
-        result.add("write_ms", int((time.monotonic() - started) * 1000))
+            result.add("write_ms", int((time.monotonic() - started) * 1000))
     return result

@@ -13,9 +13,12 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from tierdesk.inventory.importers import formats as fm
-from tierdesk.inventory.importers.base import Issues, Row, flatten
+from tierdesk.inventory.importers import readers
+from tierdesk.inventory.importers.base import Issues, Row
 from tierdesk.inventory.importers.engine.records import (
     BATCH,
+    MAX_FILES_LISTED,
+    NOT_A_PERSON,
     REC_KEYS,
     Collected,
     Loc,
@@ -23,6 +26,8 @@ from tierdesk.inventory.importers.engine.records import (
     Result,
     pack,
 )
+from tierdesk.inventory.importers.readers import flatten
+from tierdesk.inventory.importers.text import EncodingProblem, looks_degraded, sniff_text
 
 # ===================================================================== pass 1
 
@@ -121,6 +126,7 @@ def collect(
     issues = result.issues
     buffer = _UsageBuffer(spill)
     read_options = {"mapping": options.mapping}
+    tables_seen: dict[str, str] = {}
     current_group: tuple[str, dt.date | None] | None = None
     for path in paths:
         for source in fmt.files(path):
@@ -136,13 +142,27 @@ def collect(
                 result.skipped_files.append(source.display)
                 continue
             rows = 0
-            if fmt.name == "data_export" and source.table in fm.FAST_TABLES:
+            if (
+                fmt.name == "data_export"
+                and source.table in fm.FAST_TABLES
+                and _plain_utf8(source.path)
+            ):
                 rows = _usage_file(got, buffer, fm.DATA_EXPORT_TABLES[source.table], source, issues)
             else:
                 for src, number, table, raw in fmt.read(source, issues, read_options):
                     rows += 1
+                    tables_seen.setdefault(source.display, table.kind)
                     _convert_take(got, buffer, table, raw, src, number, issues)
             result.add("rows_read", rows)
+            if len(result.files) < MAX_FILES_LISTED:
+                result.files.append(
+                    {
+                        "file": source.display,
+                        "looks": fm.describe(readers.sniff(source.path)),
+                        "table": source.table or tables_seen.get(source.display, ""),
+                        "rows": rows,
+                    }
+                )
             if options.progress:
                 options.progress(source.display, source.path.stat().st_size)
             if buffer.apps and fmt.name != "data_export":
@@ -150,6 +170,13 @@ def collect(
     buffer.flush()
     got.fact_count = buffer.written
     return got
+
+
+def _plain_utf8(path: Path) -> bool:
+    """UTF-8 (with or without BOM): the usage hot path reads bytes; anything else (UTF-16
+    from a redirect) goes through the decoding readers."""
+    info = sniff_text(path)
+    return not isinstance(info, EncodingProblem) and info.codec == "utf-8"
 
 
 def _convert_take(
@@ -169,11 +196,70 @@ def _convert_take(
             return
         raw = flatten(raw)
     record, problems = fm.convert_row(table, raw)
-    if problems:
-        for column, value, expected in problems:
+    rejected = False
+    for column, value, expected, lenient in problems:
+        if lenient:
+            issues.warn(
+                "value_ignored",
+                src.display,
+                number,
+                column,
+                value,
+                _("a value that could not be read was left out (expected %(expected)s)")
+                % {"expected": expected},
+            )
+        else:
+            rejected = True
             issues.add(src.display, number, column, value, expected)
+    if rejected:
         return
+    if table.kind in _SCREENED:
+        _screen(table.kind, record, src, number, issues)
     _take(got, buffer, table.kind, record, (src.display, number), src.day, issues)
+
+
+TEXT_FIELDS = ("name", "description", "owner_name", "principal_name")
+_SCREENED = frozenset({*fm.SOLUTION_TABLES, "environment", "role", "env_role"})
+
+
+def _screen(kind: str, rec: Row, src: fm.SourceFile, number: int, issues: Issues) -> None:
+    """Owners that are no person are dropped (warned); names an ASCII export turned into
+    `?` are marked `degraded` (warned) so they never overwrite a stored name."""
+    for key in ("owner", "owner_oid", "owner_name"):
+        value = rec.get(key)
+        if isinstance(value, str) and value.strip().lower() in NOT_A_PERSON:
+            del rec[key]
+            if key != "owner_name":
+                issues.warn(
+                    "system_owner",
+                    src.display,
+                    number,
+                    key,
+                    value,
+                    _("the owner %(owner)s is the platform, not a person: no maker is set")
+                    % {"owner": value},
+                )
+    texts = [f for f in TEXT_FIELDS if isinstance(rec.get(f), str) and "?" in rec[f]]
+    if not texts:
+        return
+    info = sniff_text(src.path)
+    if isinstance(info, EncodingProblem) or not info.ascii_only:
+        return
+    degraded = tuple(f for f in texts if looks_degraded(rec[f]))
+    if degraded:
+        rec["degraded"] = degraded
+        issues.warn(
+            "degraded_text",
+            src.display,
+            number,
+            degraded[0],
+            rec[degraded[0]],
+            _(
+                "text degraded to “?” by an ASCII export (Windows PowerShell's Export-Csv "
+                "without -Encoding UTF8): names already stored are kept; export again with "
+                "-Encoding UTF8"
+            ),
+        )
 
 
 _BOM = b"\xef\xbb\xbf"
@@ -441,6 +527,21 @@ def _take(
                 got.newest_change = value
     elif kind == "environment":
         previous_env = got.envs.get(rec["id"])
+        if rec.get("inline") or (previous_env is not None and previous_env.get("inline")):
+            # Environment columns joined onto a resource row: they complete what is known
+            # of the environment and never conflict with its own row.
+            if previous_env is None:
+                got.envs[rec["id"]] = rec
+                got.env_loc[rec["id"]] = loc
+            elif rec.get("inline"):
+                for name, known in rec.items():
+                    previous_env.setdefault(name, known)
+            else:
+                merged = {**previous_env, **rec}
+                merged.pop("inline", None)
+                got.envs[rec["id"]] = merged
+                got.env_loc[rec["id"]] = loc
+            return
         if previous_env is not None and previous_env != rec and day is None:
             old_loc = got.env_loc[rec["id"]]
             issues.add(
@@ -454,8 +555,6 @@ def _take(
             return
         got.envs[rec["id"]] = rec
         got.env_loc[rec["id"]] = loc
-        if rec.get("row_id"):
-            got.env_rows[rec["row_id"]] = rec["id"]
     elif kind == "maker":
         got.makers[rec["id"]] = rec
     elif kind == "principal":

@@ -13,9 +13,10 @@ from tierdesk.inventory.importers.base import Row
 from tierdesk.inventory.importers.engine.records import (
     BATCH,
     IN_CHUNK,
+    NOT_A_PERSON,
 )
 from tierdesk.inventory.importers.engine.references import env_pks
-from tierdesk.inventory.importers.engine.writer import WriterBase
+from tierdesk.inventory.importers.engine.writer import WriterBase, keeps_stored
 from tierdesk.inventory.models import (
     Connector,
     Environment,
@@ -49,12 +50,14 @@ class PeopleSteps(WriterBase):
             ):
                 if rec.get(name) is not None:
                     values[attr] = rec[name]
+            env = existing.get(pid)
+            if env is not None and keeps_stored(env.name, "name", rec.get("degraded")):
+                values.pop("name", None)
             if rec.get("is_default"):
                 values["type"] = "default"
             gone = bool(rec.get("deleted")) or rec.get("deleted_at") is not None
             values["is_deleted"] = gone
             values["deleted_at"] = (rec.get("deleted_at") or self.now) if gone else None
-            env = existing.get(pid)
             if env is None:
                 values.setdefault("name", pid)
                 new.append(Environment(tenant_id=tenant, platform_id=pid, **values))
@@ -86,6 +89,10 @@ class PeopleSteps(WriterBase):
         ) -> None:
             upn = (upn or "").strip().lower()
             oid = (oid or "").strip().lower()
+            if upn in NOT_A_PERSON or oid in NOT_A_PERSON:
+                return
+            if self.got.makers.get(oid, {}).get("system"):
+                return  # CoE cr886_makerissystem: the SYSTEM maker
             if not upn and oid in self.got.makers:
                 upn = (self.got.makers[oid].get("upn") or "").strip().lower()
                 name = name or self.got.makers[oid].get("name")
@@ -103,11 +110,11 @@ class PeopleSteps(WriterBase):
                 want(rec.get("owner"), rec.get("owner_oid"), rec.get("owner_name"))
         for _sol, _env, rec, _loc in self.got.roles:
             upn, oid = self._role_principal(rec)
-            if rec.get("principal_type", "user") == "user" and (upn or oid):
+            if self._principal_kind(rec) == "user" and (upn or oid):
                 want(upn, oid, rec.get("principal_name"))
         for _env, rec, _loc in self.got.env_roles:
             upn, oid = self._role_principal(rec)
-            kind = rec.get("principal_type", "user")
+            kind = self._principal_kind(rec)
             if kind in {"user", "service_principal"} and (upn or oid):
                 person = kind == "user"
                 want(

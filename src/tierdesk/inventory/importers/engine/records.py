@@ -10,17 +10,20 @@ from typing import Any
 
 from tierdesk.inventory.choices import (
     APP_KINDS,
-    FLOW_KINDS,
     SolutionKind,
 )
 from tierdesk.inventory.importers.base import Issues, Row
 from tierdesk.inventory.importers.models import ColumnMapping
 
 BATCH = 2000
+MAX_FILES_LISTED = 200
 IN_CHUNK = 500
+# What an export that lists one kind of record covers: a CoE admin_flow table lists cloud
+# flows only, its desktop flows are in admin_rpa.
 FAMILY_KINDS: dict[str, frozenset[str]] = {
     "app": frozenset(APP_KINDS),
-    "flow": frozenset(FLOW_KINDS),
+    "flow": frozenset({SolutionKind.CLOUD_FLOW}),
+    "rpa": frozenset({SolutionKind.DESKTOP_FLOW}),
     "bot": frozenset({SolutionKind.CHATBOT}),
 }
 # Solution columns an import sets, in this order everywhere below.
@@ -39,6 +42,9 @@ SOL_COLUMNS = (
     "is_deleted",
     "deleted_at",
 )
+# Principals that are the platform itself, never a person (data export: owner "SYSTEM";
+# admin API: createdBy {"id": "SYSTEM", "type": "NotSpecified"}).
+NOT_A_PERSON = frozenset({"system", "systemuser", "00000000-0000-0000-0000-000000000000"})
 FACT_SHARING = ("shared_users", "shared_groups", "shared_with_tenant")
 FACT_USAGE = ("unique_users", "sessions", "flow_runs", "flow_failures", "last_used_at")
 
@@ -54,6 +60,9 @@ class Options:
     as_of: dt.date | None = None
     mapping: ColumnMapping | None = None
     progress: Callable[[str, int], None] | None = None
+    # called with the result inside the import's transaction, after the last write, so the
+    # run's record commits with the data (not called for dry runs or rejections)
+    finish: Callable[[Result], None] | None = None
 
 
 @dataclass
@@ -63,6 +72,8 @@ class Result:
     issues: Issues = field(default_factory=Issues)
     skipped_files: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # each file read: {"file", "looks", "table", "rows"} (the first MAX_FILES_LISTED)
+    files: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -99,6 +110,7 @@ REC_KEYS = (
     "last_used",
     "quarantined",
     "enabled",
+    "degraded",
 )
 
 
@@ -126,10 +138,10 @@ class Collected:
     connector_rows: dict[str, str] = field(default_factory=dict)
     conn_refs: list[tuple[str, str | None, str, Row, Loc]] = field(default_factory=list)
     roles: list[tuple[str, str | None, Row, Loc]] = field(default_factory=list)
-    # environment security roles: (environment id, record, location); CoE's environment
-    # row ids (admin_environmentid) -> environment id, for lookups that use them
+    # environment security roles: (environment id, record, location)
     env_roles: list[tuple[str, Row, Loc]] = field(default_factory=list)
-    env_rows: dict[str, str] = field(default_factory=dict)
+    # another form of an environment's id (bare tenant GUID, row id, URL host) -> its id
+    env_alias: dict[str, str] = field(default_factory=dict)
     usage_refs: dict[tuple[str | None, str], Loc] = field(default_factory=dict)
     fact_count: int = 0
     newest_change: dt.datetime | None = None

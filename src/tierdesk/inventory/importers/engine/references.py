@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from django.utils.translation import gettext as _
 
 from tierdesk.inventory.importers.base import Issues, Row
+from tierdesk.inventory.importers.engine.envids import resolve_environment_ids
 from tierdesk.inventory.importers.engine.records import IN_CHUNK, Collected, Loc
 from tierdesk.inventory.models import Environment, Solution
 
@@ -17,8 +18,10 @@ def check_references(got: Collected, tenant: str, issues: Issues) -> dict[str, i
     """Every solution's environment and every usage / role / connection row's solution
     must exist in this import or already in tierdesk. Returns env platform id -> pk of
     those already stored."""
+    resolve_environment_ids(got, tenant, issues)
     needed = {env for env, _id in got.solutions}
     needed |= {env for env, _sol in got.usage_refs if env is not None}
+    needed |= {env for env, _rec, _loc in got.env_roles}
     known = env_pks(tenant, needed | set(got.envs))
     for (env_id, _id), (_values, loc, _day) in got.solutions.items():
         if env_id not in got.envs and env_id not in known:
@@ -61,21 +64,12 @@ def check_references(got: Collected, tenant: str, issues: Issues) -> dict[str, i
 
 
 def _check_env_roles(got: Collected, tenant: str, known: dict[str, int], issues: Issues) -> None:
-    """Environment role grants name an environment of this import or of tierdesk, by its
-    id or (CoE lookups) its row id; the default environment also by its bare GUID. The
-    ids are rewritten to the environment's own id for pass 2."""
-    if not got.env_roles:
-        return
-    wanted: set[str] = set()
-    for env, _rec, _loc in got.env_roles:
-        wanted |= {env, got.env_rows.get(env, env), f"default-{env}"}
-    known.update(env_pks(tenant, wanted - set(got.envs) - set(known)))
+    """Environment role grants name an environment of this import or of tierdesk (their
+    ids are already resolved to the environment's own id)."""
     resolved: list[tuple[str, Row, Loc]] = []
     for env, rec, loc in got.env_roles:
-        for candidate in (env, got.env_rows.get(env, env), f"default-{env}"):
-            if candidate in got.envs or candidate in known:
-                resolved.append((candidate, rec, loc))
-                break
+        if env in got.envs or env in known:
+            resolved.append((env, rec, loc))
         else:
             issues.add(
                 loc[0],

@@ -25,7 +25,7 @@ class RoleSteps(WriterBase):
         covered |= {self.env_pk[env] for env in self.got.envs if env in self.env_pk}
         desired: set[Grant] = set()
         for env, rec, _loc in self.got.env_roles:
-            if rec.get("principal_type", "user") not in {"user", "service_principal"}:
+            if self._principal_kind(rec) not in {"user", "service_principal"}:
                 continue
             upn, oid = self._role_principal(rec)
             user = self._user_for(upn, oid)

@@ -24,7 +24,7 @@ from tierdesk.inventory.importers.engine.records import (
     _plain,
     _same,
 )
-from tierdesk.inventory.importers.engine.writer import WriterBase
+from tierdesk.inventory.importers.engine.writer import WriterBase, keeps_stored
 from tierdesk.inventory.models import (
     Connector,
     Solution,
@@ -84,7 +84,9 @@ class SolutionSteps(WriterBase):
                 ("declared_tier", "declared_tier"),
                 ("data_classification", "data_classification"),
             ):
-                if rec.get(src_name) is not None:
+                if rec.get(src_name) is not None and not keeps_stored(
+                    current[column], src_name, rec.get("degraded")
+                ):
                     new[column] = rec[src_name]
             if rec.get("owner") or rec.get("owner_oid"):
                 new["maker_id"] = self._user_for(rec.get("owner"), rec.get("owner_oid"))
@@ -316,7 +318,7 @@ class SolutionSteps(WriterBase):
                 continue
             desired.setdefault(pk, set())
             share = sharing.setdefault(pk, {"users": set(), "groups": set(), "tenant": False})
-            kind = rec.get("principal_type") or "user"
+            kind = self._principal_kind(rec)
             upn, oid = self._role_principal(rec)
             if kind == "tenant":
                 share["tenant"] = True

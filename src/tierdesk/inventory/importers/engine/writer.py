@@ -20,11 +20,17 @@ from tierdesk.inventory.importers.engine.records import (
     Options,
     Result,
 )
+from tierdesk.inventory.importers.text import looks_degraded
 from tierdesk.inventory.models import (
     Solution,
     SolutionEvent,
     UsageFact,
 )
+
+
+def keeps_stored(stored: Any, field: str, degraded: Sequence[str] | None) -> bool:
+    """A name an ASCII export degraded to `?` never replaces a stored one that is not."""
+    return bool(degraded and field in degraded and stored and not looks_degraded(str(stored)))
 
 
 class WriterBase:
@@ -178,6 +184,19 @@ class WriterBase:
             return text, oid
         return None, text or oid
 
+    def _principal_kind(self, rec: Row) -> str:
+        """user, group, tenant or service_principal: the row's own type, else (CoE role rows
+        carry none) the type of the admin_powerplatformuser row it points to, else user."""
+        kind = rec.get("principal_type")
+        if kind:
+            return str(kind)
+        value = rec.get("principal")
+        if isinstance(value, str):
+            known = self.got.principals.get(value.strip().lower())
+            if known and known.get("type"):
+                return str(known["type"])
+        return "user"
+
     def _user_for(self, upn: str | None, oid: str | None) -> int | None:
         if upn and ("upn", upn.strip().lower()) in self.user_pk:
             return self.user_pk[("upn", upn.strip().lower())]
@@ -186,7 +205,7 @@ class WriterBase:
         return None
 
     def _sol_for(self, sol: str, env: str | None) -> int | None:
-        env = env or self.got.sol_env.get(sol)
+        env = self.got.env_alias.get(env, env) if env else self.got.sol_env.get(sol)
         if env is not None and (env, sol) in self.sol_pk:
             return self.sol_pk[(env, sol)]
         if sol in self.sol_pk_by_id:

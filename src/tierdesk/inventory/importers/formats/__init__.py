@@ -42,6 +42,7 @@ from tierdesk.inventory.importers.formats.common import (
     SourceFile,
     Table,
     convert_row,
+    describe,
     orphan_flag,
 )
 from tierdesk.inventory.importers.formats.data_export import (
@@ -52,6 +53,7 @@ from tierdesk.inventory.importers.formats.detect import (
     FORMATS,
     SOURCE_NAMES,
     detect_format,
+    explain,
 )
 from tierdesk.inventory.importers.formats.fast import fast_convert
 from tierdesk.inventory.importers.formats.generic import (
@@ -113,7 +115,9 @@ __all__ = [
     "Table",
     "coe_table_for",
     "convert_row",
+    "describe",
     "detect_format",
+    "explain",
     "fast_convert",
     "orphan_flag",
     "powershell_table_for",

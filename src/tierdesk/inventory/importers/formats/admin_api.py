@@ -6,13 +6,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tierdesk.inventory.choices import SolutionKind
 from tierdesk.inventory.importers.base import (
     Issues,
     Row,
-    json_paged_rows,
     to_bool,
     to_datetime,
     to_id,
@@ -28,10 +28,8 @@ from tierdesk.inventory.importers.formats.common import (
     Item,
     SourceFile,
     Table,
-    _all_files,
-    _display,
-    _json_like,
 )
+from tierdesk.inventory.importers.readers import Sniff
 
 # ----------------------------------------------------------------- admin API JSON
 
@@ -39,7 +37,7 @@ ADMIN_API_ENVIRONMENT = Table(
     "environment",
     (
         F("id", "name", to_id, required=True),
-        F("name", "properties.displayname"),
+        F("name", "properties.displayname|displayname"),
         F("type", "properties.environmentsku", ENV_TYPE),
         F("region", "properties.azureregion|location"),
         F("url", "properties.linkedenvironmentmetadata.instanceurl"),
@@ -52,7 +50,7 @@ ADMIN_API_APP = Table(
     (
         F("id", "name", to_id, required=True),
         F("env", "properties.environment.name|properties.environment.id", to_id, required=True),
-        F("name", "properties.displayname", required=True),
+        F("name", "properties.displayname|displayname", required=True),
         F("description", "properties.description"),
         F("kind", "apptype|properties.apptype", APP_KIND),
         F("owner", "properties.owner.userprincipalname|properties.owner.email"),
@@ -72,7 +70,7 @@ ADMIN_API_FLOW = Table(
     (
         F("id", "name", to_id, required=True),
         F("env", "properties.environment.name|properties.environment.id", to_id, required=True),
-        F("name", "properties.displayname", required=True),
+        F("name", "properties.displayname|displayname", required=True),
         F("description", "properties.description"),
         F("state", "properties.state", FLOW_STATE),
         F("owner", "properties.creator.userprincipalname|properties.creator.email"),
@@ -84,29 +82,72 @@ ADMIN_API_FLOW = Table(
 )
 
 
-class AdminApiFormat(Format):
-    name = "admin_api"
-    label = gettext_lazy("Admin API JSON (environments, apps, flows)")
+def admin_api_table(row: Row, file_name: str = "") -> Table | None:
+    """An API object's table by its `type` ("Microsoft.PowerApps/apps",
+    "Microsoft.ProcessSimple/environments/flows",
+    "Microsoft.BusinessAppPlatform/environments", scoped or not), else by the properties
+    only that kind has, else by the file's name."""
+    kind = str(row.get("type") or "").lower()
+    if kind.endswith("/flows"):
+        return ADMIN_API_FLOW
+    if kind.endswith("/apps"):
+        return ADMIN_API_APP
+    if kind.endswith("/environments"):
+        return ADMIN_API_ENVIRONMENT
+    if "properties.definitionsummary" in row or "properties.creator" in row:
+        return ADMIN_API_FLOW
+    if "properties.environmentsku" in row or "properties.linkedenvironmentmetadata" in row:
+        return ADMIN_API_ENVIRONMENT
+    if "properties.appuris" in row or "properties.owner" in row or "apptype" in row:
+        return ADMIN_API_APP
+    stem = file_name.lower()
+    if "flow" in stem:
+        return ADMIN_API_FLOW
+    if "environment" in stem and "app" not in stem:
+        return ADMIN_API_ENVIRONMENT
+    if "app" in stem:
+        return ADMIN_API_APP
+    return None
 
-    def detect(self, path: Path) -> bool:
-        files = [f for f in _all_files(path) if f.suffix.lower() == ".json"]
-        return bool(files) and all(
-            '"value"' in (h := _json_like(f)) and '"properties"' in h and "admin_" not in h
-            for f in files
+
+class AdminApiFormat(Format):
+    """The Power Apps / Power Automate / BAP admin APIs' objects: the API's own JSON
+    (`{"value": [...]}`, `nextLink` pages) and the CLI for Microsoft 365's output of the
+    same objects (`m365 pa app list --asAdmin -o json`: a top-level array)."""
+
+    name = "admin_api"
+    label = gettext_lazy("Admin API JSON (environments, apps, flows; CLI for Microsoft 365)")
+    reexport = gettext_lazy(
+        "m365 pa env list -o json > environments.json; m365 pa app list --asAdmin "
+        "--environmentName <env> -o json > apps.json; m365 flow list --asAdmin "
+        "--environmentName <env> -o json > flows.json"
+    )
+    tables = {"environment": ADMIN_API_ENVIRONMENT, "app": ADMIN_API_APP, "flow": ADMIN_API_FLOW}
+
+    def table_for(self, sniff: Sniff, file_name: str) -> str | None:
+        if sniff.shape != "json" or "name" not in sniff.first:
+            return None
+        if not any(k.startswith("properties.") for k in sniff.first):
+            return None
+        if any(k.startswith(("admin_", "cr5d5_")) for k in sniff.first):
+            return None
+        table = admin_api_table(sniff.first, Path(file_name).stem)
+        return table.kind if table is not None else None
+
+    def declines(self, sniff: Sniff, file_name: str) -> str:
+        return _(
+            "JSON objects with a name and properties as the admin APIs return them "
+            "(environments, apps, flows)"
         )
 
-    def files(self, path: Path) -> list[SourceFile]:
-        return [SourceFile(f, _display(path, f)) for f in _all_files(path)]
+    def row_table(self, name: str, row: Row) -> Table | None:
+        return admin_api_table(row) or self.tables[name]
 
     def read(
         self, source: SourceFile, issues: Issues, options: Mapping[str, Any]
     ) -> Iterator[Item]:
-        meta: Row = {}
-        table: Table | None = None
-        for number, row in json_paged_rows(source.path, source.display, issues, ("value",), meta):
-            if table is None:
-                table = self._table(source.path.stem.lower(), row)
-            yield source, number, table, row
+        for source_, number, table, row in super().read(source, issues, options):
+            yield source_, number, table, row
             refs = row.get("properties.connectionreferences")
             if isinstance(refs, dict):
                 for ref in refs.values():
@@ -124,14 +165,6 @@ class AdminApiFormat(Format):
                                 },
                             },
                         )
-
-    @staticmethod
-    def _table(stem: str, row: Row) -> Table:
-        if "flow" in stem or "properties.definitionsummary" in row or "properties.creator" in row:
-            return ADMIN_API_FLOW
-        if ("environment" in stem and "app" not in stem) or "properties.environmentsku" in row:
-            return ADMIN_API_ENVIRONMENT
-        return ADMIN_API_APP
 
 
 ADMIN_API_CONNREF = Table(

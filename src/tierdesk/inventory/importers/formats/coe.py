@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,12 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tierdesk.inventory.choices import SolutionKind
+from tierdesk.inventory.importers import readers
 from tierdesk.inventory.importers.base import (
     Issues,
     Row,
-    csv_header,
-    csv_rows,
-    json_paged_rows,
     principal,
     to_bool,
     to_datetime,
@@ -33,6 +30,7 @@ from tierdesk.inventory.importers.formats.common import (
     ENV_PURPOSE,
     ENV_TYPE,
     FLOW_STATE,
+    FORMATTED,
     IMPACT,
     PRINCIPAL_TYPE,
     ROLE,
@@ -41,13 +39,11 @@ from tierdesk.inventory.importers.formats.common import (
     Item,
     SourceFile,
     Table,
-    _all_files,
-    _display,
-    _header_has_required,
-    _json_like,
+    _has_required,
     environment_role,
     orphan_flag,
 )
+from tierdesk.inventory.importers.readers import Sniff, sniff
 
 # ------------------------------------------------------------- CoE (Dataverse) tables
 
@@ -65,6 +61,7 @@ COE_TABLES: dict[str, Table] = {
             F("created", "admin_environmentcreatedon", to_datetime),
             F("deleted", "admin_environmentdeleted", to_bool),
             F("deleted_at", "admin_environmentdeletedon", to_datetime),
+            F("is_managed", "admin_envtismanaged", to_bool),
         ),
     ),
     "admin_app": Table(
@@ -76,7 +73,7 @@ COE_TABLES: dict[str, Table] = {
             F("description", "admin_appdescription"),
             F("kind", "admin_powerappstype", APP_KIND),
             F("owner_oid", "admin_appowner", to_id),
-            F("owner_name", "admin_appownerdisplayname"),
+            F("owner_name", "admin_appownerdisplayname|admin_appowner" + FORMATTED),
             F("created", "admin_appcreatedon", to_datetime),
             F("modified", "admin_appmodifiedon", to_datetime),
             F("published", "admin_apppublished", to_datetime),
@@ -87,8 +84,8 @@ COE_TABLES: dict[str, Table] = {
             F("shared_groups", "admin_appsharedgroups", to_int),
             F("shared_tenant", "admin_appsharedwithtenant", to_bool),
             F("last_used", "admin_applastlaunchedon", to_datetime),
-            F("declared_tier", "admin_requirement_4|admin_businessimpact", IMPACT),
-            F("data_classification", "admin_requirement_6", CLASSIFICATION),
+            F("declared_tier", "admin_requirement_4", IMPACT),
+            F("data_classification", "admin_requirement_6", CLASSIFICATION, lenient=True),
             F("quarantined", "admin_appisquarantined", to_bool),
         ),
         {"kind": SolutionKind.CANVAS_APP},
@@ -103,13 +100,18 @@ COE_TABLES: dict[str, Table] = {
             F("state", "admin_flowstate", FLOW_STATE),
             F("owner", "admin_flowcreatorupn"),
             F("owner_oid", "admin_flowcreator|admin_derivedowner", to_id),
+            F("owner_name", "admin_flowmakerdisplayname|admin_flowcreator" + FORMATTED),
             F("created", "admin_flowcreatedon", to_datetime),
             F("modified", "admin_flowmodifiedon", to_datetime),
             F("deleted", "admin_flowdeleted", to_bool),
             F("deleted_at", "admin_flowdeletedon", to_datetime),
             F("orphaned", "cr5d5_flowisorphaned", orphan_flag),
+            F("shared_users", "admin_flowsharedusers", to_int),
+            F("shared_groups", "admin_flowsharedgroups", to_int),
             F("last_used", "admin_flowlastrunon", to_datetime),
-            F("declared_tier", "admin_businessimpact|admin_requirement_4", IMPACT),
+            # A flow's business impact is admin_requirement_2 (Entity.xml: "Maker
+            # Requirement - Business Impact", option set admin_businessimpact).
+            F("declared_tier", "admin_requirement_2", IMPACT),
         ),
         {"kind": SolutionKind.CLOUD_FLOW},
     ),
@@ -118,36 +120,57 @@ COE_TABLES: dict[str, Table] = {
         (
             F("id", "admin_pvaid", to_id, required=True),
             F("env", "admin_pvaenvironmentid|admin_pvaenvironment", to_id, required=True),
-            F("name", "admin_pvadisplayname|admin_displayname", required=True),
+            F("name", "admin_pvadisplayname|admin_name|admin_displayname", required=True),
             F("description", "admin_chatbotdescription"),
             F("owner_oid", "admin_pvaowner", to_id),
+            F("owner_name", "admin_pvaowner" + FORMATTED),
             F("created", "admin_pvacreatedon", to_datetime),
             F("modified", "admin_pvamodifiedon", to_datetime),
-            F("state", "admin_pvastate", APP_STATE),
-            F("last_used", "admin_pvalastlaunchedon", to_datetime),
+            F("state", "admin_pvastate", APP_STATE, lenient=True),
+            F("last_used", "admin_lastlaunchedon|admin_pvalastlaunchedon", to_datetime),
             F("orphaned", "admin_pvaisorphaned", orphan_flag),
             F("deleted", "admin_pvadeleted", to_bool),
-            F("declared_tier", "admin_businessimpact|admin_requirement_4", IMPACT),
+            F("deleted_at", "admin_pvadeletedon", to_datetime),
+            F("declared_tier", "admin_makerrequirementbusinessimpact", IMPACT),
         ),
         {"kind": SolutionKind.CHATBOT},
+    ),
+    "admin_rpa": Table(
+        "rpa",
+        (
+            F("id", "admin_rpaid", to_id, required=True),
+            F("env", "admin_desktopflowenvironment|admin_rpaenvironmentid", to_id, required=True),
+            F("name", "admin_displayname|admin_name", required=True),
+            F("description", "admin_rpadescription"),
+            F("owner_oid", "admin_rpaowner", to_id),
+            F("owner_name", "admin_rpaowner" + FORMATTED),
+            F("created", "admin_rpacreatedon", to_datetime),
+            F("modified", "admin_rpamodifiedon", to_datetime),
+            F("orphaned", "admin_rpaisorphaned", orphan_flag),
+            F("deleted", "admin_rpadeleted", to_bool),
+            F("deleted_at", "admin_rpadeletedon", to_datetime),
+            F("declared_tier", "admin_makerrequirementbusinessimpact", IMPACT),
+        ),
+        {"kind": SolutionKind.DESKTOP_FLOW},
     ),
     "admin_maker": Table(
         "maker",
         (
             F("id", "admin_makerid", to_id, required=True),
-            F("upn", "admin_userprincipalname"),
+            F("upn", "admin_userprincipalname|admin_useremail"),
             F("name", "admin_displayname"),
             F("orphaned", "admin_makerisorphaned", orphan_flag),
             F("service_principal", "admin_userisserviceprinciple", to_bool),
+            F("system", "cr886_makerissystem", to_bool),
         ),
     ),
     "admin_powerplatformuser": Table(
         "principal",
         (
             F("id", "admin_powerplatformuserid", to_id, required=True),
-            F("upn", "admin_userprincipalname"),
+            F("upn", "admin_userprincipalname|admin_useremail"),
             F("name", "admin_displayname"),
-            F("type", "admin_type", PRINCIPAL_TYPE),
+            F("type", "admin_type", PRINCIPAL_TYPE, lenient=True),
         ),
     ),
     "admin_connector": Table(
@@ -213,6 +236,7 @@ _COE_KEYS = {
     "admin_appid": "admin_app",
     "admin_flowid": "admin_flow",
     "admin_pvaid": "admin_pva",
+    "admin_rpaid": "admin_rpa",
     "admin_makerid": "admin_maker",
     "admin_environmentid": "admin_environment",
     "admin_environmentname": "admin_environment",
@@ -259,62 +283,51 @@ def _role_table(name: str | None, row: Row) -> Table | None:
 
 
 class CoeFormat(Format):
+    """Tables of the CoE Starter Kit's inventory (Dataverse, publisher prefix `admin_`), as
+    the Dataverse Web API returns them (`{"value": [...]}` with OData annotations,
+    `@odata.nextLink` pages, lookups as `_x_value`, choices as integers) or as CSV exported
+    from Dataverse or Excel (labels). The table comes from the file's name
+    (`admin_app.json`, `admin_app-page2.csv`), else from its key column."""
+
     name = "coe"
     label = gettext_lazy("CoE Starter Kit tables (Dataverse CSV / JSON)")
+    reexport = gettext_lazy(
+        "GET https://<org>.crm.dynamics.com/api/data/v9.2/admin_apps with the header "
+        'Prefer: odata.include-annotations="*" (likewise admin_environments, admin_flows, '
+        "admin_pvas, admin_makers …), or export each table to CSV in the maker portal"
+    )
+    tables = COE_TABLES
 
-    def detect(self, path: Path) -> bool:
-        for file in _all_files(path):
-            if file.suffix.lower() == ".csv":
-                if any(k.startswith(("admin_", "cr5d5_")) for k in csv_header(file)):
-                    return True
-            elif file.suffix.lower() == ".json":
-                head = _json_like(file)
-                if head.startswith("{") and re.search(r'"_?admin_[a-z_]+"', head):
-                    return True
-        return False
+    def table_for(self, sniff: Sniff, file_name: str) -> str | None:
+        if sniff.shape not in {"csv", "json", "jsonl", "xlsx"}:
+            return None
+        keys = sniff.keys or list(sniff.first)
+        if not any(k.startswith(("admin_", "cr5d5_")) for k in keys):
+            return None
+        return coe_table_for(Path(file_name).stem, keys)
 
-    def files(self, path: Path) -> list[SourceFile]:
-        return [SourceFile(f, _display(path, f)) for f in _all_files(path)]
+    def declines(self, sniff: Sniff, file_name: str) -> str:
+        return _("columns of a CoE Starter Kit table (admin_appid, admin_environmentname, …)")
+
+    def row_table(self, name: str, row: Row) -> Table | None:
+        return _role_table(name, row) or COE_TABLES[name]
 
     def read(
         self, source: SourceFile, issues: Issues, options: Mapping[str, Any]
     ) -> Iterator[Item]:
-        suffix = source.path.suffix.lower()
-        if suffix == ".csv":
-            header = csv_header(source.path)
-            name = coe_table_for(source.path.stem, header)
-            if name is None:
-                issues.add(
-                    source.display, None, "", source.path.name, _("a CoE table such as admin_app")
-                )
+        found = sniff(source.path)
+        name = self.table_for(found, source.path.name)
+        if (
+            name == ROLE_TABLE
+            and found.shape == "csv"
+            and "admin_environment" in found.keys
+            and not {"admin_app", "admin_flow"} & set(found.keys)
+        ):
+            # A CSV of environment grants only: check its header as such.
+            table = COE_TABLES[ENV_ROLE_TABLE]
+            if not _has_required(source, table, found, issues):
                 return
-            table = COE_TABLES[name]
-            if (
-                name == ROLE_TABLE
-                and "admin_environment" in header
-                and not {"admin_app", "admin_flow"} & set(header)
-            ):
-                table = COE_TABLES[ENV_ROLE_TABLE]
-            if not _header_has_required(source, table, header, issues):
-                return
-            for number, row in csv_rows(source.path, source.display, issues):
-                yield source, number, _role_table(name, row) or table, row
-        else:
-            meta: Row = {}
-            table = None
-            for number, row in json_paged_rows(
-                source.path, source.display, issues, ("value",), meta
-            ):
-                if table is None:
-                    name = coe_table_for(source.path.stem, list(row))
-                    if name is None:
-                        issues.add(
-                            source.display,
-                            number,
-                            "",
-                            source.path.name,
-                            _("a CoE table such as admin_app"),
-                        )
-                        return
-                    table = COE_TABLES[name]
-                yield source, number, _role_table(name, row) or table, row
+            for number, row in readers.rows(source.path, source.display, issues):
+                yield source, number, table, row
+            return
+        yield from super().read(source, issues, options)

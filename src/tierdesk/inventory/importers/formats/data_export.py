@@ -8,13 +8,14 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tierdesk.inventory.choices import SolutionKind
+from tierdesk.inventory.importers import readers
 from tierdesk.inventory.importers.base import (
     Issues,
     choice,
-    jsonl_rows,
     to_bool,
     to_datetime,
     to_id,
@@ -35,6 +36,7 @@ from tierdesk.inventory.importers.formats.common import (
     _all_files,
     _display,
 )
+from tierdesk.inventory.importers.readers import Sniff, jsonl_rows
 
 # -------------------------------------------------------- data export (data lake)
 
@@ -50,6 +52,7 @@ DATA_EXPORT_TABLES: dict[str, Table] = {
             F("url", "environmenturl|cdsinstanceurl"),
             F("created", "createdtime", to_datetime),
             F("deleted_at", "deletedtime", to_datetime),
+            F("is_default", "isdefault", to_bool),
             F("is_managed", "ismanaged", to_bool),
         ),
     ),
@@ -76,7 +79,11 @@ DATA_EXPORT_TABLES: dict[str, Table] = {
                 ),
             ),
             F("state", "lifecyclestate", APP_STATE),
-            F("owner_oid", "owner|createdprincipalid", to_id),
+            # `owner` is the owner's display name (not unique, "SYSTEM" for model-driven
+            # apps); the creator's object id is `createdPrincipalId`, null for
+            # model-driven apps (schema definition; coe-starter-kit 6658, 6977, 7044).
+            F("owner_oid", "createdprincipalid", to_id),
+            F("owner_name", "owner"),
             F("created", "createdtime", to_datetime),
             F("modified", "lastmodifiedtime", to_datetime),
             F("published", "lastenabledtime", to_datetime),
@@ -94,6 +101,7 @@ DATA_EXPORT_TABLES: dict[str, Table] = {
             F("name", "displayname|name", required=True),
             F("state", "lifecyclestate|state", FLOW_STATE),
             F("owner_oid", "events_created_principalid|createdprincipalid", to_id),
+            F("owner_name", "owner|events_created_principalname"),
             F("created", "events_created_timestamp|createdtime", to_datetime),
             F("modified", "events_lastmodified_timestamp|lastmodifiedtime", to_datetime),
             F("deleted_at", "events_deleted_timestamp|deletedtime", to_datetime),
@@ -161,13 +169,29 @@ _DATA_EXPORT_FOLDERS = {
 
 
 class DataExportFormat(Format):
+    """The admin center's data export to Azure Data Lake (self-service analytics): folders
+    `powerplatform/powerapps/{Applications,Environments,ConnectionReference,Usage}` and
+    `powerplatform/powerautomate/{Flows,FlowsConnectionReference,Usage}`, dated folders
+    `yyyy-mm-dd`, one JSON object per line (power-platform-formats.md §3.1)."""
+
     name = "data_export"
     label = gettext_lazy("Power Platform data export (data lake, JSON lines)")
+    reexport = gettext_lazy(
+        "download the container's powerplatform folder from the storage account (Azure "
+        "Storage Explorer or azcopy) and import the folder"
+    )
+    tables = DATA_EXPORT_TABLES
 
     def detect(self, path: Path) -> bool:
         if path.is_file():
             return False
         return any(sf.table for sf in self.files(path))
+
+    def declines(self, sniff: Sniff, file_name: str) -> str:
+        return _(
+            "a folder laid out as the data export (Applications/, Environments/, Flows/, "
+            "Usage/ …), not a single file"
+        )
 
     def files(self, path: Path) -> list[SourceFile]:
         found: list[SourceFile] = []
@@ -200,6 +224,9 @@ class DataExportFormat(Format):
         if not source.table:
             return
         table = DATA_EXPORT_TABLES[source.table]
-        raw = table.kind in FAST_TABLES
-        for number, row in jsonl_rows(source.path, source.display, issues, raw_objects=raw):
+        if table.kind in FAST_TABLES:
+            rows = jsonl_rows(source.path, source.display, issues, raw_objects=True)
+        else:
+            rows = readers.rows(source.path, source.display, issues)
+        for number, row in rows:
             yield source, number, table, row

@@ -10,16 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tierdesk.inventory.choices import SolutionKind
+from tierdesk.inventory.importers import readers
 from tierdesk.inventory.importers.base import (
     Issues,
-    Row,
     choice,
-    csv_header,
-    csv_rows,
     to_datetime,
     to_id,
     to_int,
-    xlsx_rows,
 )
 from tierdesk.inventory.importers.formats.common import (
     ENV_PURPOSE,
@@ -32,9 +29,10 @@ from tierdesk.inventory.importers.formats.common import (
     SourceFile,
     Table,
     _all_files,
-    _display,
-    _header_has_required,
+    _has_required,
+    warn_unread,
 )
+from tierdesk.inventory.importers.readers import Sniff, sniff
 
 # ------------------------------------------------------------- generic (mapped)
 
@@ -81,12 +79,16 @@ class GenericFormat(Format):
 
     name = "generic"
     label = gettext_lazy("CSV / XLSX with a saved column mapping")
+    reexport = gettext_lazy(
+        "save a column mapping under Imports → Column mappings, then import with it"
+    )
 
     def detect(self, path: Path) -> bool:
-        return any(f.suffix.lower() in {".csv", ".xlsx"} for f in _all_files(path))
+        files = _all_files(path)
+        return bool(files) and all(sniff(f).shape in {"csv", "xlsx"} for f in files)
 
-    def files(self, path: Path) -> list[SourceFile]:
-        return [SourceFile(f, _display(path, f)) for f in _all_files(path)]
+    def declines(self, sniff: Sniff, file_name: str) -> str:
+        return _("a saved column mapping (--mapping NAME, or choose one on the upload page)")
 
     def read(
         self, source: SourceFile, issues: Issues, options: Mapping[str, Any]
@@ -125,12 +127,9 @@ class GenericFormat(Format):
                 convert = choice(value_maps[f.name], f.name)
             fields.append(Field(f.name, (heading,), convert, f.required))
         table = Table(base.kind, tuple(fields), base.defaults)
-        if source.path.suffix.lower() == ".xlsx":
-            rows: Iterator[tuple[int, Row]] = xlsx_rows(source.path, source.display, issues)
-        else:
-            header = csv_header(source.path)
-            if not _header_has_required(source, table, header, issues):
-                return
-            rows = csv_rows(source.path, source.display, issues)
-        for number, row in rows:
+        found = sniff(source.path)
+        if not _has_required(source, table, found, issues):
+            return
+        warn_unread(source, table, found, issues)
+        for number, row in readers.rows(source.path, source.display, issues):
             yield source, number, table, row

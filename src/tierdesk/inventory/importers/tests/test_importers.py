@@ -163,13 +163,23 @@ def test_admin_api_reads_owner_objects_sharing_and_connection_references() -> No
     assert list(flow.connectors.values_list("tier", flat=True)) == ["premium"]
 
 
-def test_powershell_reads_flattened_columns_and_role_assignments() -> None:
+def test_powershell_reads_nested_owner_objects_and_role_assignments() -> None:
+    """Get-AdminPowerApp | Export-Csv: the maker is in the `Owner` cell's @{…} text; the
+    sharing counts are not in the CSV (`Internal.properties` cannot be written), so they
+    come from Get-AdminPowerAppRoleAssignment (one person, one group)."""
     result = run("powershell")
     assert result.status == ImportRunStatus.SUCCEEDED, result.errors
     app1 = Solution.objects.get(platform_id=APP1)
-    assert app1.shared_users == 37 and app1.shared_groups == 1
-    assert app1.last_published_at == dt.datetime(2025, 5, 3, 14, 12, tzinfo=dt.UTC)
+    assert app1.maker is not None and app1.maker.upn == "dana.park@contoso.com"
+    assert app1.maker.external_id == DANA_OID and app1.maker.display_name == "박다나"
+    assert (app1.shared_users, app1.shared_groups) == (1, 1)
+    assert app1.last_published_at is None
     assert list(app1.owners.values_list("user__upn", flat=True)) == ["seoyeon.lee@contoso.com"]
+    assert Solution.objects.get(platform_id=APP2).kind == SolutionKind.MODEL_DRIVEN_APP
+    flow = Solution.objects.get(platform_id=FLOW1)
+    assert flow.maker is not None and flow.maker.external_id == DANA_OID  # CreatedBy.objectId
+    unread = {w["file"]: w["value"] for w in result.warnings if w["code"] == "unread_columns"}
+    assert "unpublishedappdefinition" in unread["powershell/apps.csv"]
 
 
 def grants() -> set[tuple[str, str, str]]:
@@ -255,8 +265,8 @@ def test_grant_in_an_unknown_environment_rejects_the_whole_import(tmp_path: Path
     roles = folder / "environment-role-assignments.csv"
     roles.write_bytes(
         roles.read_bytes().replace(
-            b'"Default-1f2e3d4c-5b6a-4789-8abc-def012345678"\r\n',
-            b'"0ddba11-0000-4000-8000-000000000000"\r\n',
+            b'"EnvironmentMaker","Default-1f2e3d4c-5b6a-4789-8abc-def012345678"',
+            b'"EnvironmentMaker","0ddba11-0000-4000-8000-000000000000"',
         )
     )
     before = snapshot()
@@ -400,7 +410,7 @@ BROKEN = {
     "unknown_option": ("coe", "admin_app.csv", 3, "admin_powerappstype", "a known app type"),
     "missing_environment": ("coe", "admin_app.csv", 2, "environment", "an environment listed"),
     "conflicting_duplicate": ("powershell", "apps.csv", 3, "id", "a unique id"),
-    "wrong_encoding": ("coe", "admin_environment.csv", None, "", "text encoded as UTF-8"),
+    "wrong_encoding": ("coe", "admin_environment.csv", None, "", "text encoded as UTF-8 or UTF-16"),
     "empty_file": ("coe", "admin_app.csv", None, "", "the file is empty"),
     "missing_required_column": ("powershell", "apps.csv", 1, "environmentname", "a column named"),
     "truncated_json_document": ("admin_api", "apps.json", None, "", "the file ends too early"),

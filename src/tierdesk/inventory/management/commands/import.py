@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from tierdesk.accounts.models import User
 from tierdesk.inventory.importers import formats
+from tierdesk.inventory.importers.labels import counts_in_words, duration_text
 from tierdesk.inventory.importers.models import ColumnMapping, ImportRun, ImportRunStatus
 from tierdesk.inventory.importers.services import import_run_execute
 
@@ -41,8 +45,18 @@ class Command(BaseCommand):
         parser.add_argument("--mapping", default=None, help="saved column mapping (generic format)")
         parser.add_argument("--user", default=None, help="username recorded as who ran it")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--language",
+            choices=["ko", "en"],
+            default=None,
+            help="language of the report (default: from LANG, else English)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        language = opts["language"] or (
+            "ko" if os.environ.get("LANG", "").lower().startswith("ko") else "en"
+        )
+        translation.activate(language)
         paths: list[Path] = opts["paths"]
         mapping = None
         if opts["mapping"]:
@@ -80,21 +94,51 @@ class Command(BaseCommand):
             bar.close()
         self.report(run)
         if run.status == ImportRunStatus.REJECTED:
-            raise CommandError(f"rejected: {run.error_count} problem(s); nothing was imported")
+            raise CommandError(
+                _("rejected: %(n)d problem(s); nothing was imported") % {"n": run.error_count}
+            )
 
     def report(self, run: ImportRun) -> None:
-        how = "detected" if run.format_detected else "forced"
+        how = _("detected") if run.format_detected else _("chosen")
         label = formats.FORMATS[run.format].label if run.format in formats.FORMATS else run.format
-        self.stdout.write(f"format: {run.format} ({how}) — {label}")
-        self.stdout.write(f"status: {run.get_status_display()} in {run.duration_ms / 1000:.1f} s")
-        for key, value in sorted(run.counts.items()):
-            self.stdout.write(f"  {key}: {value}")
-        for error in run.errors:
-            row = f", row {error['row']}" if error["row"] is not None else ""
-            col = f", column {error['column']}" if error["column"] else ""
+        self.stdout.write(
+            _("format: %(code)s (%(how)s) — %(label)s")
+            % {"code": run.format, "how": how, "label": label}
+        )
+        self.stdout.write(
+            _("status: %(status)s in %(duration)s")
+            % {"status": run.get_status_display(), "duration": duration_text(run.duration_ms)}
+        )
+        for code, text, value in counts_in_words(run.counts):
+            self.stdout.write(f"  {text}: {value}  [{code}]")
+        for warning in run.warnings:
+            row = f":{warning['row']}" if warning.get("row") is not None else ""
+            column = f" [{warning['column']}]" if warning.get("column") else ""
+            times = f" (×{warning['count']})" if warning.get("count", 1) > 1 else ""
             self.stdout.write(
-                f"  ERROR {error['file']}{row}{col}: found {error['value']}, "
-                f"expected {error['expected']}"
+                self.style.WARNING(
+                    _("  WARNING %(file)s%(row)s%(column)s: %(message)s%(times)s")
+                    % {
+                        "file": warning["file"],
+                        "row": row,
+                        "column": column,
+                        "message": warning["message"],
+                        "times": times,
+                    }
+                )
+            )
+        for error in run.errors:
+            row = _(", row %(row)s") % {"row": error["row"]} if error["row"] is not None else ""
+            col = _(", column %(column)s") % {"column": error["column"]} if error["column"] else ""
+            self.stdout.write(
+                _("  ERROR %(file)s%(row)s%(column)s: found %(value)s, expected %(expected)s")
+                % {
+                    "file": error["file"],
+                    "row": row,
+                    "column": col,
+                    "value": error["value"],
+                    "expected": error["expected"],
+                }
             )
         if run.error_count > len(run.errors):
-            self.stdout.write(f"  … and {run.error_count - len(run.errors)} more")
+            self.stdout.write(_("  … and %(n)d more") % {"n": run.error_count - len(run.errors)})

@@ -1,0 +1,86 @@
+"""Import counters and warnings in words, in the reader's language.
+
+`ImportRun.counts` keeps stable codes (scripts read them through the API); pages and the
+CLI show these labels instead. Every code the engine counts is here: a test checks it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+COUNT_LABELS: dict[str, Any] = {
+    "rows_read": _("Rows read"),
+    "files_skipped": _("Files not read (nothing tierdesk keeps)"),
+    "environments_created": _("Environments added"),
+    "environments_updated": _("Environments changed"),
+    "environments_unchanged": _("Environments unchanged"),
+    "users_created": _("People added (inactive until they sign in)"),
+    "environment_roles_added": _("Environment roles added"),
+    "environment_roles_seen_again": _("Environment roles confirmed"),
+    "environment_roles_removed": _("Environment roles removed"),
+    "connectors_created": _("Connectors added"),
+    "connectors_updated": _("Connectors changed"),
+    "solutions_created": _("Solutions added"),
+    "solutions_updated": _("Solutions changed"),
+    "solutions_unchanged": _("Solutions unchanged"),
+    "solutions_marked_deleted": _("Solutions marked deleted"),
+    "solutions_restored": _("Solutions restored"),
+    "solutions_orphaned": _("Solutions orphaned"),
+    "owners_changed": _("Solutions whose co-owners changed"),
+    "connector_uses_added": _("Connector uses added"),
+    "usage_facts_found": _("Daily usage records found"),
+    "facts_created": _("Usage and sharing records added"),
+    "facts_updated": _("Usage and sharing records corrected"),
+    "facts_unchanged": _("Usage and sharing records unchanged"),
+    "events": _("Timeline entries written"),
+    "solutions_usage_refreshed": _("Solutions whose latest usage was recomputed"),
+    "write_ms": _("Time spent writing"),
+}
+# Shown in this order; anything else after them, by code.
+COUNT_ORDER = tuple(COUNT_LABELS)
+
+WARNING_LABELS: dict[str, Any] = {
+    "unread_columns": _("Columns present but not read"),
+    "degraded_text": _("Text degraded to “?”"),
+    "empty_rows": _("Empty rows skipped"),
+    "legacy_encoding": _("Legacy encoding"),
+    "system_owner": _("Owner is the platform, not a person"),
+    "value_ignored": _("Value left out"),
+}
+
+
+def duration_text(ms: int | float | None) -> str:
+    """2,345 ms -> "2.3 s"; 95,000 ms -> "1 min 35 s"; under a second in ms."""
+    if ms is None:
+        return "—"
+    ms = int(ms)
+    if ms < 1000:
+        return ngettext("%(n)d millisecond", "%(n)d milliseconds", ms) % {"n": ms}
+    seconds = ms / 1000
+    if seconds < 60:
+        return gettext("%(s).1f s") % {"s": seconds}
+    minutes, rest = divmod(round(seconds), 60)
+    return gettext("%(m)d min %(s)d s") % {"m": minutes, "s": rest}
+
+
+def counts_in_words(counts: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+    """(code, label, value shown) in a stable order; durations as durations."""
+    rows = []
+    for code in (*COUNT_ORDER, *sorted(set(counts) - set(COUNT_ORDER))):
+        if code not in counts:
+            continue
+        value = counts[code]
+        shown = duration_text(value) if code.endswith("_ms") else value
+        rows.append((code, str(COUNT_LABELS.get(code, code)), shown))
+    return rows
+
+
+def warning_label(code: str) -> str:
+    return str(WARNING_LABELS.get(code, code))
+
+
+def known_codes() -> Iterable[str]:
+    return COUNT_LABELS
