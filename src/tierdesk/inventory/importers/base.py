@@ -236,12 +236,14 @@ _DATE_FORMATS = (
     "%Y-%m-%d %p %I:%M",
     "%Y. %m. %d. %p %I:%M:%S",
     "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
     # de-DE and other day-first cultures that use dots
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y",
 )
 _MERIDIEM = {"오전": "AM", "오후": "PM"}
+_MS_DATE = re.compile(r"^/Date\((-?\d+)(?:[+-]\d{4})?\)/$")
 
 
 def to_datetime(value: Any) -> dt.datetime:
@@ -252,6 +254,9 @@ def to_datetime(value: Any) -> dt.datetime:
         parsed = value
     else:
         text = to_text(value)
+        epoch = _MS_DATE.match(text)
+        if epoch:  # Windows PowerShell's ConvertTo-Json: "\/Date(1706778041717)\/"
+            return dt.datetime.fromtimestamp(int(epoch.group(1)) / 1000, tz=dt.UTC)
         for korean, latin in _MERIDIEM.items():
             text = text.replace(korean, latin)
         try:

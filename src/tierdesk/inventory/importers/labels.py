@@ -18,6 +18,7 @@ COUNT_LABELS: dict[str, Any] = {
     "environments_updated": _("Environments changed"),
     "environments_unchanged": _("Environments unchanged"),
     "users_created": _("People added (inactive until they sign in)"),
+    "users_completed": _("People whose missing UPN, object id or name was filled in"),
     "environment_roles_added": _("Environment roles added"),
     "environment_roles_seen_again": _("Environment roles confirmed"),
     "environment_roles_removed": _("Environment roles removed"),

@@ -440,6 +440,7 @@ class Sniff:
     shape: str
     text: TextInfo | None = None
     problem: str = ""
+    problem_found: str = ""
     layout: CsvLayout | None = None
     envelope: str = ""
     keys: list[str] = field(default_factory=list)
@@ -495,7 +496,7 @@ def _sniff_cached(path: Path, size: int, mtime: float) -> Sniff:
         return sniff
     info = sniff_text(path)
     if isinstance(info, EncodingProblem):
-        return Sniff(path, "unreadable", problem=info.message)
+        return Sniff(path, "unreadable", problem=info.message, problem_found=info.found)
     try:
         shape = _shape(path, info)
     except UnicodeDecodeError:

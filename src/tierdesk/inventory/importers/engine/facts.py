@@ -26,8 +26,10 @@ class FactSteps(WriterBase):
     def facts(self) -> None:
         sharing_rows: list[tuple[Any, ...]] = []
         role_sharing: dict[int, dict[str, Any]] = getattr(self, "role_sharing", {})
+        listed: set[int] = set()
         for (env, pid), rec, _loc, day in self.got.records():
             pk = self.sol_pk[(env, pid)]
+            listed.add(pk)
             users, groups, tenant = (
                 rec.get("shared_users"),
                 rec.get("shared_groups"),
@@ -40,6 +42,20 @@ class FactSteps(WriterBase):
             if users is None and groups is None and tenant is None and last is None:
                 continue
             sharing_rows.append((pk, day or self.as_of, users, groups, tenant, last))
+        # Role assignments exported on their own (Get-AdminPowerAppRoleAssignment) share
+        # solutions an earlier import listed.
+        for pk, share in sorted(role_sharing.items()):
+            if pk not in listed:
+                sharing_rows.append(
+                    (
+                        pk,
+                        self.as_of,
+                        len(share["users"]),
+                        len(share["groups"]),
+                        share["tenant"],
+                        None,
+                    )
+                )
         self._upsert_facts(
             (
                 ("shared_users", "shared_groups", "shared_with_tenant", "last_used_at"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from tierdesk.accounts.choices import AccountKind
@@ -107,7 +108,10 @@ class PeopleSteps(WriterBase):
 
         for _key, rec, _loc, _day in self.got.records():
             if rec.get("owner") or rec.get("owner_oid"):
-                want(rec.get("owner"), rec.get("owner_oid"), rec.get("owner_name"))
+                name = rec.get("owner_name")
+                if name and "owner_name" in (rec.get("degraded") or ()):
+                    name = None  # "???" is no one's name
+                want(rec.get("owner"), rec.get("owner_oid"), name)
         for _sol, _env, rec, _loc in self.got.roles:
             upn, oid = self._role_principal(rec)
             if self._principal_kind(rec) == "user" and (upn or oid):
@@ -158,6 +162,7 @@ class PeopleSteps(WriterBase):
                 self.user_pk[("oid", key)] = self.user_pk[("upn", info["upn"])]
             if kind == "upn" and info["oid"] and ("oid", info["oid"]) in self.user_pk:
                 self.user_pk.setdefault(("upn", key), self.user_pk[("oid", info["oid"])])
+        self._fill_blanks(wanted)
         create: dict[str, dict[str, str]] = {}
         for (kind, key), info in wanted.items():
             if (kind, key) in self.user_pk:
@@ -202,6 +207,57 @@ class PeopleSteps(WriterBase):
                     self.user_pk[("upn", user.upn)] = pk
                 if user.external_id:
                     self.user_pk.setdefault(("oid", user.external_id), pk)
+
+    def _fill_blanks(self, wanted: dict[tuple[str, str], dict[str, str]]) -> None:
+        """People already known by one key (say, an object id from a flow export) get the
+        UPN, e-mail, object id and name a later export adds — blanks only, never a change,
+        and never a UPN another account holds."""
+        known: dict[int, dict[str, str]] = {}
+        for key, info in wanted.items():
+            pk = self.user_pk.get(key)
+            if pk is not None:
+                merged = known.setdefault(pk, {})
+                for field in ("upn", "oid", "name"):
+                    if info.get(field) and not merged.get(field):
+                        merged[field] = info[field]
+        if not known:
+            return
+        pks = sorted(known)
+        users: list[User] = []
+        for start in range(0, len(pks), IN_CHUNK):
+            users += User.objects.filter(pk__in=pks[start : start + IN_CHUNK]).filter(
+                Q(upn="") | Q(external_id="") | Q(display_name="")
+            )
+        if not users:
+            return
+        taken = {
+            u.lower()
+            for u in User.objects.annotate(l=Lower("upn"))
+            .filter(l__in=[known[u.pk].get("upn", "") for u in users if known[u.pk].get("upn")])
+            .values_list("l", flat=True)
+        }
+        for user in users:
+            info = known[user.pk]
+            changed = []
+            upn = info.get("upn", "")
+            if not user.upn and upn and "@" in upn and upn not in taken:
+                user.upn = upn
+                changed.append("upn")
+                if not user.email:
+                    user.email = upn
+                    changed.append("email")
+                taken.add(upn)
+            if not user.external_id and info.get("oid"):
+                user.external_id = info["oid"]
+                changed.append("external_id")
+            if not user.display_name and info.get("name"):
+                user.display_name = info["name"][:200]
+                changed.append("display_name")
+            if changed:
+                user.save(update_fields=changed)
+                self.result.add("users_completed")
+                if user.upn:
+                    self.user_pk[("upn", user.upn.lower())] = user.pk
 
     def connectors(self) -> None:
         tenant = self.options.tenant

@@ -20,6 +20,7 @@ from tierdesk.inventory.importers.base import (
 )
 from tierdesk.inventory.importers.formats.common import (
     APP_KIND,
+    APP_STATE,
     CONNECTOR_TIER,
     ENV_TYPE,
     FLOW_STATE,
@@ -39,7 +40,7 @@ ADMIN_API_ENVIRONMENT = Table(
         F("id", "name", to_id, required=True),
         F("name", "properties.displayname|displayname"),
         F("type", "properties.environmentsku", ENV_TYPE),
-        F("region", "properties.azureregion|location"),
+        F("region", "location|properties.azureregion"),
         F("url", "properties.linkedenvironmentmetadata.instanceurl"),
         F("created", "properties.createdtime", to_datetime),
         F("is_default", "properties.isdefault", to_bool),
@@ -53,6 +54,7 @@ ADMIN_API_APP = Table(
         F("name", "properties.displayname|displayname", required=True),
         F("description", "properties.description"),
         F("kind", "apptype|properties.apptype", APP_KIND),
+        F("state", "properties.lifecycleid", APP_STATE, lenient=True),
         F("owner", "properties.owner.userprincipalname|properties.owner.email"),
         F("owner_oid", "properties.owner.id", to_id),
         F("owner_name", "properties.owner.displayname"),

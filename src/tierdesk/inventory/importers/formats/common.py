@@ -443,7 +443,7 @@ def describe(found: Sniff) -> str:
     elif found.shape == "zip":
         parts.append(_("a ZIP archive"))
     elif found.problem:
-        parts.append(found.problem)
+        parts.append(found.problem_found or found.problem)
     return "; ".join(p for p in parts if p)
 
 
