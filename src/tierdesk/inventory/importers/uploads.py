@@ -13,11 +13,15 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
+from tierdesk.inventory.importers.formats.common import UPLOAD_MARKER
+
 
 @contextmanager
 def stored_uploads(files: Sequence[UploadedFile[Any]]) -> Iterator[Path]:
     """A folder holding the uploads; a .zip (e.g. a data-export folder) is unpacked."""
     folder = Path(tempfile.mkdtemp(prefix="tierdesk-upload-"))
+    # Messages name files relative to this folder: the names people uploaded.
+    (folder / UPLOAD_MARKER).touch()
     try:
         for upload in files:
             name = PurePosixPath((upload.name or "upload").replace("\\", "/")).name

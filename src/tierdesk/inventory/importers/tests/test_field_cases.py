@@ -150,7 +150,7 @@ def test_08_coe_default_environment_by_name_row_id_or_bare_guid() -> None:
         TRIP: SALES,
     }
     assert Solution.objects.get(platform_id=TRIP).kind == SolutionKind.CANVAS_APP
-    assert makers()[TRIP] is not None and makers()[TRIP][0] == HANA  # type: ignore[index]
+    assert makers()[TRIP] == (HANA, "", "서하나")
 
 
 def test_08_the_bare_guid_also_finds_an_environment_imported_before() -> None:
@@ -169,8 +169,8 @@ def test_09_data_export_makers_come_from_created_principal_id_only() -> None:
     result = run("09-data-export-owner-is-display-name")
     assert result.status == ImportRunStatus.SUCCEEDED, result.errors
     found = makers()
-    assert found[TRIP] is not None and found[TRIP][0] == HANA
-    assert found[TRIP][2] == "서하나"  # the owner's display name, kept as a name only
+    # the owner's display name is kept as the (new) person's name only
+    assert found[TRIP] == (HANA, "", "서하나")
     assert found[LEAVE] is None  # createdPrincipalId null: no maker, owner "Joon Lim" is no id
     assert found["b2b2b2b2-0000-4000-8000-000000000001"] is None  # owner SYSTEM
     model = Solution.objects.get(platform_id="b2b2b2b2-0000-4000-8000-000000000001")

@@ -176,10 +176,11 @@ def test_app_and_flow_role_assignments_make_co_owners_and_sharing() -> None:
     ) == ["joon.lim@fabrikam.example"]  # CanEdit; the Owner is the maker
     assert (trip.shared_users, trip.shared_groups, trip.shared_with_tenant) == (1, 1, True)
     flow = Solution.objects.get(platform_id=FLOW)
-    # Get-AdminFlowOwnerRole carries object ids only
+    assert flow.maker is not None and flow.maker.external_id == JOON
+    # Get-AdminFlowOwnerRole carries object ids only: 서하나 (an owner too) co-owns it
     owners = SolutionOwner.objects.filter(solution=flow).values_list("user__external_id", flat=True)
-    assert set(owners) <= {HANA, JOON} and JOON in set(owners) | {flow.maker.external_id}
-    assert result.counts.get("owners_changed", 0) >= 1
+    assert list(owners) == [HANA]
+    assert result.counts["owners_changed"] == 2
 
 
 def test_convert_to_json_output_reads_with_its_depth_cut_objects() -> None:
