@@ -26,6 +26,13 @@ def _fast_password_hasher(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _imports_in_the_request(settings: Any) -> None:
+    """An upload's import runs in the request, so a test sees its result at once (the
+    background thread has a test of its own, on a committed database)."""
+    settings.TIERDESK_IMPORTS_IN_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def _private_cache(settings: Any) -> None:
     """Each test starts with an empty cache of its own (rate limits, throttles), never the
     file cache a previous run left in the data directory."""

@@ -116,6 +116,12 @@ REDIS_URL = os.environ.get("TIERDESK_REDIS_URL", "")
 # Background work (docs/sla.md): with Redis, Celery workers and beat; without, the
 # in-process scheduler started by `tierdesk serve`. Both every TIERDESK_SWEEP_SECONDS.
 TIERDESK_SWEEP_SECONDS = int(os.environ.get("TIERDESK_SWEEP_SECONDS", "30"))
+
+# Imports (docs/importers.md): uploads larger than this are refused before they are read;
+# an upload from the page runs in the background while its page shows progress.
+TIERDESK_IMPORT_MAX_UPLOAD_MB = int(os.environ.get("TIERDESK_IMPORT_MAX_UPLOAD_MB", "1024"))
+TIERDESK_IMPORT_UPLOAD_PATHS = ("/inventory/imports/upload/", "/api/v1/imports/upload/")
+TIERDESK_IMPORTS_IN_BACKGROUND = _env_bool("TIERDESK_IMPORTS_IN_BACKGROUND", True)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ACKS_LATE = True
@@ -170,6 +176,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # before CSRF, which reads the body: oversized import uploads are refused unread
+    "tierdesk.inventory.importers.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tierdesk.accounts.middleware.PreferredLanguageMiddleware",

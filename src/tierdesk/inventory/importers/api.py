@@ -14,12 +14,21 @@ from rest_framework.views import APIView
 from tierdesk.accounts.models import User
 from tierdesk.common.roles import ADMIN_ONLY
 from tierdesk.inventory.importers import formats
-from tierdesk.inventory.importers.models import ColumnMapping, ImportRun
+from tierdesk.inventory.importers.models import ColumnMapping, ImportRun, ImportRunStatus
+from tierdesk.inventory.importers.runs import effective_status
 from tierdesk.inventory.importers.services import import_run_execute
 from tierdesk.inventory.importers.uploads import stored_uploads
 
 
 class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
+    status = serializers.SerializerMethodField(
+        help_text="running, succeeded, dry_run, rejected or interrupted (a running run whose "
+        "process is gone)"
+    )
+
+    def get_status(self, run: ImportRun) -> str:
+        return effective_status(run)
+
     class Meta:
         model = ImportRun
         fields = [
@@ -36,6 +45,9 @@ class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
             "counts",
             "errors",
             "error_count",
+            "warnings",
+            "warning_count",
+            "files",
         ]
         read_only_fields = fields
 
@@ -95,7 +107,7 @@ class ImportUploadAPIView(APIView):
             )
         code = (
             status.HTTP_422_UNPROCESSABLE_ENTITY
-            if run.status == "rejected"
+            if run.status == ImportRunStatus.REJECTED
             else status.HTTP_201_CREATED
         )
         return Response(ImportRunSerializer(run).data, status=code)

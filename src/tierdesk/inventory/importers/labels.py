@@ -53,6 +53,33 @@ WARNING_LABELS: dict[str, Any] = {
 }
 
 
+TABLE_LABELS: dict[str, Any] = {
+    "environment": _("Environments"),
+    "environments": _("Environments"),
+    "app": _("Apps"),
+    "applications": _("Apps"),
+    "flow": _("Cloud flows"),
+    "flows": _("Cloud flows"),
+    "rpa": _("Desktop flows"),
+    "bot": _("Chatbots / agents"),
+    "maker": _("Makers"),
+    "principal": _("People and groups"),
+    "connector": _("Connectors"),
+    "connection_ref": _("Connector uses"),
+    "connectionreference": _("Connector uses"),
+    "role": _("Sharing and co-owners"),
+    "env_role": _("Environment roles"),
+    "app_usage": _("App usage"),
+    "flow_usage": _("Flow runs"),
+    "launch": _("App launches (audit log)"),
+    "resource": _("Resources"),
+}
+
+
+def table_label(code: str) -> str:
+    return str(TABLE_LABELS.get(code, code)) if code else "—"
+
+
 def duration_text(ms: int | float | None) -> str:
     """2,345 ms -> "2.3 s"; 95,000 ms -> "1 min 35 s"; under a second in ms."""
     if ms is None:

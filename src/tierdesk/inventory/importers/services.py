@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import User
@@ -17,8 +19,36 @@ from tierdesk.inventory.importers.base import Issues
 from tierdesk.inventory.importers.engine import Options, Result, run_import
 from tierdesk.inventory.importers.models import ColumnMapping, ImportRun, ImportRunStatus
 from tierdesk.inventory.importers.runs import current_worker, runs_reap_interrupted
+from tierdesk.inventory.importers.selectors import can_import
 
 HEARTBEAT_SECONDS = 5.0
+PROGRESS_SECONDS = 1.0
+
+
+def import_run_begin(
+    *,
+    actor: User | None,
+    source: str,
+    interface: str = "cli",
+    format: str | None = None,
+) -> ImportRun:
+    """Record that an import starts (committed at once): the run's page can be shown while
+    it reads, and a run whose process dies shows as interrupted. Refused (PermissionDenied)
+    unless `actor` may import (`selectors.can_import`); no actor is the command line."""
+    if actor is not None and not can_import(actor):
+        raise PermissionDenied
+    runs_reap_interrupted()
+    return ImportRun.objects.create(
+        started_at=clock.now(),
+        heartbeat_at=clock.now(),
+        actor=actor,
+        source=source[:500],
+        format=format or "",
+        format_detected=format is None,
+        interface=interface,
+        status=ImportRunStatus.RUNNING,
+        worker=current_worker(),
+    )
 
 
 def import_run_execute(
@@ -33,27 +63,26 @@ def import_run_execute(
     interface: str = "cli",
     source: str | None = None,
     progress: Callable[[str, int], None] | None = None,
+    run: ImportRun | None = None,
 ) -> ImportRun:
     """Detect (or take) the format, import all-or-nothing, record the run.
 
-    The run is recorded as `running` first (so a run cut off by a killed server shows as
-    interrupted), then completed: in the import's own transaction when it writes (the run
-    and the data commit together), afterwards when it was rejected or a dry run. A
-    rejected run wrote nothing; its ImportRun row is the only trace it leaves."""
-    runs_reap_interrupted()
+    The run is recorded as `running` first (`import_run_begin`, unless the caller already
+    did), then completed: in the import's own transaction when it writes (the run and the
+    data commit together), afterwards when it was rejected or a dry run. A rejected run
+    wrote nothing; its ImportRun row is the only trace it leaves."""
+    if actor is not None and not can_import(actor):
+        raise PermissionDenied
     started = time.monotonic()
-    detected = format is None
-    run = ImportRun.objects.create(
-        started_at=clock.now(),
-        heartbeat_at=clock.now(),
-        actor=actor,
-        source=(source or ", ".join(str(p) for p in paths))[:500],
-        format=format or "",
-        format_detected=detected,
-        interface=interface,
-        status=ImportRunStatus.RUNNING,
-        worker=current_worker(),
-    )
+    if run is None:
+        run = import_run_begin(
+            actor=actor,
+            source=source or ", ".join(str(p) for p in paths),
+            interface=interface,
+            format=format,
+        )
+    if run.worker != current_worker():  # begun in a request, carried on in a thread
+        ImportRun.objects.filter(pk=run.pk).update(worker=current_worker())
     name = format or formats.detect_format(paths, has_mapping=mapping is not None)
     if name is None or name not in formats.FORMATS:
         result = Result(format=name or "unknown", issues=Issues())
@@ -67,7 +96,7 @@ def import_run_execute(
             result.issues.add(str(p), None, "", "", _("an existing file or folder"))
         _finish(run, result, dry_run, started)
         return run
-    beat = _Heartbeat(run, progress)
+    beat = _Heartbeat(run, progress, _total_bytes(paths))
     options = Options(
         tenant=tenant,
         dry_run=dry_run,
@@ -88,21 +117,67 @@ def import_run_execute(
     return run
 
 
-class _Heartbeat:
-    """Passes progress on and, every few seconds of pass 1 (no transaction is open then),
-    records that the run is alive."""
+def _total_bytes(paths: Sequence[Path]) -> int:
+    total = 0
+    for path in paths:
+        if path.is_file():
+            total += path.stat().st_size
+        elif path.is_dir():
+            total += sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return total
 
-    def __init__(self, run: ImportRun, progress: Callable[[str, int], None] | None) -> None:
+
+def progress_key(run_pk: int) -> str:
+    return f"tierdesk:import-progress:{run_pk}"
+
+
+def import_run_progress(run: ImportRun) -> dict[str, Any] | None:
+    """How far a running import is: {"phase": "reading"|"writing", "label", "done",
+    "total"} (bytes while reading, records while writing), from the shared cache; None when
+    nothing is known."""
+    found = cache.get(progress_key(run.pk))
+    return found if isinstance(found, dict) else None
+
+
+class _Heartbeat:
+    """Passes progress on; keeps how far the run is in the shared cache (every worker's
+    page can show it, and no transaction is needed) and, every few seconds of pass 1
+    (no transaction is open then), records in the run's row that it is alive."""
+
+    def __init__(
+        self, run: ImportRun, progress: Callable[[str, int], None] | None, total: int
+    ) -> None:
         self.run = run
         self.progress = progress
-        self.last = time.monotonic()
+        self.total = total
+        self.read = 0
+        self.written = 0
+        self.last_beat = time.monotonic()
+        self.last_note = 0.0
 
     def __call__(self, label: str, n: int) -> None:
         if self.progress:
             self.progress(label, n)
+        writing = label.endswith("written")
+        if writing:
+            self.written += n
+        else:
+            self.read += n
         now = time.monotonic()
-        if now - self.last >= HEARTBEAT_SECONDS and not label.endswith("written"):
-            self.last = now
+        if now - self.last_note >= PROGRESS_SECONDS:
+            self.last_note = now
+            cache.set(
+                progress_key(self.run.pk),
+                {
+                    "phase": "writing" if writing else "reading",
+                    "label": label,
+                    "done": self.written if writing else self.read,
+                    "total": None if writing else self.total,
+                },
+                timeout=3600,
+            )
+        if not writing and now - self.last_beat >= HEARTBEAT_SECONDS:
+            self.last_beat = now
             ImportRun.objects.filter(pk=self.run.pk).update(heartbeat_at=clock.now())
 
 
@@ -127,6 +202,7 @@ def _finish(run: ImportRun, result: Result, dry_run: bool, started: float) -> No
     run.warnings = [w.as_dict() for w in warnings]
     run.warning_count = sum(w.count for w in warnings)
     run.files = result.files
+    cache.delete(progress_key(run.pk))
     run.save(
         update_fields=[
             "finished_at",

@@ -1,0 +1,28 @@
+"""Who may import and manage column mappings, and the reads the import pages need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tierdesk.common.permissions import roles_of
+from tierdesk.common.roles import Role
+from tierdesk.inventory.importers.models import ColumnMapping, ImportRun
+
+
+def can_import(user: Any) -> bool:
+    """Imports change the whole inventory: admins only (the CLI runs as the machine)."""
+    return Role.ADMIN in roles_of(user)
+
+
+def can_manage_column_mappings(user: Any) -> bool:
+    return Role.ADMIN in roles_of(user)
+
+
+def import_runs() -> QuerySet[ImportRun]:
+    return ImportRun.objects.select_related("actor").order_by("-started_at", "-id")
+
+
+def column_mappings() -> QuerySet[ColumnMapping]:
+    return ColumnMapping.objects.order_by("name")
