@@ -34,6 +34,7 @@ from tierdesk.inventory.importers.engine.records import (
     _peak_rss_mb,
 )
 from tierdesk.inventory.importers.engine.references import check_references
+from tierdesk.inventory.importers.engine.stage import FactStage, wants_stage
 from tierdesk.inventory.importers.engine.write import Writer
 from tierdesk.inventory.usage_refresh import solutions_refresh_latest_usage
 
@@ -68,10 +69,18 @@ def run_import(
             return result
         result.add("usage_facts_found", got.fact_count)
         options.actor_id = actor_id  # type: ignore[attr-defined]
+        stage = None
+        if wants_stage(got):
+            # SQLite: the daily facts wait in a file of their own, outside the write lock.
+            started = time.monotonic()
+            stage = FactStage()
+            stage.fill(got, spill, options.tenant)
+            stage.attach()
+            result.timings["stage"] = round(time.monotonic() - started, 3)
         started = time.monotonic()
         try:
             with transaction.atomic():
-                Writer(fmt, got, options, result, spill).run()
+                Writer(fmt, got, options, result, spill, stage).run()
                 if options.dry_run:
                     raise Rollback
                 result.add("write_ms", int((time.monotonic() - started) * 1000))
@@ -79,4 +88,7 @@ def run_import(
                     options.finish(result)
         except Rollback:
             result.add("write_ms", int((time.monotonic() - started) * 1000))
+        finally:
+            if stage is not None:
+                stage.close()
     return result

@@ -18,6 +18,7 @@ from tierdesk.inventory.importers.engine.records import (
     FACT_USAGE,
     _same,
 )
+from tierdesk.inventory.importers.engine.stage import FactStage
 from tierdesk.inventory.importers.engine.writer import WriterBase
 from tierdesk.inventory.models import UsageFact
 
@@ -63,6 +64,10 @@ class FactSteps(WriterBase):
             ),
         )
 
+        if self.stage is not None:
+            self._apply_stage(self.stage)
+            return
+
         def usage_batches() -> Iterator[list[tuple[Any, ...]]]:
             sol_for = self._sol_for
             for batch in _spilled(self.spill):
@@ -74,6 +79,24 @@ class FactSteps(WriterBase):
                 yield rows
 
         self._upsert_facts(((*FACT_USAGE[:4], "last_used_at"), usage_batches()))
+
+    def _apply_stage(self, stage: FactStage) -> None:
+        """SQLite: the staged daily usage in one statement (see `stage`)."""
+        created, updated, unchanged = stage.apply(
+            tenant=self.options.tenant,
+            source=self.source,
+            recorded=self._dt(self.now),
+        )
+        self.result.add("facts_created", created)
+        self.result.add("facts_updated", updated)
+        self.result.add("facts_unchanged", unchanged)
+        self._tick(_("usage facts written"), stage.rows)
+        if created or updated:
+            sol_for = self._sol_for
+            for env, sol in stage.pairs:
+                pk = sol_for(sol, env)
+                if pk is not None:
+                    self.touched.add(pk)
 
     def _upsert_facts(self, spec: tuple[Sequence[str], Iterable[list[tuple[Any, ...]]]]) -> None:
         """Insert or correct this source's facts; rows equal to what is stored are left
@@ -107,8 +130,12 @@ class FactSteps(WriterBase):
                     stored[(row[0], row[1])] = tuple(row[2:])
                 for pk, day, *measures in rows:
                     before = stored.get((pk, day))
-                    if before is not None and all(
-                        _same(a, b) for a, b in zip(before, measures, strict=True)
+                    if (
+                        before is not None
+                        and all(
+                            _same(a, b) for a, b in zip(before[:-1], measures[:-1], strict=True)
+                        )
+                        and (measures[-1] is None or _same(before[-1], measures[-1]))
                     ):
                         self.result.add("facts_unchanged")
                         continue
@@ -146,7 +173,14 @@ class _FactWriter:
         self.temp: str | None = None
         table = q(UsageFact._meta.db_table)
         col_list = ", ".join(q(c) for c in self.cols)
-        updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in measure_cols)
+        # A last use this row does not know (sharing rows of a source without usage) never
+        # blanks the one the usage rows of the same source stored.
+        updates = ", ".join(
+            f"{q(c)} = COALESCE(excluded.{q(c)}, {table}.{q(c)})"
+            if c == "last_used_at"
+            else f"{q(c)} = excluded.{q(c)}"
+            for c in measure_cols
+        )
         conflict = (
             f" ON CONFLICT ({q('solution_id')}, {q('date')}, {q('source')}) DO UPDATE SET {updates}"
         )

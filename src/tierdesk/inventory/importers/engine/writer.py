@@ -20,6 +20,7 @@ from tierdesk.inventory.importers.engine.records import (
     Options,
     Result,
 )
+from tierdesk.inventory.importers.engine.stage import FactStage
 from tierdesk.inventory.importers.text import looks_degraded
 from tierdesk.inventory.models import (
     Solution,
@@ -37,9 +38,16 @@ class WriterBase:
     """State and helpers every step of pass 2 shares."""
 
     def __init__(
-        self, fmt: fm.Format, got: Collected, options: Options, result: Result, spill: IO[bytes]
+        self,
+        fmt: fm.Format,
+        got: Collected,
+        options: Options,
+        result: Result,
+        spill: IO[bytes],
+        stage: FactStage | None = None,
     ) -> None:
         self.fmt = fmt
+        self.stage = stage
         self.got = got
         self.options = options
         self.result = result
