@@ -81,9 +81,12 @@ def _sqlite(path: Path) -> dict[str, Any]:
         "NAME": str(path),
         "OPTIONS": {
             # WAL lets readers go on while one writer writes; IMMEDIATE takes the write
-            # lock at BEGIN so two writers queue instead of failing mid-transaction.
+            # lock at BEGIN so two writers queue instead of failing mid-transaction. A
+            # writer waits up to a minute: an import's one write transaction (about 16 s
+            # for 100,000 solutions and 1.7 million daily facts, docs/importers.md) makes
+            # the desk's writes wait, never fail.
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": 60,
             "init_command": (
                 "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
                 "PRAGMA foreign_keys=ON;PRAGMA cache_size=-64000;PRAGMA temp_store=MEMORY;"

@@ -168,6 +168,10 @@ class SolutionSteps(WriterBase):
     def _insert_solutions(self, insert: list[tuple[int, str, dict[str, Any]]]) -> None:
         if not insert:
             return
+        # In (environment id, solution id) order: the new ids then follow the order the
+        # usage facts are written in (stage.py), which keeps those inserts sequential.
+        env_of = self.env_name
+        insert.sort(key=lambda item: (env_of[item[0]], item[1]))
         fields = [f for f in Solution._meta.concrete_fields if not f.primary_key]
         constants: dict[str, Any] = {}
         for f in fields:
