@@ -25,6 +25,20 @@ from tierdesk.inventory.models import UsageFact
 
 class FactSteps(WriterBase):
     def facts(self) -> None:
+        """Sharing facts from the records, then the daily usage. Counts: created = the
+        source's rows after minus before; updated = rows written minus created (a row the
+        sharing pass created and the usage pass completed counts once of each)."""
+        before = self._source_fact_count() if self.source_had_facts else 0
+        self._written = 0
+        self._write_facts()
+        created = self._source_fact_count() - before
+        self.result.add("facts_created", created)
+        self.result.add("facts_updated", max(self._written - created, 0))
+
+    def _source_fact_count(self) -> int:
+        return UsageFact.objects.filter(source=self.source).count()
+
+    def _write_facts(self) -> None:
         sharing_rows: list[tuple[Any, ...]] = []
         role_sharing: dict[int, dict[str, Any]] = getattr(self, "role_sharing", {})
         listed: set[int] = set()
@@ -82,16 +96,14 @@ class FactSteps(WriterBase):
 
     def _apply_stage(self, stage: FactStage) -> None:
         """SQLite: the staged daily usage in one statement (see `stage`)."""
-        created, updated, unchanged = stage.apply(
-            tenant=self.options.tenant,
-            source=self.source,
-            recorded=self._dt(self.now),
+        changed = stage.apply(
+            tenant=self.options.tenant, source=self.source, recorded=self._dt(self.now)
         )
-        self.result.add("facts_created", created)
-        self.result.add("facts_updated", updated)
-        self.result.add("facts_unchanged", unchanged)
+        self._written += changed
+        if stage.rows - changed:
+            self.result.add("facts_unchanged", stage.rows - changed)
         self._tick(_("usage facts written"), stage.rows)
-        if created or updated:
+        if changed:
             sol_for = self._sol_for
             for env, sol in stage.pairs:
                 pk = sol_for(sol, env)
@@ -114,7 +126,7 @@ class FactSteps(WriterBase):
                 rows = batch[start : start + BATCH]
                 if not has_any:
                     # Nothing of this source is stored: every row is new.
-                    self.result.add("facts_created", len(rows))
+                    self._written += len(rows)
                     for pk, day, *measures in rows:
                         touched.add(pk)
                         writer.add(
@@ -139,7 +151,7 @@ class FactSteps(WriterBase):
                     ):
                         self.result.add("facts_unchanged")
                         continue
-                    self.result.add("facts_updated" if before is not None else "facts_created")
+                    self._written += 1
                     touched.add(pk)
                     writer.add(pk, (pk, date_of(day), source, *measures[:-1], dt_of(measures[-1])))
                 self._tick(_("usage facts written"), len(rows))

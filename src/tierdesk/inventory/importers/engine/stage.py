@@ -123,9 +123,9 @@ class FactStage:
             cursor.execute(f"ATTACH DATABASE %s AS {SCHEMA}", [str(self.path)])
         self.attached = True
 
-    def apply(self, *, tenant: str, source: str, recorded: str) -> tuple[int, int, int]:
+    def apply(self, *, tenant: str, source: str, recorded: str) -> int:
         """Inside the import's transaction: upsert the staged facts as `source`. Returns
-        (created, updated, unchanged)."""
+        how many rows were inserted or changed (the rest were as stored)."""
         q = connection.ops.quote_name
         fact = q(UsageFact._meta.db_table)
         sol = q(Solution._meta.db_table)
@@ -150,15 +150,8 @@ class FactStage:
             f"{q('recorded_at')} = excluded.{q('recorded_at')} WHERE {differs}"
         )
         with connection.cursor() as cursor:
-            # Counted even for a source new to tierdesk: this run's sharing rows are in.
-            cursor.execute(f"SELECT COUNT(*) FROM {fact} WHERE {q('source')} = %s", [source])
-            before = int(cursor.fetchone()[0])
             cursor.execute(upsert, [source, recorded, tenant])
-            changed = max(int(cursor.rowcount), 0)
-            cursor.execute(f"SELECT COUNT(*) FROM {fact} WHERE {q('source')} = %s", [source])
-            after = int(cursor.fetchone()[0])
-        created = after - before
-        return created, changed - created, self.rows - changed
+            return max(int(cursor.rowcount), 0)
 
     def close(self) -> None:
         if self.attached:
