@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import socket
 import statistics
@@ -225,9 +224,10 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
         figures = _figures(rows)
         for key in ("writes", "failed", "p50_ms", "p95_ms", "p99_ms", "max_ms"):
             results[f"{label}_{key}"] = figures[key]
+        why = ": " + ", ".join(figures["failures"]) if figures["failed"] else ""
         print(
             f"  [{database}] ticket writes {label:>6} the import: {figures['writes']:5d} "
-            f"({figures['failed']} failed{': ' + ', '.join(figures['failures']) if figures['failed'] else ''})  "
+            f"({figures['failed']} failed{why})  "
             f"p50 {figures['p50_ms']:7.1f}  p95 {figures['p95_ms']:7.1f}  "
             f"p99 {figures['p99_ms']:7.1f}  max {figures['max_ms']:7.1f} ms"
         )
