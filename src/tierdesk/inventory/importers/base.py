@@ -93,10 +93,22 @@ class Issues:
     total: int = 0
     notices: dict[tuple[str, str, str], Notice] = field(default_factory=dict)
 
-    def add(self, file: str, row: int | None, column: str, value: Any, expected: str) -> None:
+    def add(
+        self,
+        file: str,
+        row: int | None,
+        column: str,
+        value: Any,
+        expected: str,
+        *,
+        literal: bool = True,
+    ) -> None:
+        """`value` is what was found: quoted as a literal, or (literal=False) a
+        description in words, shown as it is."""
         self.total += 1
         if len(self.kept) < MAX_KEPT_ISSUES:
-            self.kept.append(Issue(file, row, column, shown(value), expected))
+            found = shown(value) if literal else str(value)
+            self.kept.append(Issue(file, row, column, found, expected))
 
     def warn(
         self,

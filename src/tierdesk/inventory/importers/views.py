@@ -95,11 +95,15 @@ def run_view(run: ImportRun) -> dict[str, Any]:
     """What a page shows of a run: status as it really is, words instead of codes."""
     status = effective_status(run)
     fmt = formats.FORMATS.get(run.format)
+    recognised = fmt is not None
     return {
+        "recognised": recognised,
         "run": run,
         "status": status,
         "status_label": STATUS_LABELS.get(status, status),
-        "format_label": fmt.label if fmt else (run.format or _("not recognised")),
+        "format_label": fmt.label
+        if fmt
+        else (_("being recognised") if status == ImportRunStatus.RUNNING else _("not recognised")),
         "duration": duration_text(run.duration_ms) if run.finished_at else "—",
         "running": status == ImportRunStatus.RUNNING,
     }
@@ -122,7 +126,10 @@ class ImportDetailView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = get_object_or_404(import_runs(), pk=pk)
         context = run_view(run)
-        context["counts"] = counts_in_words(run.counts)
+        # Counters that stayed at zero say nothing; "rows read" is always shown.
+        context["counts"] = [
+            row for row in counts_in_words(run.counts) if row[2] or row[0] == "rows_read"
+        ]
         context["warnings"] = [
             {**w, "label": warning_label(str(w.get("code", "")))} for w in run.warnings
         ]

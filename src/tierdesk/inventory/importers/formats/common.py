@@ -30,6 +30,7 @@ from tierdesk.inventory.importers.base import (
     Row,
     RowError,
     choice,
+    normal_key,
     to_bool,
     to_text,
 )
@@ -475,6 +476,9 @@ def warn_unread(source: SourceFile, table: Table, found: Sniff, issues: Issues) 
         if isinstance(found.first.get(key), dict):
             continue  # its members are listed themselves
         unread.append(key)
+    if found.layout is not None:  # CSV: name the columns as the file spells them
+        spelled = {normal_key(h): h.strip() for h in found.layout.header}
+        unread = [spelled.get(key, key) for key in unread]
     if unread:
         issues.warn(
             "unread_columns",

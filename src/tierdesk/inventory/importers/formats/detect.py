@@ -127,7 +127,14 @@ def explain(paths: Sequence[Path], issues: Issues, *, has_mapping: bool = False)
                 claimed.setdefault(names[0], []).append(_display(root, file))
                 continue
             reported += 1
-            issues.add(_display(root, file), None, "", describe(found), _verdict(found, file))
+            issues.add(
+                _display(root, file),
+                None,
+                "",
+                describe(found),
+                _verdict(found, file),
+                literal=False,
+            )
         if len(claimed) > 1:
             parts = "; ".join(
                 _("%(files)s: %(format)s") % {"files": ", ".join(v[:3]), "format": FORMATS[k].label}
@@ -142,6 +149,7 @@ def explain(paths: Sequence[Path], issues: Issues, *, has_mapping: bool = False)
                     "files of one format per import: import each group of files on its own "
                     "(environments first)"
                 ),
+                literal=False,
             )
             reported += 1
     if not reported:

@@ -179,7 +179,7 @@ def test_powershell_reads_nested_owner_objects_and_role_assignments() -> None:
     flow = Solution.objects.get(platform_id=FLOW1)
     assert flow.maker is not None and flow.maker.external_id == DANA_OID  # CreatedBy.objectId
     unread = {w["file"]: w["value"] for w in result.warnings if w["code"] == "unread_columns"}
-    assert "unpublishedappdefinition" in unread["powershell/apps.csv"]
+    assert "UnpublishedAppDefinition" in unread["powershell/apps.csv"]
 
 
 def grants() -> set[tuple[str, str, str]]:
