@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import close_old_connections, connection
+from django.utils import translation
 
 from tierdesk.inventory.importers.models import ImportRun
 from tierdesk.inventory.importers.services import import_run_execute
@@ -19,14 +20,18 @@ from tierdesk.inventory.importers.uploads import discard
 log = logging.getLogger(__name__)
 
 
-def import_run_in_background(*, run: ImportRun, folder: Path, **kwargs: Any) -> threading.Thread:
-    """Run `import_run_execute(run=run, paths=[folder], **kwargs)` in a daemon thread and
-    remove `folder` afterwards, whatever happens."""
+def import_run_in_background(
+    *, run: ImportRun, folder: Path, language: str, **kwargs: Any
+) -> threading.Thread:
+    """Run `import_run_execute(run=run, paths=[folder], **kwargs)` in a daemon thread, its
+    messages in `language` (the person's who started it), and remove `folder` afterwards,
+    whatever happens."""
 
     def work() -> None:
         close_old_connections()
         try:
-            import_run_execute(run=run, paths=[folder], **kwargs)
+            with translation.override(language):
+                import_run_execute(run=run, paths=[folder], **kwargs)
         except Exception:  # the run is recorded as interrupted by import_run_execute
             log.exception("import run %s failed", run.pk)
         finally:

@@ -4,6 +4,7 @@ heading feeds and, for choice fields, what the file's values mean."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,11 +22,18 @@ from tierdesk.inventory.importers.models import ColumnMapping
 from tierdesk.inventory.importers.selectors import can_manage_column_mappings
 
 # The fields whose file values a mapping may translate, and the tierdesk values allowed.
-CHOICE_FIELDS: dict[str, list[tuple[str, str]]] = {
-    "kind": [(str(v), str(label)) for v, label in SolutionKind.choices],
-    "declared_tier": [(str(v), str(label)) for v, label in Tier.choices],
-    "type": [(str(v), str(label)) for v, label in EnvironmentType.choices],
-    "purpose": [(str(v), str(label)) for v, label in EnvironmentPurpose.choices],
+CHOICE_FIELDS: dict[str, list[tuple[str, Any]]] = {
+    "kind": [(str(v), label) for v, label in SolutionKind.choices],
+    "declared_tier": [(str(v), label) for v, label in Tier.choices],
+    "type": [(str(v), label) for v, label in EnvironmentType.choices],
+    "purpose": [(str(v), label) for v, label in EnvironmentPurpose.choices],
+}
+# What a line of each value map may look like (a value a spreadsheet might hold).
+VALUE_EXAMPLES = {
+    "kind": "App = canvas_app",
+    "declared_tier": "High = critical",
+    "type": "Prod = production",
+    "purpose": "Dev = development",
 }
 
 

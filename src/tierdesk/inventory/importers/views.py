@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -30,6 +31,7 @@ from tierdesk.inventory.importers.labels import (
 )
 from tierdesk.inventory.importers.mappings import (
     CHOICE_FIELDS,
+    VALUE_EXAMPLES,
     column_mapping_delete,
     column_mapping_save,
     mapping_fields,
@@ -52,6 +54,7 @@ from tierdesk.inventory.importers.uploads import (
 )
 
 STATUS_LABELS = dict(ImportRunStatus.choices)
+FILE_WARNINGS = frozenset({"unread_columns", "legacy_encoding"})
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -131,7 +134,13 @@ class ImportDetailView(RoleRequiredMixin, View):
             row for row in counts_in_words(run.counts) if row[2] or row[0] == "rows_read"
         ]
         context["warnings"] = [
-            {**w, "label": warning_label(str(w.get("code", "")))} for w in run.warnings
+            {
+                **w,
+                "label": warning_label(str(w.get("code", ""))),
+                # how many rows it concerns; a warning about a whole file has no count
+                "rows": w.get("count") if w.get("code") not in FILE_WARNINGS else None,
+            }
+            for w in run.warnings
         ]
         context["files"] = [{**f, "table": table_label(str(f.get("table", "")))} for f in run.files]
         if context["running"]:
@@ -193,7 +202,8 @@ class ImportUploadView(RoleRequiredMixin, View):
             format=options["format"],
         )
         if settings.TIERDESK_IMPORTS_IN_BACKGROUND:
-            import_run_in_background(run=run, folder=folder, **options)
+            language = translation.get_language() or settings.LANGUAGE_CODE
+            import_run_in_background(run=run, folder=folder, language=language, **options)
         else:
             try:
                 import_run_execute(run=run, paths=[folder], **options)
@@ -319,6 +329,7 @@ class MappingEditView(RoleRequiredMixin, View):
                 "required": required,
                 "heading": columns.get(field, ""),
                 "choices": CHOICE_FIELDS.get(field),
+                "example": VALUE_EXAMPLES.get(field, ""),
                 "values": _value_text(values.get(field)),
             }
             for field, required in mapping_fields(table)
