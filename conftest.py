@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,35 @@ from tierdesk.accounts.tests.factories import (
 )
 from tierdesk.inventory.models import Environment, Solution, SolutionOwner
 from tierdesk.inventory.tests.factories import EnvironmentFactory, SolutionFactory
+
+CHROMIUM = os.environ.get("TIERDESK_CHROMIUM", "/usr/bin/chromium")
+# Headless Chromium from the machine's package; the background-networking switches keep it
+# from reaching for Google's hosts, which this closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """The browser tests' Chromium (scripts/ensure-chromium installs it; never skipped)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls
+    # are still synchronous, which Django would otherwise refuse.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(autouse=True)

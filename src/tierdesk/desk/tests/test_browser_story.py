@@ -7,13 +7,11 @@ Korean."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from conftest import Org
 from tierdesk.accounts.choices import SupportType
@@ -23,27 +21,7 @@ from tierdesk.desk.models import DeskSettings, Ticket, VendorCase
 from tierdesk.inventory import services as inventory
 from tierdesk.inventory.choices import SupportModel
 
-CHROMIUM = os.environ.get("TIERDESK_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _as(browser: Browser, live_server: Any, username: str) -> Page:

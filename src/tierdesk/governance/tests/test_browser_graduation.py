@@ -3,12 +3,10 @@ request → checklist → approval → handover acknowledged → tier and suppor
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tierdesk.demo.builder import build
 from tierdesk.governance.choices import GraduationStatus
@@ -17,27 +15,7 @@ from tierdesk.governance.models import GraduationRequest
 from tierdesk.inventory.choices import SupportModel, Tier
 from tierdesk.inventory.models import Solution
 
-CHROMIUM = os.environ.get("TIERDESK_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _page_for(browser: Browser, live_server: Any, username: str) -> Page:

@@ -96,7 +96,7 @@ def import_run_execute(
             result.issues.add(str(p), None, "", "", _("an existing file or folder"))
         _finish(run, result, dry_run, started)
         return run
-    beat = _Heartbeat(run, progress, _total_bytes(paths))
+    beat = _Heartbeat(run, progress, total_bytes(paths))
     options = Options(
         tenant=tenant,
         dry_run=dry_run,
@@ -117,7 +117,8 @@ def import_run_execute(
     return run
 
 
-def _total_bytes(paths: Sequence[Path]) -> int:
+def total_bytes(paths: Sequence[Path]) -> int:
+    """Bytes of every file under `paths` (what reading them means for a progress bar)."""
     total = 0
     for path in paths:
         if path.is_file():

@@ -17,17 +17,7 @@ from tierdesk.accounts.models import User
 from tierdesk.inventory.importers import formats
 from tierdesk.inventory.importers.labels import counts_in_words, duration_text
 from tierdesk.inventory.importers.models import ColumnMapping, ImportRun, ImportRunStatus
-from tierdesk.inventory.importers.services import import_run_execute
-
-
-def _total_bytes(paths: list[Path]) -> int:
-    total = 0
-    for path in paths:
-        if path.is_file():
-            total += path.stat().st_size
-        elif path.is_dir():
-            total += sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    return total
+from tierdesk.inventory.importers.services import import_run_execute, total_bytes
 
 
 class Command(BaseCommand):
@@ -65,7 +55,7 @@ class Command(BaseCommand):
                 raise CommandError(f"no saved column mapping named {opts['mapping']!r}")
         actor = User.objects.filter(username=opts["user"]).first() if opts["user"] else None
         bar = tqdm(
-            total=_total_bytes(paths),
+            total=total_bytes(paths),
             unit="B",
             unit_scale=True,
             desc="reading",
