@@ -10,7 +10,9 @@ from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext
 from rest_framework.permissions import BasePermission
 
 from tierdesk.common.roles import Role
@@ -29,6 +31,13 @@ def roles_of(user: Any) -> frozenset[Role]:
 
 def has_any_role(user: Any, allowed: Collection[Role]) -> bool:
     return bool(roles_of(user) & frozenset(allowed))
+
+
+def require(allowed: bool, message: Any = "") -> None:
+    """What every write service says first: its named rule allows the actor, or
+    PermissionDenied (pages and the API turn it into 403)."""
+    if not allowed:
+        raise PermissionDenied(str(message) if message else gettext("You may not do this."))
 
 
 class ActionRolePermission(BasePermission):

@@ -22,12 +22,40 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
+# The role sets every app reasons with: defined here once, named by what they may do.
 ANY_USER: frozenset[Role] = frozenset(Role)
 STAFF_WIDE: frozenset[Role] = frozenset(
     {Role.ADMIN, Role.PLATFORM_ENGINEER, Role.HELP_DESK_AGENT, Role.MANAGER}
 )
 """Roles that see the whole inventory (design: help desk, platform team, managers, admins)."""
 ADMIN_ONLY: frozenset[Role] = frozenset({Role.ADMIN})
+PLATFORM_STAFF: frozenset[Role] = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER})
+"""Admins and the dedicated platform team: confirm tiers, approve graduations, edit service
+levels and on-call, file vendor and partner cases, log requests for someone else."""
+DESK_WORKERS: frozenset[Role] = frozenset(
+    {Role.ADMIN, Role.HELP_DESK_AGENT, Role.PLATFORM_ENGINEER}
+)
+"""Who works any ticket they can see (the help desk, the platform team, admins)."""
+READ_ALL: frozenset[Role] = frozenset({Role.ADMIN, Role.MANAGER})
+"""Who reads every ticket, confidential ones included. Managers read and never write."""
+READ_ALL_OPEN: frozenset[Role] = frozenset({Role.HELP_DESK_AGENT, Role.PLATFORM_ENGINEER})
+"""Who reads every ticket that is not confidential."""
+GOVERNANCE_ACTORS: frozenset[Role] = frozenset(
+    {Role.ADMIN, Role.PLATFORM_ENGINEER, Role.MAKER}
+)
+"""Who acts on governance (makers on their own solutions)."""
+DESK_CONSOLE: frozenset[Role] = frozenset(
+    {
+        Role.MAKER,
+        Role.TEAM_MEMBER,
+        Role.HELP_DESK_AGENT,
+        Role.PLATFORM_ENGINEER,
+        Role.PARTNER_AGENT,
+        Role.MANAGER,
+        Role.ADMIN,
+    }
+)
+"""Who has a queue to open in the agent console."""
 
 
 RoleProvider = Callable[[Any], Iterable[Role]]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 from tierdesk.accounts.choices import SupportType, TeamKind
 from tierdesk.accounts.models import SupportTeam, User
 from tierdesk.common import clock
-from tierdesk.common.permissions import roles_of
+from tierdesk.common.permissions import require
 from tierdesk.desk import events, notifications, routing, selectors
 from tierdesk.desk.choices import HealthResult, TicketStatus
 from tierdesk.desk.models import (
@@ -28,6 +28,15 @@ from tierdesk.desk.models import (
 )
 from tierdesk.desk.services import lock, priority_for, save
 from tierdesk.inventory.choices import Tier
+
+
+def _may(ticket: Ticket, actor: User | None, move: str) -> None:
+    """Every move asks `selectors.can_move` first (no actor: the system's own move)."""
+    if actor is not None:
+        require(
+            selectors.can_move(actor, ticket, move),
+            _("You may not make this move on this ticket."),
+        )
 
 
 def _need_reason(reason: str) -> str:
@@ -71,6 +80,7 @@ def ticket_triage(
     urgency: str | None = None,
     topic: str | None = None,
 ) -> Ticket:
+    _may(ticket, actor, "triage")
     ticket = lock(ticket)
     _open(ticket)
     fields = ["status"]
@@ -96,6 +106,10 @@ def ticket_assign(
     agent: User | None = None,
 ) -> Ticket:
     """Give the ticket to a team and/or a person in it."""
+    if agent is not None and team is None and actor is not None and agent.pk == actor.pk:
+        require(selectors.can_take(actor, ticket), _("You may not take this ticket."))
+    else:
+        _may(ticket, actor, "assign")
     ticket = lock(ticket)
     _open(ticket)
     if team is None and agent is None:
@@ -118,6 +132,7 @@ def ticket_assign(
 def ticket_redirect(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
     """Send the ticket to the channel that supports its solution and tell the requester
     where it went and why."""
+    _may(ticket, actor, "redirect")
     reason = _need_reason(reason)
     ticket = lock(ticket)
     _open(ticket)
@@ -199,6 +214,7 @@ def _go_to_step(ticket: Ticket, snapshot: dict[str, Any], index: int) -> None:
 def ticket_escalate(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
     """One step up the escalation path, snapshotted when the first escalation starts so
     editing the path never moves a ticket in flight."""
+    _may(ticket, actor, "escalate")
     reason = _need_reason(reason)
     ticket = lock(ticket)
     _open(ticket)
@@ -227,6 +243,7 @@ def ticket_escalate(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
 @transaction.atomic
 def ticket_de_escalate(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
     """One step back down the snapshotted path (to where it started from the first step)."""
+    _may(ticket, actor, "de_escalate")
     reason = _need_reason(reason)
     ticket = lock(ticket)
     _open(ticket)
@@ -244,6 +261,7 @@ def ticket_de_escalate(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
 @transaction.atomic
 def ticket_hand_back(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
     """Back to where the ticket stood before escalation began."""
+    _may(ticket, actor, "hand_back")
     reason = _need_reason(reason)
     ticket = lock(ticket)
     _open(ticket)
@@ -260,6 +278,7 @@ def ticket_hand_back(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
 @transaction.atomic
 def ticket_hand_over(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
     """A critical solution's ticket goes to the platform team."""
+    _may(ticket, actor, "hand_over")
     reason = _need_reason(reason)
     ticket = lock(ticket)
     _open(ticket)
@@ -283,6 +302,7 @@ def ticket_hand_over(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
 def ticket_link_duplicate(
     *, ticket: Ticket, original: Ticket, actor: User, reason: str = ""
 ) -> Ticket:
+    _may(ticket, actor, "link_duplicate")
     if original.pk == ticket.pk:
         raise ValidationError({"original": _("A ticket cannot duplicate itself.")})
     ticket = lock(ticket)
@@ -296,11 +316,23 @@ def ticket_link_duplicate(
 def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
     """Fold `source` into `target`: its replies, notes, files and watchers move; its
     requester watches the target; the source closes, pointing at the target."""
+    _may(source, actor, "merge")
+    if actor is not None:
+        require(selectors.can_work(actor, target), _("You may not change the other ticket."))
     if source.pk == target.pk:
         raise ValidationError({"target": _("A ticket cannot be merged into itself.")})
     source, target = lock(source), lock(target)
     if target.merged_into_id:
         raise ValidationError({"target": _("That ticket was itself merged.")})
+    if source.is_open and not target.is_open:
+        raise ValidationError(
+            {
+                "target": _(
+                    "That ticket is resolved: an open question merged into it would be "
+                    "buried. Reopen it first, or merge it into this one."
+                )
+            }
+        )
     TicketMessage.objects.filter(ticket=source).update(ticket=target)
     TicketAttachment.objects.filter(ticket=source).update(ticket=target)
     people = list(source.watchers.all())
@@ -333,8 +365,7 @@ def vendor_case_open(
 ) -> VendorCase:
     """Open a case with the vendor after the service-health check. Only platform
     engineers and admins file vendor cases."""
-    if not roles_of(actor) & selectors.CASE_FILERS:
-        raise PermissionDenied("Only platform engineers and admins file vendor cases.")
+    _may(ticket, actor, "vendor_case")
     if health_result not in HealthResult.values:
         raise ValidationError({"health_result": _("Record what the service-health check said.")})
     if health_checked_at > clock.now():
@@ -370,8 +401,7 @@ def partner_case_open(
 ) -> VendorCase:
     """Give the ticket to a contracted partner team; its agents then see it."""
     reason = _need_reason(reason)
-    if not roles_of(actor) & selectors.CASE_FILERS:
-        raise PermissionDenied("Only platform engineers and admins open partner cases.")
+    _may(ticket, actor, "partner_case")
     if partner.kind != TeamKind.PARTNER:
         raise ValidationError({"partner": _("Choose a partner team.")})
     ticket = lock(ticket)

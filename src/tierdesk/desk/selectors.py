@@ -12,16 +12,23 @@ from django.http import Http404
 from tierdesk.accounts.choices import SupportType, TeamKind
 from tierdesk.accounts.models import SupportTeam, User
 from tierdesk.common.permissions import roles_of
-from tierdesk.common.roles import Role
+from tierdesk.common.roles import (
+    ADMIN_ONLY,
+    DESK_WORKERS,
+    PLATFORM_STAFF,
+    READ_ALL,
+    READ_ALL_OPEN,
+    Role,
+)
 from tierdesk.desk.choices import OPEN_STATUSES, TicketStatus
 from tierdesk.desk.models import Ticket, TicketAttachment, TicketWatcher
 from tierdesk.inventory.choices import Tier
 from tierdesk.inventory.models import SolutionOwner
 
-SEE_ALL = frozenset({Role.ADMIN, Role.MANAGER})
-SEE_ALL_OPEN = frozenset({Role.HELP_DESK_AGENT, Role.PLATFORM_ENGINEER})
-WORKERS = frozenset({Role.ADMIN, Role.HELP_DESK_AGENT, Role.PLATFORM_ENGINEER})
-CASE_FILERS = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER})
+SEE_ALL = READ_ALL
+SEE_ALL_OPEN = READ_ALL_OPEN
+WORKERS = DESK_WORKERS
+CASE_FILERS = PLATFORM_STAFF
 QUEUE_CAP = 1000
 
 
@@ -96,8 +103,19 @@ def _is_owner(user: User, ticket: Ticket) -> bool:
     )
 
 
+# ---------------------------------------------------------------------- the rules
+#
+# One named rule per write on a ticket. The services call them (and refuse with
+# PermissionDenied); pages and the API only show what they allow. Managers read every
+# ticket and write none: no rule below is satisfied by the manager role.
+
+
 def can_work(user: Any, ticket: Ticket) -> bool:
-    """Whether the user may act on the ticket (reply as support, move it)."""
+    """Whether the user supports this ticket: the help desk, the platform team and admins
+    on any ticket they see, its agent, the members of the team it sits with, and — while
+    it is at the self-support level — its solution's maker and co-owners."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
     roles = roles_of(user)
     if roles & WORKERS:
         return True
@@ -109,18 +127,97 @@ def can_work(user: Any, ticket: Ticket) -> bool:
 
 
 def can_see_notes(user: Any, ticket: Ticket) -> bool:
+    """Internal notes and attachments: who supports the ticket, and the read-all roles."""
     return bool(roles_of(user) & SEE_ALL) or can_work(user, ticket)
 
 
-def allowed_moves(user: Any, ticket: Ticket) -> list[str]:
-    """The ladder moves this user may make on this ticket now."""
+def can_file(user: Any) -> bool:
+    """Anyone signed in asks for help (the requester role); a manager-only account reads."""
+    return Role.REQUESTER in roles_of(user)
+
+
+def can_file_for_someone(user: Any) -> bool:
+    """Logging a request someone made another way (phone, hallway, a direct message)."""
+    return bool(roles_of(user) & PLATFORM_STAFF)
+
+
+def _is_requester(user: Any, ticket: Ticket) -> bool:
+    return ticket.requester_id is not None and ticket.requester_id == getattr(user, "pk", None)
+
+
+def can_edit(user: Any, ticket: Ticket) -> bool:
+    """Subject, description, impact and urgency: the requester and whoever supports it."""
+    return can_work(user, ticket) or (_is_requester(user, ticket) and can_file(user))
+
+
+def can_reply(user: Any, ticket: Ticket) -> bool:
+    """A public reply: the requester, whoever supports the ticket, and its watchers."""
+    if can_work(user, ticket) or (_is_requester(user, ticket) and can_file(user)):
+        return True
+    return (
+        can_file(user)
+        and not bool(roles_of(user) & SEE_ALL - WORKERS)  # read-all roles only read
+        and ticket.watcher_rows.filter(user=user).exists()
+    )
+
+
+def can_write_note(user: Any, ticket: Ticket) -> bool:
+    """Internal notes: only who supports the ticket (reading them is wider)."""
+    return can_work(user, ticket)
+
+
+def can_attach(user: Any, ticket: Ticket, *, internal: bool = False) -> bool:
+    """A file with a reply (who may reply) or an internal one (who may write notes)."""
+    return can_write_note(user, ticket) if internal else can_reply(user, ticket)
+
+
+def can_take(user: Any, ticket: Ticket) -> bool:
+    """Take an open ticket as its agent from the queue."""
+    return ticket.is_open and can_work(user, ticket)
+
+
+def can_set_status(user: Any, ticket: Ticket) -> bool:
+    """Waiting on the requester, on a vendor, in progress: who supports the ticket."""
+    return ticket.is_open and can_work(user, ticket)
+
+
+def can_close(user: Any, ticket: Ticket) -> bool:
+    """Close: the requester (it is their question) or who supports it."""
+    if ticket.status == TicketStatus.CLOSED:
+        return False
+    return can_work(user, ticket) or (_is_requester(user, ticket) and can_file(user))
+
+
+def can_add_watcher(user: Any, ticket: Ticket, watcher: Any) -> bool:
+    """Watch a ticket oneself (anyone who may reply), or add someone (who supports it)."""
+    if watcher is not None and getattr(watcher, "pk", None) == getattr(user, "pk", None):
+        return can_reply(user, ticket) or can_work(user, ticket)
+    return can_work(user, ticket)
+
+
+def can_manage_request_types(user: Any) -> bool:
+    return bool(roles_of(user) & ADMIN_ONLY)
+
+
+def can_move(user: Any, ticket: Ticket, move: str) -> bool:
+    """A move along the ladder: who supports the ticket; vendor and partner cases only the
+    platform team and admins. Whether the move makes sense now (a ticket that is not new
+    is not triaged) is the service's to say, as a validation error."""
+    if move == "reopen":
+        return can_reopen(user, ticket)
     if not can_work(user, ticket):
-        return []
-    roles = roles_of(user)
-    moves: list[str] = []
+        return False
+    if move in {"vendor_case", "partner_case"}:
+        return bool(roles_of(user) & CASE_FILERS)
+    return True
+
+
+def allowed_moves(user: Any, ticket: Ticket) -> list[str]:
+    """The ladder moves to offer this user on this ticket now: those that make sense in
+    its state and that `can_move` allows."""
     if not ticket.is_open:
-        return ["reopen"]
-    moves += ["assign", "escalate", "resolve", "link_duplicate", "merge"]
+        return ["reopen"] if can_reopen(user, ticket) else []
+    moves = ["assign", "escalate", "resolve", "link_duplicate", "merge"]
     if ticket.status == TicketStatus.NEW:
         moves.insert(0, "triage")
     if ticket.level in {SupportType.HELP_DESK, SupportType.PLATFORM} and ticket.solution_id:
@@ -133,13 +230,15 @@ def allowed_moves(user: Any, ticket: Ticket) -> list[str]:
         and ticket.level != SupportType.PLATFORM
     ):
         moves.append("hand_over")
-    if roles & CASE_FILERS:
-        moves += ["vendor_case", "partner_case"]
-    return moves
+    moves += ["vendor_case", "partner_case"]
+    return [m for m in moves if can_move(user, ticket, m)]
 
 
 def can_reopen(user: Any, ticket: Ticket) -> bool:
-    return ticket.requester_id == user.pk or can_work(user, ticket)
+    """Reopen a resolved or closed ticket: the requester or who supports it."""
+    if ticket.is_open:
+        return False
+    return can_work(user, ticket) or (_is_requester(user, ticket) and can_file(user))
 
 
 @dataclass

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import F
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import user_find_by_principal
 from tierdesk.common import clock
+from tierdesk.common.permissions import require
 from tierdesk.desk import events, notifications, routing, selectors
 from tierdesk.desk.choices import (
     DEFAULT_MATRIX,
@@ -136,7 +137,18 @@ def ticket_create(
     told (preferences, the team's channel) are read before the write transaction opens,
     so the transaction (SQLite's one writer lock) holds only the inserts: the ticket, its
     watchers, its two events, its clocks and their events, its messages — one multi-row
-    INSERT each, no savepoints."""
+    INSERT each, no savepoints.
+
+    Refused (PermissionDenied) when `actor` may not file (`selectors.can_file`) or files
+    for someone else without `selectors.can_file_for_someone`; no actor is an intake the
+    system runs (the embedded form, e-mail)."""
+    if actor is not None:
+        require(selectors.can_file(actor), _("Your account reads; it does not file requests."))
+        if requester is not None and requester.pk != actor.pk:
+            require(
+                selectors.can_file_for_someone(actor),
+                _("Only the platform team and admins log requests for someone else."),
+            )
     if requester is None and not requester_email:
         raise ValidationError({"requester_email": _("Say who is asking, or sign in.")})
     if request_type is not None:
@@ -237,7 +249,10 @@ def ticket_update(
 ) -> Ticket:
     """Change a ticket's fields unless someone changed it since `expected_version`.
 
-    The check and the write are one UPDATE … WHERE version = expected."""
+    The check and the write are one UPDATE … WHERE version = expected. Refused unless
+    `selectors.can_edit`."""
+    if actor is not None:
+        require(selectors.can_edit(actor, ticket), _("You may read this ticket, not change it."))
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"fields not editable here: {sorted(unknown)}")
@@ -276,7 +291,10 @@ def ticket_reply(
     email_message_id: str = "",
     author_label: str = "",
 ) -> TicketMessage:
-    """A public reply: the requester and watchers see it and are told."""
+    """A public reply: the requester and watchers see it and are told. Refused unless
+    `selectors.can_reply` (no author: an anonymous requester's mail)."""
+    if author is not None:
+        require(selectors.can_reply(author, ticket), _("You may read this ticket, not reply."))
     if not body.strip():
         raise ValidationError({"body": _("Write a reply.")})
     ticket = lock(ticket)
@@ -324,9 +342,12 @@ def ticket_reply(
 
 @transaction.atomic
 def ticket_note(*, ticket: Ticket, author: User, body: str) -> TicketMessage:
-    """An internal note: only people who work the ticket see it."""
-    if not selectors.can_see_notes(author, ticket):
-        raise PermissionDenied("Only people who work the ticket write notes.")
+    """An internal note: who supports the ticket writes it (`selectors.can_write_note`);
+    the read-all roles read it too."""
+    require(
+        selectors.can_write_note(author, ticket),
+        _("Only people who support the ticket write internal notes."),
+    )
     if not body.strip():
         raise ValidationError({"body": _("Write a note.")})
     ticket = lock(ticket)
@@ -347,7 +368,13 @@ def ticket_note(*, ticket: Ticket, author: User, body: str) -> TicketMessage:
 def ticket_attach(
     *, ticket: Ticket, actor: User | None, upload: UploadedFile[bytes], internal: bool = False
 ) -> TicketAttachment:
-    """Keep a file with the ticket if its size and type are allowed."""
+    """Keep a file with the ticket if its size and type are allowed and the actor may
+    (`selectors.can_attach`: with a reply, or internally)."""
+    if actor is not None:
+        require(
+            selectors.can_attach(actor, ticket, internal=internal),
+            _("You may not add files to this ticket."),
+        )
     settings_row = DeskSettings.load()
     name = Path(upload.name or "file").name[:200]
     suffix = Path(name).suffix.lower()
@@ -377,6 +404,9 @@ def ticket_attach(
 
 @transaction.atomic
 def ticket_watch(*, ticket: Ticket, user: User, actor: User | None) -> bool:
+    """Add a watcher (`selectors.can_add_watcher`)."""
+    if actor is not None:
+        require(selectors.can_add_watcher(actor, ticket, user), _("You may not add watchers."))
     _n, created = TicketWatcher.objects.get_or_create(ticket=ticket, user=user)
     if created:
         events.watcher_added(ticket, actor, watcher=user)
@@ -387,7 +417,10 @@ def ticket_watch(*, ticket: Ticket, user: User, actor: User | None) -> bool:
 def ticket_set_status(
     *, ticket: Ticket, actor: User | None, status: str, reason: str = ""
 ) -> Ticket:
-    """Move between the open statuses (waiting on the requester or the vendor, …)."""
+    """Move between the open statuses (waiting on the requester or the vendor, …);
+    `selectors.can_set_status`."""
+    if actor is not None:
+        require(selectors.can_set_status(actor, ticket), _("You may not change its status."))
     if status not in OPEN_STATUSES:
         raise ValidationError({"status": _("Use resolve, close or reopen for that.")})
     ticket = lock(ticket)
@@ -402,6 +435,9 @@ def ticket_set_status(
 
 @transaction.atomic
 def ticket_resolve(*, ticket: Ticket, actor: User | None, reason: str) -> Ticket:
+    """Resolved: the requester is told and may reply or reopen (`can_move` "resolve")."""
+    if actor is not None:
+        require(selectors.can_move(actor, ticket, "resolve"), _("You may not resolve it."))
     ticket = lock(ticket)
     if not ticket.is_open:
         raise ValidationError({"status": _("The ticket is not open.")})
@@ -421,6 +457,9 @@ def ticket_resolve(*, ticket: Ticket, actor: User | None, reason: str) -> Ticket
 
 @transaction.atomic
 def ticket_close(*, ticket: Ticket, actor: User | None, reason: str = "") -> Ticket:
+    """Closed for good (`selectors.can_close`: the requester, or who supports it)."""
+    if actor is not None:
+        require(selectors.can_close(actor, ticket), _("You may not close it."))
     ticket = lock(ticket)
     if ticket.status == TicketStatus.CLOSED:
         return ticket
@@ -433,6 +472,9 @@ def ticket_close(*, ticket: Ticket, actor: User | None, reason: str = "") -> Tic
 
 @transaction.atomic
 def ticket_reopen(*, ticket: Ticket, actor: User | None, reason: str) -> Ticket:
+    """Open again (`selectors.can_reopen`: the requester, or who supports it)."""
+    if actor is not None:
+        require(selectors.can_reopen(actor, ticket), _("You may not reopen it."))
     ticket = lock(ticket)
     if ticket.is_open:
         raise ValidationError({"status": _("The ticket is already open.")})
@@ -502,7 +544,7 @@ def ticket_inbound_email(*, message: InboundMessage) -> TicketMessage | None:
     ):
         return None  # the same mail read twice
     sender = user_find_by_principal(message.from_address)
-    if sender is not None and selectors.tickets_visible_to(sender).filter(pk=ticket.pk).exists():
+    if sender is not None and selectors.can_reply(sender, ticket):
         author: User | None = sender
     elif message.from_address.strip().lower() == ticket.requester_email.lower():
         author = ticket.requester

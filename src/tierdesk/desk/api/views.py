@@ -7,14 +7,13 @@ import csv
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -131,8 +130,6 @@ class TicketViewSet(
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
         on_behalf = data.pop("on_behalf_of", None)
-        if on_behalf is not None and not roles_of(user) & FILERS:
-            raise PermissionDenied("Only platform engineers log requests for someone else.")
         try:
             ticket = services.ticket_create(
                 requester=on_behalf or user,
@@ -151,8 +148,6 @@ class TicketViewSet(
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = request_user(request)
         ticket = self.get_object()
-        if not (selectors.can_work(user, ticket) or ticket.requester_id == user.pk):
-            raise PermissionDenied("You may read this ticket but not change it.")
         incoming = s.TicketUpdateSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         changes = dict(incoming.validated_data)
@@ -210,16 +205,13 @@ class TicketViewSet(
     ) -> Response:
         user = request_user(request)
         ticket = self.get_object()
-        if move is not None and move not in selectors.allowed_moves(user, ticket):
-            raise PermissionDenied("Your role does not allow this move on this ticket.")
+        # The service decides whether this user may (its named rule in selectors).
         incoming = serializer_class(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
             run(ticket, user, dict(incoming.validated_data))
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict) from error
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
         ticket = Ticket.objects.get(pk=ticket.pk)
         return Response(s.TicketSerializer(ticket).data)
 
@@ -306,11 +298,7 @@ class TicketViewSet(
     @extend_schema(request=s.ReasonSerializer, responses={200: s.TicketSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str) -> Response:
-        user = request_user(request)
-        ticket = self.get_object()
-        if not selectors.can_reopen(user, ticket):
-            raise PermissionDenied("Only the requester or support reopens a ticket.")
-        return self._reason_move(request, None, services.ticket_reopen)  # type: ignore[arg-type]
+        return self._reason_move(request, "reopen", services.ticket_reopen)
 
     def _other(self, request: Request, d: dict[str, Any]) -> Ticket:
         try:
