@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.urls import register_converter
 
 
 class CommonConfig(AppConfig):
     name = "tierdesk.common"
     label = "common"
+
+    def ready(self) -> None:
+        from tierdesk.common.ids import IdConverter
+
+        register_converter(IdConverter, "id")

@@ -22,8 +22,12 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
-# The role sets every app reasons with: defined here once, named by what they may do.
+# The role sets every app reasons with: defined here once, named by what they may do. The
+# rules that combine them with ownership live in each app's selectors (`can_reply`, …).
 ANY_USER: frozenset[Role] = frozenset(Role)
+WRITERS: frozenset[Role] = ANY_USER - {Role.MANAGER}
+"""Every role that writes anything. A manager's account is read-only: it carries the manager
+role alone (`accounts.selectors.user_roles`), so it writes nowhere."""
 STAFF_WIDE: frozenset[Role] = frozenset(
     {Role.ADMIN, Role.PLATFORM_ENGINEER, Role.HELP_DESK_AGENT, Role.MANAGER}
 )
@@ -40,10 +44,14 @@ READ_ALL: frozenset[Role] = frozenset({Role.ADMIN, Role.MANAGER})
 """Who reads every ticket, confidential ones included. Managers read and never write."""
 READ_ALL_OPEN: frozenset[Role] = frozenset({Role.HELP_DESK_AGENT, Role.PLATFORM_ENGINEER})
 """Who reads every ticket that is not confidential."""
-GOVERNANCE_ACTORS: frozenset[Role] = frozenset(
-    {Role.ADMIN, Role.PLATFORM_ENGINEER, Role.MAKER}
-)
+GOVERNANCE_ACTORS: frozenset[Role] = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER, Role.MAKER})
 """Who acts on governance (makers on their own solutions)."""
+GOVERNANCE_READERS: frozenset[Role] = STAFF_WIDE | {Role.MAKER}
+"""Who opens governance pages (makers for their own solutions)."""
+HANDOVER_RECEIVERS: frozenset[Role] = GOVERNANCE_ACTORS | {Role.TEAM_MEMBER, Role.PARTNER_AGENT}
+"""Who may open a graduation handed over to their team and acknowledge the handover."""
+ON_CALL_READERS: frozenset[Role] = STAFF_WIDE | {Role.TEAM_MEMBER, Role.PARTNER_AGENT}
+"""Who sees on-call rotations (team members and partners only their teams')."""
 DESK_CONSOLE: frozenset[Role] = frozenset(
     {
         Role.MAKER,

@@ -9,11 +9,8 @@ class DeskConfig(AppConfig):
 
     def ready(self) -> None:
         from tierdesk.common import navigation
-        from tierdesk.common.roles import ANY_USER, Role
-        from tierdesk.desk.views import CONSOLE_ROLES
+        from tierdesk.common.roles import ANY_USER, DESK_CONSOLE, PLATFORM_STAFF
 
         navigation.register("desk:portal", _("Help"), ANY_USER, order=200)
-        navigation.register("desk:queue", _("Queue"), CONSOLE_ROLES, order=210)
-        navigation.register(
-            "desk:bypass", _("Log for someone"), {Role.PLATFORM_ENGINEER, Role.ADMIN}, order=220
-        )
+        navigation.register("desk:queue", _("Queue"), DESK_CONSOLE, order=210)
+        navigation.register("desk:bypass", _("Log for someone"), PLATFORM_STAFF, order=220)

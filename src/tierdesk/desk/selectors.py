@@ -25,11 +25,16 @@ from tierdesk.desk.models import Ticket, TicketAttachment, TicketWatcher
 from tierdesk.inventory.choices import Tier
 from tierdesk.inventory.models import SolutionOwner
 
-SEE_ALL = READ_ALL
-SEE_ALL_OPEN = READ_ALL_OPEN
-WORKERS = DESK_WORKERS
-CASE_FILERS = PLATFORM_STAFF
 QUEUE_CAP = 1000
+
+
+def _team_ids(user: Any) -> frozenset[int]:
+    """The user's teams, read once per user object (a queue page asks for every row)."""
+    cached: frozenset[int] | None = getattr(user, "_desk_team_ids", None)
+    if cached is None:
+        cached = frozenset(user.memberships.values_list("team_id", flat=True))
+        user._desk_team_ids = cached
+    return cached
 
 
 def _own_q(user: User) -> Q:
@@ -42,7 +47,7 @@ def _own_q(user: User) -> Q:
         | Q(solution__maker=user)
         | Q(solution_id__in=SolutionOwner.objects.filter(user=user).values("solution_id"))
     )
-    team_ids = list(user.memberships.values_list("team_id", flat=True))
+    team_ids = _team_ids(user)
     if team_ids:
         visible |= Q(team_id__in=team_ids)
     return visible
@@ -53,10 +58,10 @@ def ticket_visibility_filter(user: User) -> Q | None:
     except confidential ones outside their reach; partner agents only their partner
     team's (and their own requests); managers read all; admins all."""
     roles = roles_of(user)
-    if roles & SEE_ALL:
+    if roles & READ_ALL:
         return None
     own = _own_q(user)
-    if roles & SEE_ALL_OPEN:
+    if roles & READ_ALL_OPEN:
         return Q(is_confidential=False) | own
     return own
 
@@ -117,18 +122,18 @@ def can_work(user: Any, ticket: Ticket) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     roles = roles_of(user)
-    if roles & WORKERS:
+    if roles & DESK_WORKERS:
         return True
     if ticket.agent_id == user.pk:
         return True
-    if ticket.team_id and user.memberships.filter(team_id=ticket.team_id).exists():
+    if ticket.team_id and ticket.team_id in _team_ids(user):
         return True
     return ticket.level == SupportType.SELF and _is_owner(user, ticket)
 
 
 def can_see_notes(user: Any, ticket: Ticket) -> bool:
     """Internal notes and attachments: who supports the ticket, and the read-all roles."""
-    return bool(roles_of(user) & SEE_ALL) or can_work(user, ticket)
+    return bool(roles_of(user) & READ_ALL) or can_work(user, ticket)
 
 
 def can_file(user: Any) -> bool:
@@ -156,7 +161,7 @@ def can_reply(user: Any, ticket: Ticket) -> bool:
         return True
     return (
         can_file(user)
-        and not bool(roles_of(user) & SEE_ALL - WORKERS)  # read-all roles only read
+        and not bool(roles_of(user) & READ_ALL - DESK_WORKERS)  # read-all roles only read
         and ticket.watcher_rows.filter(user=user).exists()
     )
 
@@ -208,7 +213,7 @@ def can_move(user: Any, ticket: Ticket, move: str) -> bool:
     if not can_work(user, ticket):
         return False
     if move in {"vendor_case", "partner_case"}:
-        return bool(roles_of(user) & CASE_FILERS)
+        return bool(roles_of(user) & PLATFORM_STAFF)
     return True
 
 
@@ -255,7 +260,7 @@ class QueueFilters:
 def queue_teams_for(user: User) -> QuerySet[SupportTeam]:
     """Teams whose queue the user may open: their own teams; staff-wide roles any team."""
     roles = roles_of(user)
-    if roles & (SEE_ALL | SEE_ALL_OPEN):
+    if roles & (READ_ALL | READ_ALL_OPEN):
         return SupportTeam.objects.exclude(kind=TeamKind.VENDOR).order_by("kind", "name")
     return SupportTeam.objects.filter(memberships__user=user).order_by("kind", "name")
 

@@ -9,11 +9,10 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         from tierdesk.common import navigation
-        from tierdesk.common.roles import Role
-        from tierdesk.governance.selectors import SEE_ALL
+        from tierdesk.common.roles import GOVERNANCE_READERS, STAFF_WIDE, Role
 
-        navigation.register("governance:overview", _("Governance"), SEE_ALL, order=200)
+        navigation.register("governance:overview", _("Governance"), STAFF_WIDE, order=200)
         navigation.register("governance:mine", _("Needs attention"), {Role.MAKER}, order=210)
         navigation.register(
-            "governance:onboarding", _("Maker guide"), {Role.MAKER, *SEE_ALL}, order=220
+            "governance:onboarding", _("Maker guide"), GOVERNANCE_READERS, order=220
         )

@@ -4,12 +4,14 @@ everybody else nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tierdesk.accounts.models import User
 from tierdesk.common.permissions import roles_of
-from tierdesk.common.roles import Role
+from tierdesk.common.roles import ADMIN_ONLY, PLATFORM_STAFF, STAFF_WIDE, WRITERS, Role
 from tierdesk.governance.choices import GraduationStatus
 from tierdesk.governance.models import (
     Finding,
@@ -20,17 +22,12 @@ from tierdesk.governance.models import (
 )
 from tierdesk.inventory.models import Solution, SolutionOwner
 
-SEE_ALL = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER, Role.HELP_DESK_AGENT, Role.MANAGER})
-READ_ROLES = SEE_ALL | {Role.MAKER}
-ACT_ROLES = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER, Role.MAKER})
-PLATFORM_ROLES = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER})
-
 
 def governed_solutions_visible_to(user: User) -> QuerySet[Solution]:
     if not user.is_authenticated or not user.is_active:
         return Solution.objects.none()
     roles = roles_of(user)
-    if roles & SEE_ALL:
+    if roles & STAFF_WIDE:
         return Solution.objects.all()
     if Role.MAKER in roles:
         return Solution.objects.filter(
@@ -41,7 +38,7 @@ def governed_solutions_visible_to(user: User) -> QuerySet[Solution]:
 
 def _own_filter(user: User, prefix: str = "solution__") -> Q | None:
     roles = roles_of(user)
-    if roles & SEE_ALL:
+    if roles & STAFF_WIDE:
         return None
     if Role.MAKER in roles:
         return Q(**{f"{prefix}maker": user}) | Q(
@@ -148,3 +145,71 @@ def makers_without_onboarding() -> QuerySet[User]:
         .distinct()
         .order_by("display_name", "username")
     )
+
+
+# ---------------------------------------------------------------------- the rules
+#
+# One named rule per governance write; the services call them and refuse with
+# PermissionDenied. No actor (None) is tierdesk itself: the scan, an import, the demo.
+
+
+def is_owner(user: Any, solution: Solution) -> bool:
+    """The solution's maker or one of its co-owners."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        solution.maker_id == user.pk
+        or SolutionOwner.objects.filter(solution=solution, user=user).exists()
+    )
+
+
+def is_platform(user: Any) -> bool:
+    return bool(roles_of(user) & PLATFORM_STAFF)
+
+
+def can_govern(user: Any, solution: Solution) -> bool:
+    """Answer the tier questionnaire, acknowledge or snooze a signal, ask for graduation
+    and work its checklist: the platform team, admins, and the solution's own makers."""
+    if is_platform(user):
+        return True
+    return Role.MAKER in roles_of(user) and is_owner(user, solution)
+
+
+def can_confirm_tier(user: Any) -> bool:
+    """The tier is the platform team's decision (design §3: declared → recommended →
+    confirmed)."""
+    return is_platform(user)
+
+
+def can_waive_finding(user: Any) -> bool:
+    return is_platform(user)
+
+
+def can_review_graduation(user: Any) -> bool:
+    """Approve a graduation or send it back."""
+    return is_platform(user)
+
+
+def can_acknowledge_handover(user: Any, request: GraduationRequest) -> bool:
+    """The receiving team (or the platform team) takes a graduated solution over."""
+    if is_platform(user):
+        return True
+    return (
+        request.target_team_id is not None
+        and bool(roles_of(user) & WRITERS)
+        and user.memberships.filter(team_id=request.target_team_id).exists()
+    )
+
+
+def can_edit_onboarding(user: Any) -> bool:
+    return is_platform(user)
+
+
+def can_acknowledge_onboarding(user: Any) -> bool:
+    """Anyone who writes may record that they read the maker guide (managers only read)."""
+    return bool(roles_of(user) & WRITERS)
+
+
+def can_publish_policy(user: Any) -> bool:
+    """A new tier policy changes every recommendation: admins only."""
+    return bool(roles_of(user) & ADMIN_ONLY)

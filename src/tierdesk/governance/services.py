@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from tierdesk.accounts.choices import TeamKind
 from tierdesk.accounts.models import SupportTeam, User
 from tierdesk.common import clock
-from tierdesk.common.permissions import roles_of
-from tierdesk.common.roles import Role
+from tierdesk.common.permissions import require
+from tierdesk.governance import selectors
 from tierdesk.governance.choices import (
     Characteristic,
     ChecklistCode,
@@ -40,16 +40,11 @@ from tierdesk.inventory.choices import ConnectorTier, SolutionEventType, Support
 from tierdesk.inventory.models import Solution, SolutionConnector, SolutionEvent, SolutionOwner
 from tierdesk.inventory.services import solution_update
 
-PLATFORM_ROLES = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER})
 SUPPORT_MODEL_FOR_TIER = {
     Tier.PRODUCTIVITY.value: SupportModel.SELF.value,
     Tier.IMPORTANT.value: SupportModel.TEAM.value,
     Tier.CRITICAL.value: SupportModel.FORMAL.value,
 }
-
-
-def is_platform(user: User) -> bool:
-    return bool(roles_of(user) & PLATFORM_ROLES)
 
 
 # --- timeline ---------------------------------------------------------------------------
@@ -82,7 +77,10 @@ def policy_current() -> TierPolicy:
 
 @transaction.atomic
 def policy_publish(*, body: Mapping[str, Any], note: str, actor: User | None) -> TierPolicy:
-    """A new version of the tier policy; the old versions stay as they were."""
+    """A new version of the tier policy; the old versions stay as they were. Refused
+    (PermissionDenied) unless `selectors.can_publish_policy`; no actor is tierdesk itself."""
+    if actor is not None:
+        require(selectors.can_publish_policy(actor), _("Only an admin publishes the tier policy."))
     if not isinstance(body.get("weights"), dict):
         raise ValidationError({"body": _("The policy needs a 'weights' object.")})
     for name in body["weights"]:
@@ -185,6 +183,12 @@ def assessments_run(
 def assessment_run(
     *, solution: Solution, actor: User | None, answers: Mapping[str, str]
 ) -> TierAssessment:
+    """One solution's questionnaire answered (`selectors.can_govern`)."""
+    if actor is not None:
+        require(
+            selectors.can_govern(actor, solution),
+            _("Only the solution's makers and the platform team assess it."),
+        )
     return assessments_run(solution_ids=[solution.pk], actor=actor, answers={solution.pk: answers})[
         0
     ]
@@ -193,8 +197,7 @@ def assessment_run(
 @transaction.atomic
 def tier_confirm(*, solution: Solution, actor: User, tier: str, expected_version: int) -> Solution:
     """The platform team confirms the tier (declared and recommended stay as they are)."""
-    if not is_platform(actor):
-        raise PermissionDenied
+    require(selectors.can_confirm_tier(actor), _("The platform team confirms tiers."))
     if tier not in Tier.values:
         raise ValidationError({"tier": _("Choose a tier.")})
     solution = solution_update(
@@ -211,6 +214,7 @@ def tier_confirm(*, solution: Solution, actor: User, tier: str, expected_version
 def finding_waive(
     *, finding: Finding, actor: User, reason: str, expires: dt.date | None
 ) -> Finding:
+    require(selectors.can_waive_finding(actor), _("The platform team waives guardrails."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the guardrail is waived.")})
     if expires is not None and expires <= clock.today():
@@ -237,6 +241,7 @@ def _signal_active(signal: Signal) -> None:
 
 @transaction.atomic
 def signal_acknowledge(*, signal: Signal, actor: User) -> Signal:
+    require(selectors.can_govern(actor, signal.solution), _("This is not your solution."))
     _signal_active(signal)
     signal.status = SignalStatus.ACKNOWLEDGED
     signal.acknowledged_by = actor
@@ -253,6 +258,7 @@ def signal_acknowledge(*, signal: Signal, actor: User) -> Signal:
 
 @transaction.atomic
 def signal_snooze(*, signal: Signal, actor: User, until: dt.date) -> Signal:
+    require(selectors.can_govern(actor, signal.solution), _("This is not your solution."))
     _signal_active(signal)
     if until <= clock.today():
         raise ValidationError({"until": _("Snooze until a day in the future.")})
@@ -321,6 +327,9 @@ def graduation_request_create(
 ) -> GraduationRequest:
     """A maker (or the platform team, from a signal) asks to move a solution up; the
     checklist comes from the target tier's guardrails."""
+    require(selectors.can_govern(actor, solution), _("This is not your solution."))
+    if signal is not None and signal.solution_id != solution.pk:
+        raise ValidationError({"signal": _("The signal is about another solution.")})
     current = LEVEL.get(solution.tier or Tier.PRODUCTIVITY.value, 0)
     if target_tier not in CHECKLIST or LEVEL[target_tier] <= current:
         raise ValidationError({"target_tier": _("Choose a tier above the current one.")})
@@ -381,6 +390,7 @@ def checklist_item_tick(
     *, item: ChecklistItem, actor: User, evidence: str, done: bool = True
 ) -> ChecklistItem:
     request = GraduationRequest.objects.select_for_update().get(pk=item.request_id)
+    require(selectors.can_govern(actor, request.solution), _("This is not your solution."))
     _request_state(request, GraduationStatus.IN_PROGRESS)
     if done and not evidence.strip():
         raise ValidationError({"evidence": _("Give the evidence (a link or a sentence).")})
@@ -395,6 +405,7 @@ def checklist_item_tick(
 @transaction.atomic
 def graduation_submit(*, request: GraduationRequest, actor: User) -> GraduationRequest:
     request = GraduationRequest.objects.select_for_update().get(pk=request.pk)
+    require(selectors.can_govern(actor, request.solution), _("This is not your solution."))
     _request_state(request, GraduationStatus.IN_PROGRESS)
     missing = request.checklist.filter(done_at__isnull=True).count()
     if missing:
@@ -416,8 +427,7 @@ def graduation_submit(*, request: GraduationRequest, actor: User) -> GraduationR
 def graduation_send_back(
     *, request: GraduationRequest, actor: User, comment: str
 ) -> GraduationRequest:
-    if not is_platform(actor):
-        raise PermissionDenied
+    require(selectors.can_review_graduation(actor), _("The platform team reviews graduations."))
     request = GraduationRequest.objects.select_for_update().get(pk=request.pk)
     _request_state(request, GraduationStatus.SUBMITTED)
     if not comment.strip():
@@ -445,8 +455,7 @@ def graduation_approve(
 ) -> GraduationRequest:
     """Approval changes tier, support model and supporting team (through the inventory's
     solution_update, which guards concurrent edits and writes the tier_changed event)."""
-    if not is_platform(actor):
-        raise PermissionDenied
+    require(selectors.can_review_graduation(actor), _("The platform team reviews graduations."))
     request = GraduationRequest.objects.select_for_update().get(pk=request.pk)
     _request_state(request, GraduationStatus.SUBMITTED)
     team = target_team or request.target_team
@@ -483,21 +492,14 @@ def graduation_approve(
     return request
 
 
-def may_acknowledge_handover(user: User, request: GraduationRequest) -> bool:
-    if is_platform(user):
-        return True
-    return (
-        request.target_team_id is not None
-        and user.memberships.filter(team_id=request.target_team_id).exists()
-    )
-
-
 @transaction.atomic
 def handover_acknowledge(*, request: GraduationRequest, actor: User) -> GraduationRequest:
     """The receiving team takes the solution over; the maker is released from first-line
     support."""
-    if not may_acknowledge_handover(actor, request):
-        raise PermissionDenied
+    require(
+        selectors.can_acknowledge_handover(actor, request),
+        _("Only the receiving team acknowledges the handover."),
+    )
     request = GraduationRequest.objects.select_for_update().get(pk=request.pk)
     _request_state(request, GraduationStatus.APPROVED)
     now = clock.now()
@@ -526,8 +528,7 @@ def handover_acknowledge(*, request: GraduationRequest, actor: User) -> Graduati
 
 @transaction.atomic
 def onboarding_content_save(*, language: str, body: str, actor: User) -> OnboardingContent:
-    if not is_platform(actor):
-        raise PermissionDenied
+    require(selectors.can_edit_onboarding(actor), _("The platform team edits the maker guide."))
     content, created = OnboardingContent.objects.get_or_create(
         language=language, defaults={"body": body, "updated_by": actor}
     )
@@ -543,6 +544,7 @@ def onboarding_content_save(*, language: str, body: str, actor: User) -> Onboard
 
 @transaction.atomic
 def onboarding_acknowledge(*, user: User, content: OnboardingContent) -> OnboardingAcknowledgement:
+    require(selectors.can_acknowledge_onboarding(user))
     ack, _created = OnboardingAcknowledgement.objects.update_or_create(
         user=user,
         defaults={"content_version": content.version, "acknowledged_at": clock.now()},

@@ -8,17 +8,17 @@ app_name = "governance"
 urlpatterns = [
     path("", views.OverviewView.as_view(), name="overview"),
     path("mine/", views.MineView.as_view(), name="mine"),
-    path("solutions/<int:pk>/", views.SolutionGovernanceView.as_view(), name="solution"),
-    path("solutions/<int:pk>/assess/", views.AssessView.as_view(), name="assess"),
-    path("solutions/<int:pk>/confirm-tier/", views.ConfirmTierView.as_view(), name="confirm-tier"),
+    path("solutions/<id:pk>/", views.SolutionGovernanceView.as_view(), name="solution"),
+    path("solutions/<id:pk>/assess/", views.AssessView.as_view(), name="assess"),
+    path("solutions/<id:pk>/confirm-tier/", views.ConfirmTierView.as_view(), name="confirm-tier"),
     path(
-        "solutions/<int:pk>/graduate/", views.GraduationCreateView.as_view(), name="graduation-new"
+        "solutions/<id:pk>/graduate/", views.GraduationCreateView.as_view(), name="graduation-new"
     ),
-    path("signals/<int:pk>/<str:action>/", views.SignalActionView.as_view(), name="signal-action"),
-    path("findings/<int:pk>/waive/", views.FindingWaiveView.as_view(), name="finding-waive"),
-    path("graduations/<int:pk>/", views.GraduationDetailView.as_view(), name="graduation"),
+    path("signals/<id:pk>/<str:action>/", views.SignalActionView.as_view(), name="signal-action"),
+    path("findings/<id:pk>/waive/", views.FindingWaiveView.as_view(), name="finding-waive"),
+    path("graduations/<id:pk>/", views.GraduationDetailView.as_view(), name="graduation"),
     path(
-        "graduations/<int:pk>/<str:action>/",
+        "graduations/<id:pk>/<str:action>/",
         views.GraduationActionView.as_view(),
         name="graduation-action",
     ),

@@ -7,10 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -19,8 +19,16 @@ from django.views import View
 
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common import clock
+from tierdesk.common.ids import form_id
 from tierdesk.common.permissions import RoleRequiredMixin, roles_of
-from tierdesk.common.roles import ANY_USER, Role
+from tierdesk.common.roles import (
+    ANY_USER,
+    GOVERNANCE_ACTORS,
+    GOVERNANCE_READERS,
+    HANDOVER_RECEIVERS,
+    PLATFORM_STAFF,
+    STAFF_WIDE,
+)
 from tierdesk.governance import selectors, services
 from tierdesk.governance.choices import (
     FindingStatus,
@@ -38,10 +46,9 @@ from tierdesk.governance.models import (
     OnboardingContent,
     Signal,
 )
-from tierdesk.governance.selectors import ACT_ROLES, PLATFORM_ROLES, READ_ROLES, SEE_ALL
 from tierdesk.inventory.models import SolutionEvent
+from tierdesk.inventory.services import ConcurrentEditError
 
-HANDOVER_ROLES = ACT_ROLES | {Role.TEAM_MEMBER, Role.PARTNER_AGENT}
 OPEN_SIGNALS = [
     SignalStatus.OPEN,
     SignalStatus.ACKNOWLEDGED,
@@ -58,7 +65,7 @@ def _fail(request: HttpRequest, error: ValidationError) -> None:
 class OverviewView(RoleRequiredMixin, View):
     """The platform team's governance queue: signals, findings and graduations."""
 
-    allowed_roles = SEE_ALL
+    allowed_roles = STAFF_WIDE
 
     def get(self, request: HttpRequest) -> HttpResponse:
         signals = Signal.objects.filter(status__in=OPEN_SIGNALS, solution__is_deleted=False)
@@ -102,12 +109,12 @@ class OverviewView(RoleRequiredMixin, View):
 class MineView(RoleRequiredMixin, View):
     """A maker's solutions that need attention."""
 
-    allowed_roles = READ_ROLES
+    allowed_roles = GOVERNANCE_READERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request_user(request)
         own = selectors.governed_solutions_visible_to(user)
-        if roles_of(user) & SEE_ALL:
+        if roles_of(user) & STAFF_WIDE:
             own = own.filter(maker=user) | own.filter(owners__user=user)
         own = own.filter(is_deleted=False)
         signals = (
@@ -134,14 +141,13 @@ class MineView(RoleRequiredMixin, View):
 
 
 class SolutionGovernanceView(RoleRequiredMixin, View):
-    allowed_roles = READ_ROLES
+    allowed_roles = GOVERNANCE_READERS
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request_user(request)
         solution = selectors.governed_solution_get_for_user(user, pk)
         assessment = selectors.latest_assessment(solution)
         initial = assessment.answers if assessment else {}
-        roles = roles_of(user)
         return render(
             request,
             "governance/solution.html",
@@ -162,8 +168,8 @@ class SolutionGovernanceView(RoleRequiredMixin, View):
                 "events": SolutionEvent.objects.filter(solution=solution)
                 .select_related("actor")
                 .order_by("-created_at", "-id")[:30],
-                "may_act": bool(roles & ACT_ROLES),
-                "is_platform": bool(roles & PLATFORM_ROLES),
+                "may_act": selectors.can_govern(user, solution),
+                "is_platform": selectors.can_confirm_tier(user),
                 "tiers": [
                     ("productivity", _("Productivity")),
                     ("important", _("Important")),
@@ -175,7 +181,7 @@ class SolutionGovernanceView(RoleRequiredMixin, View):
 
 
 class AssessView(RoleRequiredMixin, View):
-    allowed_roles = ACT_ROLES
+    allowed_roles = GOVERNANCE_ACTORS
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request_user(request)
@@ -191,7 +197,7 @@ class AssessView(RoleRequiredMixin, View):
 
 
 class ConfirmTierView(RoleRequiredMixin, View):
-    allowed_roles = PLATFORM_ROLES
+    allowed_roles = PLATFORM_STAFF
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request_user(request)
@@ -201,32 +207,30 @@ class ConfirmTierView(RoleRequiredMixin, View):
                 solution=solution,
                 actor=user,
                 tier=request.POST.get("tier", ""),
-                expected_version=int(request.POST.get("version", "0") or 0),
+                expected_version=form_id(request.POST.get("version")) or 0,
             )
             messages.success(request, _("Tier confirmed."))
         except ValidationError as error:
             _fail(request, error)
-        except Exception as error:  # ConcurrentEditError: say so, keep both versions
-            if error.__class__.__name__ != "ConcurrentEditError":
-                raise
+        except ConcurrentEditError:
             messages.error(request, _("Someone else changed this solution; look again."))
         return HttpResponseRedirect(reverse("governance:solution", args=[pk]))
 
 
 class SignalActionView(RoleRequiredMixin, View):
-    allowed_roles = ACT_ROLES
+    allowed_roles = GOVERNANCE_ACTORS
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         user = request_user(request)
         signal = selectors.signal_get_for_user(user, pk)
+        if action not in {"acknowledge", "snooze"}:
+            raise Http404("No such action.")
         try:
             if action == "acknowledge":
                 services.signal_acknowledge(signal=signal, actor=user)
             elif action == "snooze":
                 until = dt.date.fromisoformat(request.POST.get("until", ""))
                 services.signal_snooze(signal=signal, actor=user, until=until)
-            else:
-                raise PermissionDenied
         except ValueError:
             messages.error(request, _("Give a date."))
         except ValidationError as error:
@@ -235,7 +239,7 @@ class SignalActionView(RoleRequiredMixin, View):
 
 
 class FindingWaiveView(RoleRequiredMixin, View):
-    allowed_roles = PLATFORM_ROLES
+    allowed_roles = PLATFORM_STAFF
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request_user(request)
@@ -256,7 +260,7 @@ class FindingWaiveView(RoleRequiredMixin, View):
 
 
 class GraduationCreateView(RoleRequiredMixin, View):
-    allowed_roles = ACT_ROLES
+    allowed_roles = GOVERNANCE_ACTORS
 
     def _context(self, request: HttpRequest, pk: int, form: GraduationForm) -> dict[str, Any]:
         solution = selectors.governed_solution_get_for_user(request_user(request), pk)
@@ -273,7 +277,7 @@ class GraduationCreateView(RoleRequiredMixin, View):
         context = self._context(request, pk, form)
         signal = None
         if request.POST.get("signal"):
-            signal = selectors.signal_get_for_user(user, int(request.POST["signal"]))
+            signal = selectors.signal_get_for_user(user, form_id(request.POST["signal"]))
         if form.is_valid():
             try:
                 graduation = services.graduation_request_create(
@@ -290,50 +294,47 @@ class GraduationCreateView(RoleRequiredMixin, View):
 
 
 class GraduationDetailView(RoleRequiredMixin, View):
-    allowed_roles = HANDOVER_ROLES | SEE_ALL
+    allowed_roles = HANDOVER_RECEIVERS | STAFF_WIDE
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request_user(request)
         graduation = selectors.graduation_get_for_user(user, pk)
-        roles = roles_of(user)
-        owner = (
-            graduation.solution.maker_id == user.pk
-            or graduation.solution.owners.filter(user=user).exists()
-        )
         return render(
             request,
             "governance/graduation_detail.html",
             {
                 "graduation": graduation,
                 "checklist": graduation.checklist.select_related("done_by"),
-                "may_work": bool(roles & PLATFORM_ROLES) or owner,
-                "is_platform": bool(roles & PLATFORM_ROLES),
-                "may_handover": services.may_acknowledge_handover(user, graduation),
+                "may_work": selectors.can_govern(user, graduation.solution),
+                "is_platform": selectors.can_review_graduation(user),
+                "may_handover": selectors.can_acknowledge_handover(user, graduation),
             },
         )
 
 
 class GraduationActionView(RoleRequiredMixin, View):
-    allowed_roles = HANDOVER_ROLES
+    """One form per step; the service decides whether this user may take it."""
+
+    allowed_roles = HANDOVER_RECEIVERS
+    actions = frozenset({"tick", "submit", "approve", "send_back", "handover"})
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         user = request_user(request)
         graduation = selectors.graduation_get_for_user(user, pk)
-        roles = roles_of(user)
-        owner = (
-            graduation.solution.maker_id == user.pk
-            or graduation.solution.owners.filter(user=user).exists()
-        )
-        works = bool(roles & PLATFORM_ROLES) or owner
+        if action not in self.actions:
+            raise Http404("No such step.")
         try:
-            if action == "tick" and works:
-                item = ChecklistItem.objects.get(
-                    request=graduation, pk=int(request.POST.get("item", "0"))
-                )
-                services.checklist_item_tick(
-                    item=item, actor=user, evidence=request.POST.get("evidence", "")
-                )
-            elif action == "submit" and works:
+            if action == "tick":
+                item = ChecklistItem.objects.filter(
+                    request=graduation, pk=form_id(request.POST.get("item"))
+                ).first()
+                if item is None:
+                    messages.error(request, _("No such checklist item."))
+                else:
+                    services.checklist_item_tick(
+                        item=item, actor=user, evidence=request.POST.get("evidence", "")
+                    )
+            elif action == "submit":
                 services.graduation_submit(request=graduation, actor=user)
                 messages.success(request, _("Sent to the platform team for review."))
             elif action == "approve":
@@ -345,15 +346,13 @@ class GraduationActionView(RoleRequiredMixin, View):
                 services.graduation_send_back(
                     request=graduation, actor=user, comment=request.POST.get("comment", "")
                 )
-            elif action == "handover":
+            else:
                 services.handover_acknowledge(request=graduation, actor=user)
                 messages.success(request, _("Handover acknowledged."))
-            else:
-                raise PermissionDenied
-        except ChecklistItem.DoesNotExist:
-            messages.error(request, _("No such checklist item."))
         except ValidationError as error:
             _fail(request, error)
+        except ConcurrentEditError:
+            messages.error(request, _("Someone else changed this solution; look again."))
         return HttpResponseRedirect(reverse("governance:graduation", args=[graduation.pk]))
 
 
@@ -369,8 +368,7 @@ class OnboardingView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request_user(request)
-        roles = roles_of(user)
-        platform = bool(roles & PLATFORM_ROLES)
+        platform = selectors.can_edit_onboarding(user)
         pending = selectors.makers_without_onboarding() if platform else None
         return render(
             request,
@@ -393,7 +391,7 @@ class OnboardingView(RoleRequiredMixin, View):
 
 
 class OnboardingEditView(RoleRequiredMixin, View):
-    allowed_roles = PLATFORM_ROLES
+    allowed_roles = PLATFORM_STAFF
 
     def get(self, request: HttpRequest) -> HttpResponse:
         bodies = dict(OnboardingContent.objects.values_list("language", "body"))

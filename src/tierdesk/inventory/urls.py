@@ -6,10 +6,8 @@ app_name = "inventory"
 
 urlpatterns = [
     path("solutions/", views.SolutionListView.as_view(), name="solution-list"),
-    path("solutions/<int:pk>/", views.SolutionDetailView.as_view(), name="solution-detail"),
+    path("solutions/<id:pk>/", views.SolutionDetailView.as_view(), name="solution-detail"),
     path("environments/", views.EnvironmentListView.as_view(), name="environment-list"),
-    path(
-        "environments/<int:pk>/", views.EnvironmentDetailView.as_view(), name="environment-detail"
-    ),
+    path("environments/<id:pk>/", views.EnvironmentDetailView.as_view(), name="environment-detail"),
     path("imports/", include("tierdesk.inventory.importers.urls")),
 ]

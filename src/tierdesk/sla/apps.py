@@ -9,11 +9,10 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from tierdesk.common import navigation
-        from tierdesk.sla.selectors import ONCALL_READERS
-        from tierdesk.sla.views import READERS
+        from tierdesk.common.roles import ANY_USER, ON_CALL_READERS
 
-        navigation.register("sla:overview", _("Service levels"), READERS, order=300)
-        navigation.register("sla:oncall", _("On call"), ONCALL_READERS, order=310)
+        navigation.register("sla:overview", _("Service levels"), ANY_USER, order=300)
+        navigation.register("sla:oncall", _("On call"), ON_CALL_READERS, order=310)
 
         from django.db.models.signals import post_delete, post_save
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tierdesk.accounts.choices import TeamKind
 from tierdesk.accounts.models import SupportTeam, User
 from tierdesk.common import clock
+from tierdesk.common.permissions import require
 from tierdesk.inventory.choices import Tier
 from tierdesk.inventory.models import Solution
 from tierdesk.sla.choices import OverrideKind
@@ -163,7 +164,12 @@ def override_create(
     reason: str = "",
 ) -> OnCallOverride:
     """Put `user` on call for an interval (an override), or in place of `replaces`
-    only (a swap)."""
+    only (a swap). Refused (PermissionDenied) unless `selectors.can_edit_on_call`; no
+    actor is tierdesk itself (the demo)."""
+    from tierdesk.sla.selectors import can_edit_on_call
+
+    if actor is not None:
+        require(can_edit_on_call(actor, rotation), _("The platform team edits on-call."))
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The end must come after the start.")})
     if kind == "swap" and replaces is None:

@@ -10,7 +10,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from tierdesk.common import clock as wall
 from tierdesk.common.permissions import roles_of
-from tierdesk.common.roles import STAFF_WIDE, Role
+from tierdesk.common.roles import ON_CALL_READERS, PLATFORM_STAFF, STAFF_WIDE
 from tierdesk.sla import oncall
 from tierdesk.sla.choices import Stage
 from tierdesk.sla.models import (
@@ -22,8 +22,16 @@ from tierdesk.sla.models import (
 )
 from tierdesk.sla.services import clock_remaining
 
-EDITORS = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER})
-ONCALL_READERS = STAFF_WIDE | {Role.TEAM_MEMBER, Role.PARTNER_AGENT}
+
+def can_edit_service_levels(user: Any) -> bool:
+    """Calendars, policies, targets and SLA settings: the platform team and admins (they
+    change every ticket's clock)."""
+    return bool(roles_of(user) & PLATFORM_STAFF)
+
+
+def can_edit_on_call(user: Any, rotation: OnCallRotation | None = None) -> bool:
+    """Overrides and swaps on a rotation: the platform team and admins."""
+    return bool(roles_of(user) & PLATFORM_STAFF)
 
 
 def calendars_visible_to(user: Any) -> QuerySet[BusinessCalendar]:
@@ -42,7 +50,7 @@ def rotations_visible_to(user: Any) -> QuerySet[OnCallRotation]:
     roles = roles_of(user)
     if roles & STAFF_WIDE:
         return qs
-    if roles & ONCALL_READERS:
+    if roles & ON_CALL_READERS:
         return qs.filter(team__memberships__user=user).distinct()
     return qs.none()
 

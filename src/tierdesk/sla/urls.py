@@ -8,5 +8,5 @@ app_name = "sla"
 urlpatterns = [
     path("", views.OverviewView.as_view(), name="overview"),
     path("on-call/", views.OnCallView.as_view(), name="oncall"),
-    path("on-call/<int:pk>/overrides/", views.OverrideCreateView.as_view(), name="override-create"),
+    path("on-call/<id:pk>/overrides/", views.OverrideCreateView.as_view(), name="override-create"),
 ]

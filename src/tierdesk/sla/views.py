@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from tierdesk.accounts.models import User
-from tierdesk.common.permissions import RoleRequiredMixin, has_any_role
-from tierdesk.common.roles import ANY_USER
+from tierdesk.common.ids import form_id
+from tierdesk.common.permissions import RoleRequiredMixin
+from tierdesk.common.roles import ANY_USER, ON_CALL_READERS
 from tierdesk.sla import oncall, selectors
 from tierdesk.sla.models import SlaSettings
 
@@ -42,19 +43,19 @@ class OverviewView(RoleRequiredMixin, TemplateView):
             calendar_rows=rows,
             policies=selectors.policies_visible_to(user),
             settings_row=SlaSettings.load(),
-            can_edit=has_any_role(user, selectors.EDITORS),
+            can_edit=selectors.can_edit_service_levels(user),
         )
         return context
 
 
 class OnCallView(RoleRequiredMixin, TemplateView):
-    allowed_roles = selectors.ONCALL_READERS
+    allowed_roles = ON_CALL_READERS
     template_name = "sla/oncall.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        can_edit = has_any_role(user, selectors.EDITORS)
+        can_edit = selectors.can_edit_on_call(user)
         context.update(
             board=selectors.on_call_board(user),
             can_edit=can_edit,
@@ -67,12 +68,12 @@ class OnCallView(RoleRequiredMixin, TemplateView):
 
 
 class OverrideCreateView(RoleRequiredMixin, TemplateView):
-    allowed_roles = selectors.EDITORS
+    allowed_roles = ON_CALL_READERS
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         rotation = get_object_or_404(selectors.rotations_visible_to(request.user), pk=pk)
-        user = User.objects.filter(pk=request.POST.get("user") or 0, is_active=True).first()
-        replaces = User.objects.filter(pk=request.POST.get("replaces") or 0).first()
+        user = User.objects.filter(pk=form_id(request.POST.get("user")), is_active=True).first()
+        replaces = User.objects.filter(pk=form_id(request.POST.get("replaces"))).first()
         starts = parse_datetime(request.POST.get("starts_at", ""))
         ends = parse_datetime(request.POST.get("ends_at", ""))
         if user is None or starts is None or ends is None:

@@ -1,8 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
 from tierdesk.accounts.api import views
+from tierdesk.common.routers import IdRouter
 
-router = DefaultRouter()
+router = IdRouter()
 router.register("business-units", views.BusinessUnitViewSet, basename="business-unit")
 router.register("teams", views.SupportTeamViewSet, basename="team")
 urlpatterns = router.urls

@@ -1,11 +1,11 @@
 """API routes, included under /api/v1/."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
+from tierdesk.common.routers import IdRouter
 from tierdesk.desk.api import views
 
-router = DefaultRouter()
+router = IdRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("request-types", views.RequestTypeViewSet, basename="request-type")
 urlpatterns = [

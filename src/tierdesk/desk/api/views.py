@@ -23,13 +23,12 @@ from rest_framework.views import APIView
 from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common.permissions import roles_of
-from tierdesk.common.roles import ADMIN_ONLY, ANY_USER, Role
+from tierdesk.common.roles import ADMIN_ONLY, ANY_USER, PLATFORM_STAFF
 from tierdesk.desk import ladder, selectors, services
 from tierdesk.desk.api import serializers as s
 from tierdesk.desk.choices import Channel
 from tierdesk.desk.models import BenchProbe, RequestType, Ticket
 
-FILERS = frozenset({Role.PLATFORM_ENGINEER, Role.ADMIN})
 EXPORT_LIMIT = 10_000
 
 
@@ -102,8 +101,8 @@ class TicketViewSet(
         "merge": ANY_USER,
         "resolve": ANY_USER,
         "reopen": ANY_USER,
-        "vendor_case": FILERS,
-        "partner_case": FILERS,
+        "vendor_case": PLATFORM_STAFF,
+        "partner_case": PLATFORM_STAFF,
     }
 
     def get_queryset(self) -> QuerySet[Ticket]:

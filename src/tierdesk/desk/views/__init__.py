@@ -2,7 +2,7 @@
 bypass form and the form a solution embeds. Who sees which ticket is decided by
 `selectors`, never here."""
 
-from tierdesk.desk.views.common import CONSOLE_ROLES, FILERS, solution_lookup
+from tierdesk.desk.views.common import solution_lookup
 from tierdesk.desk.views.embed import EmbedView
 from tierdesk.desk.views.portal import BypassView, PortalView, SearchView, TicketCreateView
 from tierdesk.desk.views.queue import QueueExportView, QueueView
@@ -15,8 +15,6 @@ from tierdesk.desk.views.ticket import (
 )
 
 __all__ = [
-    "CONSOLE_ROLES",
-    "FILERS",
     "AttachmentDownloadView",
     "BypassView",
     "EmbedView",

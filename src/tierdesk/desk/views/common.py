@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from tierdesk.common.roles import Role
 from tierdesk.desk.models import Ticket
 from tierdesk.inventory.models import Solution
 
@@ -15,22 +14,6 @@ PAGE_SIZE = 50
 
 
 MAX_PAGES = 20
-
-
-CONSOLE_ROLES = frozenset(
-    {
-        Role.MAKER,
-        Role.TEAM_MEMBER,
-        Role.HELP_DESK_AGENT,
-        Role.PLATFORM_ENGINEER,
-        Role.PARTNER_AGENT,
-        Role.MANAGER,
-        Role.ADMIN,
-    }
-)
-
-
-FILERS = frozenset({Role.PLATFORM_ENGINEER, Role.ADMIN})
 
 
 def _page(request: HttpRequest, qs: QuerySet[Ticket]) -> dict[str, Any]:

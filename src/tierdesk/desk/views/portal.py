@@ -16,11 +16,11 @@ from django.views import View
 from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import request_user, user_find_by_principal
 from tierdesk.common.permissions import RoleRequiredMixin
-from tierdesk.common.roles import ANY_USER
+from tierdesk.common.roles import ANY_USER, PLATFORM_STAFF
 from tierdesk.desk import forms, selectors, services
 from tierdesk.desk.choices import Channel, TicketStatus
 from tierdesk.desk.models import RequestType
-from tierdesk.desk.views.common import FILERS, _page, solution_lookup
+from tierdesk.desk.views.common import _page, solution_lookup
 
 
 class PortalView(RoleRequiredMixin, View):
@@ -126,7 +126,7 @@ class TicketCreateView(RoleRequiredMixin, View):
 class BypassView(RoleRequiredMixin, View):
     """A platform engineer asked directly logs the request in a few seconds."""
 
-    allowed_roles = FILERS
+    allowed_roles = PLATFORM_STAFF
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "desk/bypass.html", {"form": forms.BypassForm()})

@@ -11,12 +11,12 @@ from django.views import View
 
 from tierdesk.accounts.models import SupportTeam, User
 from tierdesk.accounts.selectors import request_user
-from tierdesk.common.permissions import RoleRequiredMixin, roles_of
-from tierdesk.common.roles import Role
+from tierdesk.common.permissions import RoleRequiredMixin
+from tierdesk.common.roles import DESK_CONSOLE
 from tierdesk.desk import selectors
 from tierdesk.desk.api.views import csv_export
 from tierdesk.desk.choices import Priority, TicketStatus
-from tierdesk.desk.views.common import CONSOLE_ROLES, _page
+from tierdesk.desk.views.common import _page
 from tierdesk.sla import selectors as sla_selectors
 
 
@@ -52,7 +52,7 @@ def _filters(request: HttpRequest, user: User) -> tuple[selectors.QueueFilters, 
 class QueueView(RoleRequiredMixin, View):
     """A team's queue: open tickets by priority, then age; quick actions with htmx."""
 
-    allowed_roles = CONSOLE_ROLES
+    allowed_roles = DESK_CONSOLE
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request_user(request)
@@ -82,7 +82,7 @@ class QueueView(RoleRequiredMixin, View):
                 "more": more,
                 "statuses": TicketStatus.choices,
                 "priorities": Priority.choices,
-                "can_take": bool(roles_of(user) - {Role.REQUESTER, Role.MANAGER}),
+                "takeable": {t.pk for t in context["tickets"] if selectors.can_take(user, t)},
             }
         )
         partial = bool(getattr(request, "htmx", False))
@@ -90,7 +90,7 @@ class QueueView(RoleRequiredMixin, View):
 
 
 class QueueExportView(RoleRequiredMixin, View):
-    allowed_roles = CONSOLE_ROLES
+    allowed_roles = DESK_CONSOLE
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
         user = request_user(request)

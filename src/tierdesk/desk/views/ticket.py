@@ -103,7 +103,7 @@ class TicketPostView(RoleRequiredMixin, View):
                     ticket=ticket, actor=user, agent=user, reason=_("Taken from the queue")
                 )
                 if getattr(request, "htmx", False):
-                    return render(request, "desk/_queue_row.html", {"t": ticket, "can_take": False})
+                    return render(request, "desk/_queue_row.html", {"t": ticket, "takeable": set()})
             else:
                 raise Http404
         except ValidationError as error:

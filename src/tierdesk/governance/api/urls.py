@@ -1,10 +1,9 @@
 """API routes, included under /api/v1/."""
 
-from rest_framework.routers import DefaultRouter
-
+from tierdesk.common.routers import IdRouter
 from tierdesk.governance.api import views
 
-router = DefaultRouter()
+router = IdRouter()
 router.register("governance/policies", views.TierPolicyViewSet, basename="tier-policy")
 router.register("governance/assessments", views.TierAssessmentViewSet, basename="tier-assessment")
 router.register("governance/signals", views.SignalViewSet, basename="signal")

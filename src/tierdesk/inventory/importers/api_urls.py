@@ -7,5 +7,5 @@ from tierdesk.inventory.importers import api
 urlpatterns: list[URLPattern] = [
     path("imports/", api.ImportRunListView.as_view(), name="import-run-list"),
     path("imports/upload/", api.ImportUploadAPIView.as_view(), name="import-run-upload"),
-    path("imports/<int:pk>/", api.ImportRunDetailView.as_view(), name="import-run-detail"),
+    path("imports/<id:pk>/", api.ImportRunDetailView.as_view(), name="import-run-detail"),
 ]

@@ -7,9 +7,9 @@ from tierdesk.inventory.importers import views
 urlpatterns: list[URLPattern] = [
     path("", views.ImportListView.as_view(), name="import-list"),
     path("upload/", views.ImportUploadView.as_view(), name="import-upload"),
-    path("<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
+    path("<id:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("mappings/", views.MappingListView.as_view(), name="mapping-list"),
     path("mappings/new/", views.MappingEditView.as_view(), name="mapping-create"),
-    path("mappings/<int:pk>/", views.MappingEditView.as_view(), name="mapping-edit"),
-    path("mappings/<int:pk>/delete/", views.MappingDeleteView.as_view(), name="mapping-delete"),
+    path("mappings/<id:pk>/", views.MappingEditView.as_view(), name="mapping-edit"),
+    path("mappings/<id:pk>/delete/", views.MappingDeleteView.as_view(), name="mapping-delete"),
 ]

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tierdesk.accounts.models import User
-from tierdesk.common.roles import ANY_USER
+from tierdesk.common.roles import ANY_USER, ON_CALL_READERS
 from tierdesk.sla import oncall, selectors
 from tierdesk.sla.api import serializers as s
 from tierdesk.sla.models import BusinessCalendar, OnCallRotation, SlaPolicy
@@ -39,10 +39,10 @@ class PolicyViewSet(viewsets.ReadOnlyModelViewSet[SlaPolicy]):
 class RotationViewSet(viewsets.ReadOnlyModelViewSet[OnCallRotation]):
     serializer_class = s.RotationSerializer
     action_roles = {
-        "list": selectors.ONCALL_READERS,
-        "retrieve": selectors.ONCALL_READERS,
-        "on_call_now": selectors.ONCALL_READERS,
-        "overrides": selectors.EDITORS,
+        "list": ON_CALL_READERS,
+        "retrieve": ON_CALL_READERS,
+        "on_call_now": ON_CALL_READERS,
+        "overrides": ON_CALL_READERS,
     }
 
     def get_queryset(self) -> Any:
