@@ -36,8 +36,6 @@ REQUEST_TYPES: list[dict[str, Any]] = [
             "Confirm the data classification with the maker",
             "Update the data policy or grant an exemption",
         ],
-        "response_target_hours": 8,
-        "fulfil_target_hours": 24,
     },
     {
         "code": "environment",
@@ -59,8 +57,6 @@ REQUEST_TYPES: list[dict[str, Any]] = [
             "Apply the data policy for its tier",
             "Add it to the inventory",
         ],
-        "response_target_hours": 8,
-        "fulfil_target_hours": 40,
     },
     {
         "code": "app-access",
@@ -73,8 +69,6 @@ REQUEST_TYPES: list[dict[str, Any]] = [
             {"name": "role", "label": "Role or security group", "required": False},
         ],
         "checklist": ["Ask the solution's owner to approve", "Share the app or add to the group"],
-        "response_target_hours": 4,
-        "fulfil_target_hours": 16,
     },
 ]
 

@@ -177,8 +177,6 @@ class RequestType(models.Model):
         related_name="+",
     )
     fast_track = models.BooleanField(_("fast track"), default=True)
-    response_target_hours = models.PositiveIntegerField(_("first response target (h)"), default=8)
-    fulfil_target_hours = models.PositiveIntegerField(_("fulfilment target (h)"), default=40)
     is_active = models.BooleanField(_("offered"), default=True)
 
     class Meta:
@@ -229,7 +227,7 @@ class Ticket(models.Model):
         verbose_name=_("request type"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="tickets",
     )
     request_data = models.JSONField(_("request details"), default=dict, blank=True)

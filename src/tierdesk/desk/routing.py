@@ -104,6 +104,11 @@ def route(
     return apply_scope(first, solution=solution, topic=topic)
 
 
+_FALLBACKS = frozenset({"no_maker", "no_team", "formal", "no_model"})
+"""Reasons of a help-desk route that already came from the solution's own channel: asking
+that channel again would only answer the help desk again."""
+
+
 def apply_scope(first: Route, *, solution: Solution | None, topic: str) -> Route:
     """The help desk's scope for the topic decides whether it keeps what reached it."""
     action = (
@@ -114,7 +119,7 @@ def apply_scope(first: Route, *, solution: Solution | None, topic: str) -> Route
         platform = team_of_kind(TeamKind.PLATFORM)
         if platform is not None:
             return Route(SupportType.PLATFORM, platform, None, "scope_platform")
-    if action == ScopeAction.REDIRECT and solution is not None:
+    if action == ScopeAction.REDIRECT and solution is not None and first.reason not in _FALLBACKS:
         channel = solution_channel(solution)
         if channel.level != SupportType.HELP_DESK:
             channel.reason = "scope_redirect"

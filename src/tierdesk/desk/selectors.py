@@ -23,7 +23,8 @@ from tierdesk.common.roles import (
 from tierdesk.desk.choices import OPEN_STATUSES, TicketStatus
 from tierdesk.desk.models import Ticket, TicketAttachment, TicketWatcher
 from tierdesk.inventory.choices import Tier
-from tierdesk.inventory.models import SolutionOwner
+from tierdesk.inventory.models import Solution, SolutionOwner
+from tierdesk.inventory.selectors import solutions_visible_to
 
 QUEUE_CAP = 1000
 
@@ -105,6 +106,52 @@ def _is_owner(user: User, ticket: Ticket) -> bool:
     return (
         solution.maker_id == user.pk
         or SolutionOwner.objects.filter(solution=solution, user=user).exists()
+    )
+
+
+# ------------------------------------------------------------- naming a solution
+#
+# Who files a ticket names the solution it is about: one they may see in the inventory,
+# or one identified by its platform id (the GUID the embedded form carries and an app's
+# "About" shows its users). A hidden solution answers exactly as a missing one does.
+
+
+def solutions_nameable_by(user: Any) -> QuerySet[Solution]:
+    """Live solutions the user may name by id or by name: those they may see."""
+    return solutions_visible_to(user).filter(is_deleted=False)
+
+
+def solution_by_platform_id(platform_id: str) -> Solution | None:
+    text = (platform_id or "").strip().lower()
+    if not text:
+        return None
+    return (
+        Solution.objects.filter(is_deleted=False, platform_id=text)
+        .select_related("maker", "supporting_team")
+        .order_by("id")
+        .first()
+    )
+
+
+def solution_named_by(user: Any, text: str) -> Solution | None:
+    """What a person typed into "Solution": its platform id, or the exact name of a
+    solution they may see; None when it names nothing they may name."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return solution_by_platform_id(text) or (
+        solutions_nameable_by(user).filter(name=text).order_by("id").first()
+    )
+
+
+def can_see_solution_details(user: Any, ticket: Ticket) -> bool:
+    """The solution's maker, co-owners, tier and support model: for who supports the
+    ticket and who may see the solution in the inventory. Anyone else (its requester, an
+    app user) sees its name and who supports it: what the support channel needs."""
+    if ticket.solution_id is None:
+        return False
+    return (
+        can_work(user, ticket) or solutions_visible_to(user).filter(pk=ticket.solution_id).exists()
     )
 
 

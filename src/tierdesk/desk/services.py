@@ -22,6 +22,7 @@ from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import user_find_by_principal
 from tierdesk.common import clock
 from tierdesk.common.permissions import require
+from tierdesk.common.records import record_delete, record_save
 from tierdesk.desk import events, notifications, routing, selectors
 from tierdesk.desk.choices import (
     DEFAULT_MATRIX,
@@ -558,3 +559,20 @@ def ticket_inbound_email(*, message: InboundMessage) -> TicketMessage | None:
         channel=Channel.EMAIL,
         email_message_id=message.message_id,
     )
+
+
+# --- the request catalog (`selectors.can_manage_request_types`) -------------------------
+
+
+def request_type_save(
+    *, actor: User, instance: RequestType | None, data: Mapping[str, Any]
+) -> RequestType:
+    require(selectors.can_manage_request_types(actor), _("Only an admin edits the catalog."))
+    return record_save(RequestType, instance, data)
+
+
+def request_type_delete(*, actor: User, instance: RequestType) -> None:
+    """Refused with ProtectedError (409) while tickets still name it: withdraw it from the
+    catalog instead (`is_active`)."""
+    require(selectors.can_manage_request_types(actor), _("Only an admin edits the catalog."))
+    record_delete(instance)

@@ -10,19 +10,30 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tierdesk.accounts.models import BusinessUnit
+from tierdesk.common.filters import IdFilterSet
 from tierdesk.inventory.choices import SolutionKind, Tier
 from tierdesk.inventory.models import Environment, Solution, UsageFact
+from tierdesk.inventory.selectors import environments_visible_to
 
 _LOOKS_LIKE_ID = re.compile(r"(?=.*[0-9_-])[0-9A-Za-z][0-9A-Za-z_.-]{7,}")
 """GUIDs and platform names (default-<tenant>, shared_sharepointonline): no spaces, at
 least 8 characters, with a digit, "-" or "_" (so a word such as "Approval" is not one)."""
 
 
+def _environments_for(request: Any) -> QuerySet[Environment]:
+    """The environments a filter may name: those the user sees (a hidden one is refused
+    exactly like one that does not exist)."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return Environment.objects.none()
+    return environments_visible_to(user)
+
+
 class SolutionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SolutionKind.choices)
     environment = django_filters.ModelChoiceFilter(
-        label=_("Environment"), queryset=Environment.objects.all()
+        label=_("Environment"), queryset=lambda request: _environments_for(request)
     )
     business_unit = django_filters.ModelChoiceFilter(
         label=_("Business unit"), queryset=BusinessUnit.objects.all()
@@ -79,15 +90,10 @@ class EnvironmentFilter(django_filters.FilterSet):
         fields = ["q", "type", "purpose", "business_unit", "managed_by", "is_managed"]
 
 
-class UsageFactFilter(django_filters.FilterSet):
+class UsageFactFilter(IdFilterSet):
     since = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     until = django_filters.DateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = UsageFact
         fields = ["solution", "source", "since", "until"]
-
-
-def restrict_choices(filterset: Any, *, environments: QuerySet[Environment]) -> None:
-    """Offer only the environments the user can see in the drop-down."""
-    filterset.filters["environment"].queryset = environments

@@ -12,7 +12,7 @@ from django.http import Http404
 from tierdesk.accounts.choices import TeamKind
 from tierdesk.accounts.models import User
 from tierdesk.common.permissions import roles_of
-from tierdesk.common.roles import STAFF_WIDE, Role
+from tierdesk.common.roles import ADMIN_ONLY, STAFF_WIDE, Role
 from tierdesk.inventory.choices import MAKER_ROLES
 from tierdesk.inventory.models import (
     Environment,
@@ -31,6 +31,12 @@ def maker_roles(user: Any) -> Iterable[Role]:
     ):
         return (Role.MAKER,)
     return ()
+
+
+def can_edit_inventory(user: Any) -> bool:
+    """Records arrive through imports; correcting environments, usage figures and solution
+    fields by hand is for admins. (Tiers are the platform team's, through governance.)"""
+    return bool(roles_of(user) & ADMIN_ONLY)
 
 
 def _sees_everything(user: User) -> bool:

@@ -8,11 +8,15 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import User
 from tierdesk.common import clock
+from tierdesk.common.permissions import require
+from tierdesk.common.records import record_delete, record_save
+from tierdesk.inventory import selectors
 from tierdesk.inventory.choices import SolutionEventType
-from tierdesk.inventory.models import Solution, SolutionEvent, UsageFact
+from tierdesk.inventory.models import Environment, Solution, SolutionEvent, UsageFact
 from tierdesk.inventory.usage_refresh import solutions_refresh_latest_usage
 
 USAGE_MEASURES = (
@@ -128,3 +132,61 @@ def solution_refresh_latest_usage(*, solution_ids: Iterable[int]) -> int:
     """Copy the newest value of each measure (and 30-day figures) onto the solutions;
     the rules live in `usage_refresh`, shared with the importers."""
     return solutions_refresh_latest_usage(solution_ids=solution_ids)
+
+
+# --- corrections by hand (the API); each checks `selectors.can_edit_inventory` ---------
+
+
+def _inventory_editor(actor: User) -> None:
+    require(selectors.can_edit_inventory(actor), _("Only an admin corrects the inventory by hand."))
+
+
+def solution_edit(
+    *, actor: User, solution: Solution, expected_version: int, changes: Mapping[str, Any]
+) -> Solution:
+    """An admin's correction of a solution's fields, guarded like every other edit."""
+    _inventory_editor(actor)
+    return solution_update(
+        solution=solution, actor=actor, expected_version=expected_version, changes=changes
+    )
+
+
+def environment_save(
+    *, actor: User, instance: Environment | None, data: Mapping[str, Any]
+) -> Environment:
+    _inventory_editor(actor)
+    return record_save(Environment, instance, data)
+
+
+def environment_delete(*, actor: User, instance: Environment) -> None:
+    """Refused with ProtectedError (409) while solutions still live in it."""
+    _inventory_editor(actor)
+    record_delete(instance)
+
+
+@transaction.atomic
+def usage_fact_save(
+    *, actor: User, instance: UsageFact | None, data: Mapping[str, Any]
+) -> UsageFact:
+    """Record or correct one day's figures by hand (the same row an import would write)."""
+    _inventory_editor(actor)
+    measures = {k: v for k, v in data.items() if k in USAGE_MEASURES}
+    solution = data.get("solution", instance.solution if instance else None)
+    date = data.get("date", instance.date if instance else None)
+    source = data.get("source", instance.source if instance else None)
+    if instance is not None and (
+        solution != instance.solution or date != instance.date or source != instance.source
+    ):
+        instance_id = instance.solution_id
+        instance.delete()
+        solution_refresh_latest_usage(solution_ids=[instance_id])
+    assert solution is not None and date is not None and source is not None
+    return usage_fact_record(solution=solution, date=date, source=source, measures=measures)
+
+
+@transaction.atomic
+def usage_fact_delete(*, actor: User, instance: UsageFact) -> None:
+    _inventory_editor(actor)
+    solution_id = instance.solution_id
+    instance.delete()
+    solution_refresh_latest_usage(solution_ids=[solution_id])

@@ -31,9 +31,7 @@ class SolutionListView(RoleRequiredMixin, View):
         if "deleted" not in params:
             params["deleted"] = "false"
         visible = selectors.solutions_visible_to(user)
-        filterset = SolutionFilter(params, queryset=visible)
-        filterset.filters["environment"].queryset = selectors.environments_visible_to(user)
-        filterset.form.fields["environment"].queryset = filterset.filters["environment"].queryset
+        filterset = SolutionFilter(params, queryset=visible, request=request)
         queryset = filterset.qs.select_related("environment", "maker", "business_unit")
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         query = params.copy()

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from tierdesk.accounts.models import SupportTeam, User
+from tierdesk.desk import selectors
 from tierdesk.desk.choices import HealthResult, Impact, TicketType, Topic, Urgency
 from tierdesk.desk.models import (
     RequestType,
@@ -154,11 +155,17 @@ class TicketCreateSerializer(serializers.Serializer[Any]):
     subject = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     solution = serializers.PrimaryKeyRelatedField(
-        queryset=Solution.objects.filter(is_deleted=False).select_related(
-            "maker", "supporting_team"
-        ),
+        queryset=Solution.objects.none(),
         required=False,
         allow_null=True,
+        help_text="The id of a solution you may see. A solution you may not see answers "
+        "exactly as one that does not exist; name it by `solution_platform_id` instead.",
+    )
+    solution_platform_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="The solution's platform id (the GUID the embedded form carries).",
     )
     topic = serializers.ChoiceField(choices=Topic.choices, default=Topic.OTHER)
     type = serializers.ChoiceField(choices=TicketType.choices, default=TicketType.QUESTION)
@@ -177,6 +184,34 @@ class TicketCreateSerializer(serializers.Serializer[Any]):
         allow_null=True,
         help_text="Platform engineers log a request for someone else (bypass).",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.context.get("user")
+        if user is not None:
+            nameable = selectors.solutions_nameable_by(user)
+            self.fields["solution"].queryset = nameable.select_related(  # type: ignore[attr-defined]
+                "maker", "supporting_team"
+            )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        platform_id = attrs.pop("solution_platform_id", "").strip()
+        if platform_id:
+            if attrs.get("solution") is not None:
+                raise serializers.ValidationError(
+                    {
+                        "solution_platform_id": [
+                            "Give the solution's id or its platform id, not both."
+                        ]
+                    }
+                )
+            found = selectors.solution_by_platform_id(platform_id)
+            if found is None:
+                raise serializers.ValidationError(
+                    {"solution_platform_id": ["No solution has this platform id."]}
+                )
+            attrs["solution"] = found
+        return attrs
 
 
 class TicketUpdateSerializer(serializers.Serializer[Any]):
@@ -245,7 +280,5 @@ class RequestTypeSerializer(serializers.ModelSerializer[RequestType]):
             "fulfilling_team_kind",
             "fulfilling_team",
             "fast_track",
-            "response_target_hours",
-            "fulfil_target_hours",
             "is_active",
         ]

@@ -24,6 +24,7 @@ from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common.permissions import roles_of
 from tierdesk.common.roles import ADMIN_ONLY, ANY_USER, PLATFORM_STAFF
+from tierdesk.common.viewsets import ServiceModelViewSet
 from tierdesk.desk import ladder, selectors, services
 from tierdesk.desk.api import serializers as s
 from tierdesk.desk.choices import Channel
@@ -125,7 +126,7 @@ class TicketViewSet(
     @extend_schema(request=s.TicketCreateSerializer, responses={201: s.TicketSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = request_user(request)
-        incoming = s.TicketCreateSerializer(data=request.data)
+        incoming = s.TicketCreateSerializer(data=request.data, context={"user": user})
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
         on_behalf = data.pop("on_behalf_of", None)
@@ -349,8 +350,12 @@ class TicketViewSet(
         )
 
 
-class RequestTypeViewSet(viewsets.ModelViewSet[RequestType]):
+class RequestTypeViewSet(ServiceModelViewSet[RequestType]):
+    """The fast-track request catalog: everyone reads what is offered; admins edit it."""
+
     serializer_class = s.RequestTypeSerializer
+    save_service = services.request_type_save
+    delete_service = services.request_type_delete
     action_roles = {
         "list": ANY_USER,
         "retrieve": ANY_USER,

@@ -36,8 +36,10 @@ def test_ticket_data_matches_the_serializer(org: Org) -> None:
     assert fast is not None
     bodies: list[tuple[str, dict[str, Any]]] = [
         ("requester", {"subject": "No solution", "impact": "high", "urgency": "high"}),
-        ("requester", {"subject": "Bug", "solution": org.own.pk, "topic": "bug"}),
-        ("maker", {"subject": "Partner", "solution": org.partner_solution.pk}),
+        # A requester names a solution by its platform id; a maker by the id of their own.
+        ("requester", {"subject": "Bug", "solution_platform_id": org.own.platform_id}),
+        ("maker", {"subject": "Mine", "solution": org.own.pk, "topic": "bug"}),
+        ("maker", {"subject": "Partner", "solution_platform_id": org.partner_solution.platform_id}),
         (
             "requester",
             {
@@ -64,13 +66,17 @@ def test_create_query_budget(org: Org) -> None:
     for team in (org.partner_team, SupportTeam.objects.get(kind=TeamKind.HELP_DESK)):
         DeskTeamChannel.objects.create(team=team, teams_webhook_url="https://example.com/hook")
     client = _client(org, "maker")
-    body = {"subject": "Budget", "solution": org.partner_solution.pk, "topic": "bug"}
+    body = {
+        "subject": "Budget",
+        "solution_platform_id": org.partner_solution.platform_id,
+        "topic": "bug",
+    }
     client.post("/api/v1/tickets/", body, format="json")  # warm caches
     with CaptureQueriesContext(connection) as ctx:
         response = client.post("/api/v1/tickets/", body, format="json")
     assert response.status_code == 201
     writes = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith("SELECT")]
-    assert len(ctx.captured_queries) <= 14, [q["sql"][:80] for q in ctx.captured_queries]
+    assert len(ctx.captured_queries) <= 14, "\n".join(q["sql"][:400] for q in ctx.captured_queries)
     assert not any(sql.startswith("UPDATE") for sql in writes), writes
     # The write transaction holds only inserts, one per table: no savepoints of its own
     # (the one here is the service's atomic block inside the test's transaction).

@@ -2,7 +2,6 @@
 bypass form and the form a solution embeds. Who sees which ticket is decided by
 `selectors`, never here."""
 
-from tierdesk.desk.views.common import solution_lookup
 from tierdesk.desk.views.embed import EmbedView
 from tierdesk.desk.views.portal import BypassView, PortalView, SearchView, TicketCreateView
 from tierdesk.desk.views.queue import QueueExportView, QueueView
@@ -27,5 +26,4 @@ __all__ = [
     "TicketEditView",
     "TicketMoveView",
     "TicketPostView",
-    "solution_lookup",
 ]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from tierdesk.desk.models import Ticket
-from tierdesk.inventory.models import Solution
 
 PAGE_SIZE = 50
 
@@ -34,15 +33,3 @@ def _page(request: HttpRequest, qs: QuerySet[Ticket]) -> dict[str, Any]:
         "has_previous": number > 1,
         "query": query.urlencode(),
     }
-
-
-def solution_lookup(text: str) -> Solution | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    return (
-        Solution.objects.filter(is_deleted=False)
-        .filter(Q(platform_id__iexact=text) | Q(name=text))
-        .order_by("id")
-        .first()
-    )

@@ -20,7 +20,7 @@ from tierdesk.common.roles import ANY_USER, PLATFORM_STAFF
 from tierdesk.desk import forms, selectors, services
 from tierdesk.desk.choices import Channel, TicketStatus
 from tierdesk.desk.models import RequestType
-from tierdesk.desk.views.common import _page, solution_lookup
+from tierdesk.desk.views.common import _page
 
 
 class PortalView(RoleRequiredMixin, View):
@@ -85,7 +85,7 @@ class TicketCreateView(RoleRequiredMixin, View):
         form, request_type = self._form(request, request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            solution = solution_lookup(data["solution"])
+            solution = selectors.solution_named_by(user, data["solution"])
             if data["solution"] and solution is None:
                 form.add_error("solution", _("No solution has that platform id or name."))
             else:
@@ -139,9 +139,11 @@ class BypassView(RoleRequiredMixin, View):
             requester = User.objects.filter(username=data["requester"]).first() or (
                 user_find_by_principal(data["requester"])
             )
-            solution = solution_lookup(data["solution"])
+            solution = selectors.solution_named_by(user, data["solution"])
             if requester is None:
                 form.add_error("requester", _("Nobody with that name."))
+            elif data["solution"] and solution is None:
+                form.add_error("solution", _("No solution has that platform id or name."))
             else:
                 ticket = services.ticket_create(
                     requester=requester,

@@ -55,6 +55,7 @@ def _detail_context(user: User, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     if not notes:
         attachments = attachments.filter(is_internal=False)
     solution = ticket.solution
+    details = selectors.can_see_solution_details(user, ticket)
     return {
         "ticket": ticket,
         "timeline": _timeline(user, ticket),
@@ -69,7 +70,8 @@ def _detail_context(user: User, ticket: Ticket, **extra: Any) -> dict[str, Any]:
         ],
         "attachments": attachments,
         "vendor_cases": ticket.vendor_cases.select_related("filed_by"),
-        "co_owners": list(solution.co_owners.all()) if solution else [],
+        "solution_details": details,
+        "co_owners": list(solution.co_owners.all()) if solution and details else [],
         "sla_clocks": sla_selectors.ticket_clocks(ticket.pk),
         "sla_history": sla_selectors.ticket_clock_history(ticket.pk),
         **extra,

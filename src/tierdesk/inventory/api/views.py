@@ -11,13 +11,16 @@ from rest_framework.serializers import BaseSerializer
 
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common.roles import ADMIN_ONLY, ANY_USER
+from tierdesk.common.viewsets import ServiceModelViewSet
 from tierdesk.inventory import selectors, services
 from tierdesk.inventory.api import serializers
 from tierdesk.inventory.filters import EnvironmentFilter, SolutionFilter, UsageFactFilter
 from tierdesk.inventory.models import Environment, Solution, UsageFact
 
 
-class EnvironmentViewSet(viewsets.ModelViewSet[Environment]):
+class EnvironmentViewSet(ServiceModelViewSet[Environment]):
+    """Environments the caller may see; admins correct them by hand (imports bring them)."""
+
     serializer_class = serializers.EnvironmentSerializer
     filterset_class = EnvironmentFilter
     ordering_fields = ["name", "type", "purpose"]
@@ -29,6 +32,8 @@ class EnvironmentViewSet(viewsets.ModelViewSet[Environment]):
         "partial_update": ADMIN_ONLY,
         "destroy": ADMIN_ONLY,
     }
+    save_service = services.environment_save
+    delete_service = services.environment_delete
 
     def get_queryset(self) -> QuerySet[Environment]:
         return selectors.environments_visible_to(request_user(self.request)).order_by("name", "id")
@@ -79,7 +84,7 @@ class SolutionViewSet(
                 status=status.HTTP_400_BAD_REQUEST,
             )
         try:
-            solution = services.solution_update(
+            solution = services.solution_edit(
                 solution=solution,
                 actor=request_user(request),
                 expected_version=expected,
@@ -97,7 +102,9 @@ class SolutionViewSet(
         return Response(serializers.SolutionSerializer(solution).data)
 
 
-class UsageFactViewSet(viewsets.ModelViewSet[UsageFact]):
+class UsageFactViewSet(ServiceModelViewSet[UsageFact]):
+    """One day's usage figures per solution and source; admins correct them by hand."""
+
     serializer_class = serializers.UsageFactSerializer
     filterset_class = UsageFactFilter
     ordering_fields = ["date"]
@@ -109,26 +116,10 @@ class UsageFactViewSet(viewsets.ModelViewSet[UsageFact]):
         "partial_update": ADMIN_ONLY,
         "destroy": ADMIN_ONLY,
     }
+    save_service = services.usage_fact_save
+    delete_service = services.usage_fact_delete
 
     def get_queryset(self) -> QuerySet[UsageFact]:
         return selectors.usage_facts_visible_to(request_user(self.request)).order_by(
             "solution_id", "date", "id"
         )
-
-    def perform_create(self, serializer: BaseSerializer[UsageFact]) -> None:
-        self._record(serializer)
-
-    def perform_update(self, serializer: BaseSerializer[UsageFact]) -> None:
-        self._record(serializer)
-
-    def _record(self, serializer: BaseSerializer[UsageFact]) -> None:
-        data = dict(serializer.validated_data)
-        solution, date, source = data.pop("solution"), data.pop("date"), data.pop("source")
-        serializer.instance = services.usage_fact_record(
-            solution=solution, date=date, source=source, measures=data
-        )
-
-    def perform_destroy(self, instance: UsageFact) -> None:
-        solution_id = instance.solution_id
-        instance.delete()
-        services.solution_refresh_latest_usage(solution_ids=[solution_id])

@@ -389,7 +389,7 @@ def jsonl_rows(
 
 
 def xlsx_rows(path: Path, display: str, issues: Issues) -> Iterator[Numbered]:
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)

@@ -305,7 +305,7 @@ def test_generic_csv_and_xlsx_with_saved_mapping(tmp_path: Path) -> None:
     # the same sheet as XLSX changes nothing
     import csv
 
-    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
