@@ -88,7 +88,7 @@ def test_demo_seed_only_then_serve_with_gunicorn(tmp_path: Path) -> None:
         server.wait(timeout=30)
 
 
-def test_token_prints_a_token(tmp_path: Path) -> None:
+def test_token_prints_lists_and_revokes_tokens(tmp_path: Path) -> None:
     env = _env(tmp_path)
     subprocess.run([str(TIERDESK), "migrate", "-v", "0"], env=env, check=True, timeout=120)
     subprocess.run(
@@ -103,15 +103,29 @@ def test_token_prints_a_token(tmp_path: Path) -> None:
         check=True,
         timeout=60,
     )
-    out = subprocess.run(
-        [str(TIERDESK), "token", "ops"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert len(out.stdout.strip()) == 40
+
+    def token(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(TIERDESK), "token", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+
+    first = token("ops").stdout.strip()
+    second = token("ops", "--days", "7").stdout.strip()
+    # 64 hex characters, a new one every time (only digests are stored).
+    assert len(first) == len(second) == 64 and first != second
+    listed = token("ops", "--list").stdout
+    assert first[:15] in listed and second[:15] in listed
+    assert first not in listed and second not in listed  # no secrets
+    assert "revoked 1 token" in token("ops", "--revoke", first[:8]).stderr
+    listed = token("ops", "--list").stdout
+    assert first[:15] not in listed and second[:15] in listed
+    assert "revoked 1 token" in token("ops", "--revoke-all").stderr
+    assert "has no API tokens" in token("ops", "--list").stderr
     missing = subprocess.run(
         [str(TIERDESK), "token", "ghost"], env=env, capture_output=True, text=True, timeout=60
     )

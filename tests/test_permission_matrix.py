@@ -189,11 +189,11 @@ def test_inactive_user_sees_nothing(org: Org) -> None:
 
 
 def test_token_auth(org: Org) -> None:
-    from rest_framework.authtoken.models import Token
+    from tierdesk.accounts.services import api_token_create
 
-    token = Token.objects.create(user=org.users["maker"])
+    _row, token = api_token_create(user=org.users["maker"])
     api = APIClient()
-    response = api.get("/api/v1/solutions/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api.get("/api/v1/solutions/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert {r["id"] for r in response.json()["results"]} == {org.own.pk}
     bad = api.get("/api/v1/solutions/", HTTP_AUTHORIZATION="Token nope")

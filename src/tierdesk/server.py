@@ -32,10 +32,27 @@ def _post_worker_init(worker: Any) -> None:
     scheduler_start()
 
 
+def _proxy_options() -> dict[str, Any]:
+    """Behind a load balancer (TIERDESK_TRUSTED_PROXIES / TIERDESK_PROXY_COUNT), gunicorn
+    believes the same proxies as Django does and its access log names the client the
+    proxy saw, not the proxy."""
+    from django.conf import settings
+
+    if not settings.TIERDESK_BEHIND_PROXY:
+        return {}
+    return {
+        "forwarded_allow_ips": ",".join(settings.TIERDESK_TRUSTED_PROXIES) or "*",
+        "access_log_format": (
+            '%({x-forwarded-for}i)s via %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+        ),
+    }
+
+
 def serve(*, host: str, port: int, workers: int | None = None) -> None:
     cpu = os.cpu_count() or 1
     TierdeskServer(
         {
+            **_proxy_options(),
             "bind": f"{host}:{port}",
             "workers": workers or max(2, min(cpu * 2, 8)),
             "threads": 4,

@@ -4,13 +4,17 @@ data directory with a secret key generated there once."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 import django_stubs_ext
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 # Lets classes such as ModelAdmin[Solution] be subscripted at run time, as the type stubs
@@ -27,7 +31,51 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: expected a whole number, got {value!r}") from exc
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _networks(name: str) -> list[str]:
+    """Addresses or networks (10.0.0.0/8, 2001:db8::/32) of the proxies in front of us."""
+    found = _env_list(name)
+    for item in found:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an address or network") from exc
+    return found
+
+
+def _base_url(value: str) -> str:
+    """The origin users reach tierdesk at, for links in mail and Teams posts."""
+    url = value.strip().rstrip("/")
+    parsed = urlparse(url)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc or parsed.path:
+        raise ImproperlyConfigured(
+            "TIERDESK_BASE_URL: expected scheme://host[:port] such as "
+            f"https://tierdesk.example.com, got {value!r}"
+        )
+    return url
+
+
 def _default_data_dir() -> Path:
+    """Where tierdesk keeps its data when TIERDESK_DATA_DIR is not set, found the same way
+    by every entry point (make, `tierdesk …`, gunicorn, Celery): `var/` of the source
+    checkout tierdesk runs from (an editable install, as `make` makes), else the user's
+    data directory (XDG, ~/.local/share/tierdesk)."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "src" / "tierdesk").is_dir():
+        return checkout / "var"
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "tierdesk"
 
@@ -97,14 +145,11 @@ def _sqlite(path: Path) -> dict[str, Any]:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("TIERDESK_DEBUG")
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("TIERDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
-    if h.strip()
-]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("TIERDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+ALLOWED_HOSTS = _env_list("TIERDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# Where users reach tierdesk (no trailing slash): links in e-mail and Teams posts are built
+# on it with tierdesk.common.links.absolute_url.
+TIERDESK_BASE_URL = _base_url(os.environ.get("TIERDESK_BASE_URL", "http://127.0.0.1:8000"))
+CSRF_TRUSTED_ORIGINS = _env_list("TIERDESK_CSRF_TRUSTED_ORIGINS") or [TIERDESK_BASE_URL]
 
 _database_url = os.environ.get("TIERDESK_DATABASE_URL", "")
 DATABASES = {
@@ -130,9 +175,20 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "tierdesk"
+# Daily jobs (common/daily.py): the governance scan and closing tickets resolved longer
+# than TIERDESK_REOPEN_DAYS ago run once a day after TIERDESK_DAILY_AT (local "HH:MM").
+TIERDESK_DAILY_AT = os.environ.get("TIERDESK_DAILY_AT", "02:00")
+try:
+    time.fromisoformat(TIERDESK_DAILY_AT)
+except ValueError as _exc:
+    raise ImproperlyConfigured(
+        f"TIERDESK_DAILY_AT: expected HH:MM, got {TIERDESK_DAILY_AT!r}"
+    ) from _exc
+TIERDESK_REOPEN_DAYS = _env_int("TIERDESK_REOPEN_DAYS", 7)
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "tierdesk.sla_sweep", "schedule": float(TIERDESK_SWEEP_SECONDS)},
     "outbox": {"task": "tierdesk.outbox_deliver", "schedule": float(TIERDESK_SWEEP_SECONDS)},
+    "daily-jobs": {"task": "tierdesk.daily_jobs", "schedule": 60.0},
 }
 
 # One cache shared by every server process (rate limits must hold across workers):
@@ -158,7 +214,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -174,19 +232,31 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: X-Forwarded-* headers that did not come through a trusted proxy are dropped
+    "tierdesk.common.security.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # static files are answered here, before the headers below (they are public)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tierdesk.common.security.PrivateCacheMiddleware",
+    "tierdesk.common.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # before CSRF, which reads the body: oversized import uploads are refused unread
     "tierdesk.inventory.importers.uploads.UploadLimitMiddleware",
+    # oversized API bodies refused unread; Django's HTML error pages become JSON on /api/
+    "tierdesk.common.api_errors.ApiErrorMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tierdesk.accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # after CSRF, which has read the form by then: NUL characters refused, field named
+    "tierdesk.common.security.RefuseNulMiddleware",
+    # last, as django-axes asks: turns a refused sign-in into the "try again at" answer
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tierdesk.urls"
@@ -210,6 +280,11 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out sign-in before any password is checked.
+    "tierdesk.accounts.backends.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -240,12 +315,112 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- Transport, proxies and browser policies (docs/production.md, "Security settings") ---
+# TIERDESK_HTTPS=1: users reach tierdesk over https only (TLS usually ends at the load
+# balancer). Plain http is redirected, browsers are told to remember it (HSTS), cookies
+# are sent over https only.
+TIERDESK_HTTPS = _env_bool("TIERDESK_HTTPS")
+SECURE_SSL_REDIRECT = TIERDESK_HTTPS
+# The load balancer's health check calls the backend over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = _env_int("TIERDESK_HSTS_SECONDS", 365 * 24 * 3600) if TIERDESK_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("TIERDESK_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_bool("TIERDESK_HSTS_PRELOAD")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("TIERDESK_SECURE_COOKIES")
+SESSION_COOKIE_SECURE = _env_bool("TIERDESK_SECURE_COOKIES", TIERDESK_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Proxies in front of tierdesk: either their addresses (preferred: forwarded headers from
+# anyone else are dropped) or how many there are. Either one makes Django believe
+# X-Forwarded-Proto / X-Forwarded-Host, and the client address comes from
+# X-Forwarded-For (tierdesk.common.security.client_ip) for sign-in lockouts and rate limits.
+TIERDESK_TRUSTED_PROXIES = _networks("TIERDESK_TRUSTED_PROXIES")
+TIERDESK_PROXY_COUNT = _env_int("TIERDESK_PROXY_COUNT", 0)
+TIERDESK_BEHIND_PROXY = bool(TIERDESK_TRUSTED_PROXIES) or TIERDESK_PROXY_COUNT > 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TIERDESK_BEHIND_PROXY else None
+USE_X_FORWARDED_HOST = TIERDESK_BEHIND_PROXY
+# security.W021 asks for HSTS preload. Preloading puts the domain and every subdomain into
+# the browsers' built-in https-only lists, which takes months to undo; an operator opts in
+# with TIERDESK_HSTS_PRELOAD=1 (then the warning cannot arise).
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy (django-csp): only our own files, no inline script or style. A
+# response that brings its own policy keeps it (the embeddable request form names who may
+# frame it); the API docs page gets the little more it needs (common/security.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page of tierdesk uses these.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Sign-in throttling (django-axes): the 11th wrong password for one user name from one
+# client address within the window is refused without checking the password, until the
+# window after the last failure has passed. Page sign-in, admin sign-in and API token
+# creation alike.
+TIERDESK_SIGNIN_FAILURES = _env_int("TIERDESK_SIGNIN_FAILURES", 10)
+TIERDESK_SIGNIN_LOCKOUT_MINUTES = _env_int("TIERDESK_SIGNIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = TIERDESK_SIGNIN_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=TIERDESK_SIGNIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "tierdesk.common.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "tierdesk.accounts.views.signin_locked_out"
+# Tries during a lockout do not push its end further: the time the page names holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# Failed attempts are kept (they are the lockout); successful sign-ins are not logged
+# row by row.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, expiring, revocable
+# (`tierdesk token USERNAME --list / --revoke PREFIX / --revoke-all`); a password change
+# revokes all of the user's tokens.
+TIERDESK_TOKEN_DAYS = _env_int("TIERDESK_TOKEN_DAYS", 90)
+if TIERDESK_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("TIERDESK_TOKEN_DAYS: API tokens must expire (1 day or more)")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=TIERDESK_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",  # `Authorization: Token <key>`, as before
+    "AUTO_REFRESH": False,
+}
 
 EMAIL_BACKEND = os.environ.get(
     "TIERDESK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -260,13 +435,22 @@ EMAIL_USE_TLS = _env_bool("TIERDESK_EMAIL_USE_TLS")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous API call then gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Bodies: JSON nested too deep and NUL characters are refused with 400 (api_errors).
+    "DEFAULT_PARSER_CLASSES": [
+        "tierdesk.common.api_errors.JSONParser",
+        "tierdesk.common.api_errors.FormParser",
+        "tierdesk.common.api_errors.MultiPartParser",
+    ],
+    # One error body for the whole API: {"detail", "code", "errors"} (docs/production.md).
+    "EXCEPTION_HANDLER": "tierdesk.common.api_errors.api_exception_handler",
     # Deny by default: every viewset must name who may do each action.
     "DEFAULT_PERMISSION_CLASSES": ["tierdesk.common.permissions.ActionRolePermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        # related objects filtered by id: a hidden one answers as a missing one
+        "tierdesk.common.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -283,6 +467,8 @@ SPECTACULAR_SETTINGS = {
     # Served from the package, never from a CDN: tierdesk runs without the internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge fetched from validator.swagger.io: the docs page loads nothing from outside.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "TierEnum": "tierdesk.inventory.choices.Tier",
@@ -290,6 +476,11 @@ SPECTACULAR_SETTINGS = {
         "TeamKindEnum": "tierdesk.accounts.choices.TeamKind",
         "ConnectorTierEnum": "tierdesk.inventory.choices.ConnectorTier",
         "EnvironmentTypeEnum": "tierdesk.inventory.choices.EnvironmentType",
+        # Choice sets several fields share: one name each (`check --deploy` asks for it).
+        "SupportTypeEnum": "tierdesk.accounts.choices.SupportType",
+        "TicketTypeEnum": "tierdesk.desk.choices.TicketType",
+        "TicketStatusEnum": "tierdesk.desk.choices.TicketStatus",
+        "PriorityEnum": "tierdesk.sla.choices.Priority",
     },
 }
 
@@ -298,5 +489,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TIERDESK_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Failed sign-ins and lockouts are warnings; its start-up banner is not news.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -2,7 +2,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from tierdesk.accounts.models import BusinessUnit, SupportTeam, TeamMembership, User
 
@@ -53,3 +55,24 @@ class SupportTeamAdmin(admin.ModelAdmin[SupportTeam]):
     search_fields = ("name",)
     raw_id_fields = ("lead",)
     inlines = [MembershipInline]
+
+
+# API tokens: listed and revoked here, created only by `tierdesk token USERNAME` or the
+# API's token endpoint (knox's own admin would also create tokens that never expire).
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin[Any]):
+    list_display = ("token_key", "user", "created", "expiry")
+    list_select_related = ("user",)
+    search_fields = ("token_key", "user__username")
+    ordering = ("-created",)
+    fields = ("token_key", "user", "created", "expiry")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

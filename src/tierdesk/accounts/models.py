@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -86,6 +86,27 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self._password_changed = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new password revokes every API token of the user (a leaked token must not
+        outlive the password change meant to shut its holder out). Every path that sets a
+        password — the password page, the admin, `changepassword`, a reset — goes through
+        set_password() and save()."""
+        update_fields = kwargs.get("update_fields")
+        saves_password = update_fields is None or "password" in update_fields
+        changed = getattr(self, "_password_changed", False) and saves_password
+        revoke = changed and not self._state.adding
+        super().save(*args, **kwargs)
+        if changed:
+            self._password_changed = False
+        if revoke:
+            from tierdesk.accounts.services import api_tokens_revoke
+
+            api_tokens_revoke(user=self)
 
     @cached_property
     def roles(self) -> frozenset[Role]:

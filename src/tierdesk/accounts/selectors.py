@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from knox.models import AuthToken
 
 from tierdesk.accounts.choices import TeamKind
 from tierdesk.accounts.models import BusinessUnit, SupportTeam, User
-from tierdesk.common.roles import Role, provided_roles
+from tierdesk.common.permissions import roles_of
+from tierdesk.common.roles import ADMIN_ONLY, Role, provided_roles
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -29,6 +32,10 @@ def user_roles(user: User) -> frozenset[Role]:
     co-owner is a maker)."""
     if not user.is_active:
         return frozenset()
+    if user.is_manager and not user.is_superuser:
+        # A manager's account reads every ticket and insight and writes nothing: it has
+        # the manager role alone (design §2), so no write rule is ever satisfied by it.
+        return frozenset({Role.MANAGER})
     roles = {Role.REQUESTER}
     if user.is_superuser:
         roles.add(Role.ADMIN)
@@ -38,6 +45,11 @@ def user_roles(user: User) -> frozenset[Role]:
         roles.add(_KIND_ROLE[TeamKind(kind)])
     roles |= provided_roles(user)
     return frozenset(roles)
+
+
+def can_manage_organisation(user: Any) -> bool:
+    """Business units and support teams: admins (they decide who supports what)."""
+    return bool(roles_of(user) & ADMIN_ONLY)
 
 
 def teams_of(user: User, *, kinds: set[TeamKind] | None = None) -> QuerySet[SupportTeam]:
@@ -70,3 +82,12 @@ def request_user(request: HttpRequest | Request) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+def api_tokens_of(user: User) -> QuerySet[Any]:
+    """The user's API tokens that still work, newest first (rows hold no secret)."""
+    now = timezone.now()
+    tokens: QuerySet[Any] = AuthToken.objects.filter(
+        Q(expiry__isnull=True) | Q(expiry__gt=now), user=user
+    )
+    return tokens.order_by("-created")

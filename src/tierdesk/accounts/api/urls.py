@@ -1,7 +1,12 @@
-from tierdesk.accounts.api import views
-from tierdesk.common.routers import IdRouter
+from django.urls import path
+from rest_framework.routers import DefaultRouter
 
-router = IdRouter()
+from tierdesk.accounts.api import views
+
+router = DefaultRouter()
 router.register("business-units", views.BusinessUnitViewSet, basename="business-unit")
 router.register("teams", views.SupportTeamViewSet, basename="team")
-urlpatterns = router.urls
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    *router.urls,
+]

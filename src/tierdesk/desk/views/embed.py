@@ -15,19 +15,17 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from tierdesk.accounts.selectors import request_user
+from tierdesk.common.security import client_ip
 from tierdesk.desk import forms, services
 from tierdesk.desk.choices import Channel
 from tierdesk.desk.models import DeskSettings
 from tierdesk.inventory.models import Solution
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
-
-
 def _rate_limited(request: HttpRequest, limit: int) -> bool:
-    """At most `limit` submissions per address per hour (Django's cache)."""
-    key = f"desk:embed:{_client_ip(request)}"
+    """At most `limit` submissions per client address per hour (Django's cache): the real
+    client behind the documented load balancer (`common.security.client_ip`)."""
+    key = f"desk:embed:{client_ip(request) or 'unknown'}"
     cache.add(key, 0, timeout=3600)
     try:
         count = cache.incr(key)
@@ -53,9 +51,10 @@ class EmbedView(View):
         with translation.override(lang):
             request.LANGUAGE_CODE = lang
             response = super().dispatch(request, *args, **kwargs)
-        response["Content-Security-Policy"] = (
-            f"frame-ancestors {DeskSettings.load().embed_frame_ancestors}"
-        )
+        # The site-wide policy, except who may frame this form (the desk's settings).
+        response._csp_replace = {  # type: ignore[attr-defined]
+            "frame-ancestors": DeskSettings.load().embed_frame_ancestors.split()
+        }
         response["Content-Language"] = lang
         return response
 
