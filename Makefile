@@ -1,11 +1,11 @@
 # tierdesk — two commands for a fresh machine:
 #   make demo   build the demo organisation on SQLite and serve it at http://127.0.0.1:8000
-#   make test   ruff, mypy and the whole pytest suite (browser tests included)
+#   make test   ruff, the layering contract, mypy and the whole pytest suite (browser
+#               tests and the API schema fuzzing included)
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-export TIERDESK_DATA_DIR ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -32,13 +32,14 @@ serve: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench conftest.py
 	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy src
 
 pytest: $(VENV)/.installed-dev
 	scripts/ensure-chromium
-	TIERDESK_DATA_DIR=$(TIERDESK_DATA_DIR)/test $(BIN)/pytest $(PYTEST_ARGS)
+	TIERDESK_DATA_DIR=$${TIERDESK_DATA_DIR:-$(CURDIR)/var}/test $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

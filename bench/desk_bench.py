@@ -4,7 +4,8 @@ agent queue page with 10,000 and 1,000,000 tickets in the database.
 1. `tierdesk serve --workers 2` (gunicorn) runs as a subprocess on a free port with its
    own data directory / database. Four client threads (urllib, token auth) create
    tickets through POST /api/v1/tickets/; the same four threads then hit the bare
-   benchmark probe (POST /api/v1/desk/bench-probe/: one insert into a one-table model),
+   benchmark probe (POST /bench/probe/: one insert into a one-table model, served only by
+   the benchmark's own settings, bench.settings),
    the floor of any write through the same stack. Throughput, p50 and p95 of both, and
    their ratio.
 2. In a child process: tickets are generated with executemany (SQLite) / COPY
@@ -37,6 +38,7 @@ from typing import Any
 from _harness import ensure_postgres_database, print_result, run_child
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 DATA = HERE / ".data" / "desk_bench"
 CLIENTS = 4
 QUEUE_TARGET_P95_MS = 150.0
@@ -56,20 +58,24 @@ def child_prepare() -> dict[str, Any]:
 
     django.setup()
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
     from tierdesk.accounts.models import User
+    from tierdesk.accounts.services import api_token_create, api_tokens_revoke
     from tierdesk.demo.builder import build
     from tierdesk.inventory.models import Solution
 
     call_command("migrate", interactive=False, verbosity=0)
     build(size="small")
-    tokens = {
-        name: Token.objects.get_or_create(user=User.objects.get(username=name))[0].key
-        for name in ("admin", "requester")
-    }
+    tokens = {}
+    for name in ("admin", "requester"):
+        user = User.objects.get(username=name)
+        api_tokens_revoke(user=user)  # a re-run leaves one token per user, not one per run
+        tokens[name] = api_token_create(user=user)[1]
+    # A requester names a solution by its platform id, as the embedded form does.
     solutions = list(
-        Solution.objects.filter(is_deleted=False).order_by("id").values_list("id", flat=True)[:200]
+        Solution.objects.filter(is_deleted=False)
+        .order_by("id")
+        .values_list("platform_id", flat=True)[:200]
     )
     return {"tokens": tokens, "solutions": solutions}
 
@@ -294,7 +300,13 @@ def _load(url: str, token: str, bodies: list[dict[str, Any]]) -> dict[str, float
 
 
 def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="tierdesk.settings", TIERDESK_LOG_LEVEL="WARNING")
+    # bench.settings = tierdesk's settings + the probe app (the floor), never in the product.
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
+        TIERDESK_LOG_LEVEL="WARNING",
+    )
     data_dir = DATA / database
     if data_dir.exists() and args.fresh:
         shutil.rmtree(data_dir)
@@ -333,7 +345,7 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
             return [
                 {
                     "subject": f"{tag} {i}: 저장이 안 돼요",
-                    "solution": solutions[i % len(solutions)] if i % 3 else None,
+                    "solution_platform_id": solutions[i % len(solutions)] if i % 3 else "",
                     "topic": ["bug", "how_to", "access"][i % 3],
                     "impact": "medium",
                     "urgency": "high",
@@ -342,7 +354,7 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
             ]
 
         tickets_url = f"{base}/api/v1/tickets/"
-        floor_url = f"{base}/api/v1/desk/bench-probe/"
+        floor_url = f"{base}/bench/probe/"
         admin, requester = prepared["tokens"]["admin"], prepared["tokens"]["requester"]
         _load(tickets_url, requester, bodies(4 * CLIENTS, "warm-up"))  # warm every worker
         _load(floor_url, admin, [{"note": "warm-up"}] * (4 * CLIENTS))

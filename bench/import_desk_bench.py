@@ -53,17 +53,22 @@ def child_prepare() -> dict[str, Any]:
 
     django.setup()
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
     from tierdesk.accounts.models import User
+    from tierdesk.accounts.services import api_token_create, api_tokens_revoke
     from tierdesk.demo.builder import build
     from tierdesk.inventory.models import Solution
 
     call_command("migrate", interactive=False, verbosity=0)
     build(size="small")
-    token = Token.objects.get_or_create(user=User.objects.get(username="requester"))[0].key
+    requester = User.objects.get(username="requester")
+    api_tokens_revoke(user=requester)  # a re-run leaves one token, not one per run
+    token = api_token_create(user=requester)[1]
+    # A requester names a solution by its platform id, as the embedded form does.
     solutions = list(
-        Solution.objects.filter(is_deleted=False).order_by("id").values_list("id", flat=True)[:200]
+        Solution.objects.filter(is_deleted=False)
+        .order_by("id")
+        .values_list("platform_id", flat=True)[:200]
     )
     return {"token": token, "solutions": solutions}
 
@@ -87,7 +92,7 @@ class Writers:
     """Client threads writing tickets until told to stop; every request is recorded as
     (started at, milliseconds, ok, what went wrong)."""
 
-    def __init__(self, base: str, token: str, solutions: list[int]) -> None:
+    def __init__(self, base: str, token: str, solutions: list[str]) -> None:
         self.base = base
         self.token = token
         self.solutions = solutions
@@ -115,7 +120,7 @@ class Writers:
                     "/api/v1/tickets/",
                     {
                         "subject": f"가져오는 중 {i}: 저장이 안 돼요",
-                        "solution": self.solutions[i % len(self.solutions)],
+                        "solution_platform_id": self.solutions[i % len(self.solutions)],
                         "topic": "bug",
                         "impact": "medium",
                         "urgency": "high",

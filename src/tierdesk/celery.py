@@ -14,5 +14,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tierdesk.settings")
 
-app = Celery("tierdesk", include=["tierdesk.sla.tasks"])
+app = Celery(
+    "tierdesk",
+    include=["tierdesk.sla.tasks", "tierdesk.notify.tasks", "tierdesk.common.tasks"],
+)
 app.config_from_object("django.conf:settings", namespace="CELERY")

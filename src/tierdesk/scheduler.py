@@ -1,5 +1,7 @@
 """The in-process scheduler for the embedded default (no TIERDESK_REDIS_URL): one thread
-per machine runs the SLA sweep and the notification outbox every few seconds.
+per machine runs the SLA sweep and the notification outbox every few seconds, and starts
+the daily jobs (the governance scan, closing resolved tickets) once a day after
+TIERDESK_DAILY_AT, each in a thread of its own so a long scan never delays the sweep.
 
 `tierdesk serve` starts it in one gunicorn worker: every worker tries an exclusive lock
 on a file in the data directory and only the holder runs the thread; if that worker dies
@@ -22,19 +24,34 @@ log = logging.getLogger(__name__)
 _started: dict[str, Any] = {}
 
 
+def _in_a_thread(call: Any) -> None:
+    def run() -> None:
+        close_old_connections()
+        try:
+            call()
+        finally:
+            close_old_connections()
+
+    threading.Thread(target=run, name="tierdesk-daily-job", daemon=True).start()
+
+
 def background_run_once() -> dict[str, Any]:
-    """One round: SLA warnings, breaches and escalation steps, then the outbox."""
+    """One round: SLA warnings, breaches and escalation steps, then the outbox, then the
+    daily jobs that are due (claimed here, run in a thread of their own)."""
+    from tierdesk.common.daily import daily_jobs_run
     from tierdesk.notify.services import outbox_deliver
     from tierdesk.sla.sweep import sla_sweep
 
     swept = sla_sweep()
     delivered = outbox_deliver()
+    daily = daily_jobs_run(runner=_in_a_thread)
     return {
         "due": swept.due,
         "fired": swept.fired,
         "escalation_steps": swept.escalation_steps,
         "sent": delivered.sent,
         "retried": delivered.retried,
+        "daily": daily,
     }
 
 

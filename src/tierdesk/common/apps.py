@@ -10,3 +10,12 @@ class CommonConfig(AppConfig):
         from tierdesk.common.ids import IdConverter
 
         register_converter(IdConverter, "id")
+
+        from django.db import models
+        from rest_framework import serializers
+
+        from tierdesk.common.fields import ModernDateTimeField
+
+        serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = (
+            ModernDateTimeField
+        )

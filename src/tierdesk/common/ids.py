@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import BadRequest
+
 ID_PATTERN = "[0-9]{1,18}"
 
 
@@ -30,3 +32,16 @@ def form_id(raw: Any) -> int:
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         return 0
     return int(text)
+
+
+def posted_id(raw: Any, *, field: str, optional: bool = False) -> int:
+    """An id our own form posted (a hidden field or a select): anything else was not sent
+    by the page, so the request is refused as bad (400) rather than guessed at. With
+    `optional`, an empty value is 0 (nothing chosen)."""
+    text = str(raw if raw is not None else "").strip()
+    if optional and not text:
+        return 0
+    found = form_id(text)
+    if not found:
+        raise BadRequest(f"{field}: not an id")
+    return found

@@ -30,3 +30,20 @@ class BaseEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at", "-id"]
+
+
+class DailyRun(models.Model):
+    """When a daily job last ran (its local date): the claim that makes a job run once a
+    day however many processes — scheduler threads, Celery workers — look at it."""
+
+    name = models.CharField(_("job"), max_length=64, unique=True)
+    ran_on = models.DateField(_("last ran on"))
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("daily job run")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.ran_on}"

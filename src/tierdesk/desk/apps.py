@@ -14,3 +14,14 @@ class DeskConfig(AppConfig):
         navigation.register("desk:portal", _("Help"), ANY_USER, order=200)
         navigation.register("desk:queue", _("Queue"), DESK_CONSOLE, order=210)
         navigation.register("desk:bypass", _("Log for someone"), PLATFORM_STAFF, order=220)
+
+        from tierdesk.common.daily import register_daily
+        from tierdesk.desk.services import open_tickets_support_changed
+        from tierdesk.inventory.signals import support_changed
+
+        support_changed.connect(open_tickets_support_changed, dispatch_uid="desk-support-changed")
+        register_daily(
+            "desk-close-resolved",
+            "tierdesk.desk.services.tickets_close_resolved",
+            "Close tickets resolved more than TIERDESK_REOPEN_DAYS ago.",
+        )

@@ -3,6 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Priority is owned by the SLA engine (its policies are set per priority); re-exported.
+from tierdesk.sla.choices import Priority as Priority
+
 
 class TicketType(models.TextChoices):
     QUESTION = "question", _("Question")
@@ -42,14 +45,6 @@ class Urgency(models.TextChoices):
     HIGH = "high", _("Work has stopped")
     MEDIUM = "medium", _("Work is slowed down")
     LOW = "low", _("It can wait")
-
-
-class Priority(models.TextChoices):
-    # Stored as p1..p4 so the alphabetical order is the order of importance.
-    P1 = "p1", _("P1 critical")
-    P2 = "p2", _("P2 high")
-    P3 = "p3", _("P3 moderate")
-    P4 = "p4", _("P4 low")
 
 
 DEFAULT_MATRIX: dict[tuple[str, str], str] = {

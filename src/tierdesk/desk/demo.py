@@ -456,3 +456,24 @@ def _build(rng: random.Random, n: int) -> dict[str, int]:
         "messages": len(messages),
         "vendor_cases": len(cases),
     }
+
+
+def clocks_build(*, size: str = "small") -> dict[str, int]:
+    """SLA clocks on the demo's open tickets that have none (after the on-call rotations
+    exist, so a timed escalation knows whom to page)."""
+    from tierdesk.desk.services import sla_facts
+    from tierdesk.sla import services as sla
+    from tierdesk.sla.models import SlaClock
+
+    limit = 300 if size == "small" else 3000
+    open_tickets = (
+        Ticket.objects.filter(is_open=True)
+        .exclude(id__in=SlaClock.objects.values("ticket_id"))
+        .select_related("solution")
+        .order_by("id")[:limit]
+    )
+    count = 0
+    for ticket in open_tickets:
+        sla.clocks_attach(ticket=ticket, facts=sla_facts(ticket), new=True)
+        count += 1
+    return {"clocked_tickets": count}

@@ -476,18 +476,3 @@ class VendorCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor} {self.external_number}"
-
-
-class BenchProbe(models.Model):
-    """Benchmark probe: a one-table insert that measures the server's floor (the cost of
-    a request that does almost nothing). Used by bench/desk_bench.py only."""
-
-    note = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(default=clock.now)
-
-    class Meta:
-        verbose_name = _("benchmark probe")
-        verbose_name_plural = _("benchmark probes")
-
-    def __str__(self) -> str:
-        return str(self.pk)

@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tierdesk.accounts.models import User
+from tierdesk.common.links import absolute_url
 from tierdesk.desk.models import DeskTeamChannel, Ticket, TicketEvent
 from tierdesk.notify.choices import Channel
 from tierdesk.notify.senders import adaptive_card
@@ -35,8 +36,8 @@ RECEIVED = (
 
 
 def ticket_url(ticket: Ticket) -> str:
-    base = getattr(settings, "TIERDESK_BASE_URL", "").rstrip("/")
-    return f"{base}/desk/tickets/{ticket.pk}/"
+    """The ticket's page, absolute (TIERDESK_BASE_URL): mail and Teams open it."""
+    return absolute_url(reverse("desk:ticket-detail", args=[ticket.pk]))
 
 
 def _subject(ticket: Ticket, headline: str) -> str:

@@ -287,10 +287,28 @@ def allowed_moves(user: Any, ticket: Ticket) -> list[str]:
 
 
 def can_reopen(user: Any, ticket: Ticket) -> bool:
-    """Reopen a resolved or closed ticket: the requester or who supports it."""
+    """Reopen a resolved ticket (within the reopen window, before it closes): the requester
+    or who supports it. A closed ticket is reopened only by the help desk, the platform
+    team or admins (a requester files a new ticket, which can name the old one)."""
     if ticket.is_open:
         return False
+    if ticket.status == TicketStatus.CLOSED:
+        return bool(roles_of(user) & DESK_WORKERS) and can_work(user, ticket)
     return can_work(user, ticket) or (_is_requester(user, ticket) and can_file(user))
+
+
+def status_moves(user: Any, ticket: Ticket) -> list[str]:
+    """The status changes to offer on an open ticket: put it on hold for the requester
+    (pauses its SLA clocks until they reply), back in progress, or close it."""
+    moves = []
+    if can_set_status(user, ticket):
+        if ticket.status != TicketStatus.WAITING_ON_REQUESTER:
+            moves.append("wait_on_requester")
+        if ticket.status in {TicketStatus.WAITING_ON_REQUESTER, TicketStatus.WAITING_ON_VENDOR}:
+            moves.append("in_progress")
+    if ticket.status != TicketStatus.CLOSED and can_close(user, ticket):
+        moves.append("close")
+    return moves
 
 
 @dataclass

@@ -5,12 +5,14 @@ writes its timeline event and queues its notifications in the same transaction."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
@@ -22,7 +24,7 @@ from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import user_find_by_principal
 from tierdesk.common import clock
 from tierdesk.common.permissions import require
-from tierdesk.common.records import record_delete, record_save
+from tierdesk.common.records import VersionConflict, record_delete, record_save
 from tierdesk.desk import events, notifications, routing, selectors
 from tierdesk.desk.choices import (
     DEFAULT_MATRIX,
@@ -44,6 +46,7 @@ from tierdesk.desk.models import (
 )
 from tierdesk.inventory.models import Solution
 from tierdesk.sla import services as sla
+from tierdesk.sla.calendars import Facts
 
 ALLOWED_ATTACHMENT_TYPES = {
     ".png": "image/png",
@@ -65,13 +68,20 @@ EDITABLE_FIELDS = frozenset(
 NUMBER_RE = re.compile(r"\[(TD-\d{6,})\]", re.IGNORECASE)
 
 
-class TicketConflict(Exception):
-    """Somebody else changed the ticket since the editor loaded it."""
-
-    def __init__(self, *, current: Ticket, yours: Mapping[str, Any]) -> None:
-        super().__init__(f"ticket {current.pk} is now version {current.version}")
-        self.current = current
-        self.yours = dict(yours)
+def sla_facts(ticket: Ticket) -> Facts:
+    """What the SLA engine is told about a ticket (it reads none of the desk's fields)."""
+    solution = ticket.solution if ticket.solution_id is not None else None
+    return Facts(
+        tier=solution.tier if solution is not None else "",
+        priority=ticket.priority,
+        request_type_id=ticket.request_type_id,
+        level=ticket.level,
+        status=ticket.status,
+        is_open=ticket.is_open,
+        opened_at=ticket.created_at,
+        resolved_at=ticket.resolved_at,
+        solution_id=ticket.solution_id,
+    )
 
 
 def priority_for(*, impact: str, urgency: str) -> str:
@@ -99,7 +109,7 @@ def save(ticket: Ticket, fields: Iterable[str]) -> None:
     ticket.version = ticket.version + 1
     ticket.save(update_fields=[*set(fields), "updated_at", "version"])
     if CLOCK_FIELDS.intersection(fields):
-        sla.clocks_sync(ticket=ticket)
+        sla.clocks_sync(ticket=ticket, facts=sla_facts(ticket))
 
 
 CLOCK_FIELDS = frozenset({"status", "is_open", "priority", "level", "team"})
@@ -189,7 +199,7 @@ def ticket_create(
     )
     # Related rows were read just above; skip full_clean's one query per foreign key.
     ticket.full_clean(exclude=["number", "requester", "solution", "team", "agent", "request_type"])
-    clocks = sla.clocks_plan(ticket=ticket)
+    clocks = sla.clocks_plan(ticket=ticket, facts=sla_facts(ticket))
     notices = notifications.creation_notices(
         ticket=ticket,
         recipients=[ticket.agent, *first.watchers],
@@ -268,13 +278,15 @@ def ticket_update(
         **values, priority=ticket.priority, version=F("version") + 1, updated_at=clock.now()
     )
     if not updated:
-        raise TicketConflict(current=Ticket.objects.get(pk=ticket.pk), yours=changes)
+        raise VersionConflict(current=Ticket.objects.get(pk=ticket.pk), yours=dict(changes))
     ticket.refresh_from_db()
     changed = {k: [before[k], values[k]] for k in values if before[k] != values[k]}
     if changed:
         events.edited(ticket, actor, changes=changed)
     if ticket.priority != priority_before:
-        sla.clocks_sync(ticket=ticket, actor=actor, reason="priority changed")
+        sla.clocks_sync(
+            ticket=ticket, facts=sla_facts(ticket), actor=actor, reason="priority changed"
+        )
     return ticket
 
 
@@ -298,6 +310,13 @@ def ticket_reply(
         require(selectors.can_reply(author, ticket), _("You may read this ticket, not reply."))
     if not body.strip():
         raise ValidationError({"body": _("Write a reply.")})
+    if ticket.status == TicketStatus.RESOLVED and (
+        author is None or author.pk == ticket.requester_id
+    ):
+        # The requester answers a resolution within the reopen window: not solved after all.
+        ticket = ticket_reopen(
+            ticket=ticket, actor=author, reason=gettext_noop("Requester replied")
+        )
     ticket = lock(ticket)
     message = TicketMessage.objects.create(
         ticket=ticket,
@@ -317,7 +336,7 @@ def ticket_reply(
         ticket.status = TicketStatus.IN_PROGRESS
         fields.append("status")
     save(ticket, fields)
-    sla.clocks_reply(ticket=ticket, by_support=support, actor=author)
+    sla.clocks_reply(ticket=ticket, facts=sla_facts(ticket), by_support=support, actor=author)
     event = events.replied(ticket, author, message_id=message.pk)
     watchers = list(ticket.watchers.all())
     recipients = [ticket.requester, *watchers] if support else [ticket.agent, *watchers]
@@ -491,6 +510,47 @@ def ticket_reopen(*, ticket: Ticket, actor: User | None, reason: str) -> Ticket:
         actor=actor,
     )
     return ticket
+
+
+def reopen_window() -> dt.timedelta:
+    """How long a resolved ticket waits for its requester before it closes for good
+    (TIERDESK_REOPEN_DAYS): while resolved, a reply or "reopen" opens it again."""
+    return dt.timedelta(days=settings.TIERDESK_REOPEN_DAYS)
+
+
+def tickets_close_resolved(*, at: dt.datetime | None = None) -> int:
+    """The daily job: close the tickets resolved longer ago than the reopen window.
+    Returns how many were closed."""
+    cutoff = (at or clock.now()) - reopen_window()
+    closed = 0
+    ids = list(
+        Ticket.objects.filter(status=TicketStatus.RESOLVED, resolved_at__lt=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for pk in ids:
+        ticket = Ticket.objects.get(pk=pk)
+        ticket_close(ticket=ticket, actor=None, reason=gettext_noop("Reopen window passed"))
+        closed += 1
+    return closed
+
+
+def open_tickets_support_changed(
+    sender: Any, *, solution_ids: list[int], actor: User | None = None, **_kwargs: Any
+) -> int:
+    """Connected to `inventory.signals.support_changed`: the open tickets of solutions
+    whose tier or support model changed get the clocks of their new service level (the
+    SLA engine re-attaches them, keeping the time already spent). Returns how many."""
+    tickets = Ticket.objects.filter(solution_id__in=solution_ids, is_open=True).select_related(
+        "solution"
+    )
+    count = 0
+    for ticket in tickets.order_by("id").iterator(chunk_size=500):
+        sla.clocks_sync(
+            ticket=ticket, facts=sla_facts(ticket), actor=actor, reason="solution tier changed"
+        )
+        count += 1
+    return count
 
 
 @dataclass

@@ -12,6 +12,12 @@ urlpatterns = [
     path("tickets/", views.SearchView.as_view(), name="search"),
     path("queue/", views.QueueView.as_view(), name="queue"),
     path("queue/export.csv", views.QueueExportView.as_view(), name="queue-export"),
+    path(
+        "queue/export.xlsx",
+        views.QueueExportView.as_view(),
+        {"kind": "xlsx"},
+        name="queue-export-xlsx",
+    ),
     path("tickets/<id:pk>/", views.TicketDetailView.as_view(), name="ticket-detail"),
     path("tickets/<id:pk>/edit/", views.TicketEditView.as_view(), name="ticket-edit"),
     path("tickets/<id:pk>/move/<slug:move>/", views.TicketMoveView.as_view(), name="ticket-move"),

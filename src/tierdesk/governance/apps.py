@@ -16,3 +16,11 @@ class GovernanceConfig(AppConfig):
         navigation.register(
             "governance:onboarding", _("Maker guide"), GOVERNANCE_READERS, order=220
         )
+
+        from tierdesk.common.daily import register_daily
+
+        register_daily(
+            "governance-scan",
+            "tierdesk.governance.services.scan_run",
+            "The reactive-governance scan: signals, guardrail findings, maker digests.",
+        )

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,6 +20,7 @@ from django.utils.translation import ngettext
 from tierdesk.accounts.choices import AccountKind, TeamKind
 from tierdesk.accounts.models import SupportTeam, User
 from tierdesk.common import clock
+from tierdesk.common.links import absolute_url
 from tierdesk.governance.choices import (
     DigestPeriod,
     FindingStatus,
@@ -153,6 +155,11 @@ class DigestItem:
     signals: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
 
+    @property
+    def url(self) -> str:
+        """The solution's governance page, absolute (TIERDESK_BASE_URL)."""
+        return absolute_url(reverse("governance:solution", args=[self.solution_id]))
+
 
 def digest_render(
     *, language: str, name: str, items: list[DigestItem], total: int, reminder: bool
@@ -179,7 +186,7 @@ def digest_render(
                 "items": items,
                 "more": max(0, total - len(items)),
                 "reminder": reminder,
-                "site": getattr(settings, "TIERDESK_SITE_URL", ""),
+                "mine": absolute_url(reverse("governance:mine")),
             },
         )
     return subject, body

@@ -19,8 +19,9 @@ from django.views import View
 
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common import clock
-from tierdesk.common.ids import form_id
+from tierdesk.common.ids import posted_id
 from tierdesk.common.permissions import RoleRequiredMixin, roles_of
+from tierdesk.common.records import VersionConflict
 from tierdesk.common.roles import (
     ANY_USER,
     GOVERNANCE_ACTORS,
@@ -47,7 +48,6 @@ from tierdesk.governance.models import (
     Signal,
 )
 from tierdesk.inventory.models import SolutionEvent
-from tierdesk.inventory.services import ConcurrentEditError
 
 OPEN_SIGNALS = [
     SignalStatus.OPEN,
@@ -207,12 +207,12 @@ class ConfirmTierView(RoleRequiredMixin, View):
                 solution=solution,
                 actor=user,
                 tier=request.POST.get("tier", ""),
-                expected_version=form_id(request.POST.get("version")) or 0,
+                expected_version=posted_id(request.POST.get("version"), field="version"),
             )
             messages.success(request, _("Tier confirmed."))
         except ValidationError as error:
             _fail(request, error)
-        except ConcurrentEditError:
+        except VersionConflict:
             messages.error(request, _("Someone else changed this solution; look again."))
         return HttpResponseRedirect(reverse("governance:solution", args=[pk]))
 
@@ -277,7 +277,9 @@ class GraduationCreateView(RoleRequiredMixin, View):
         context = self._context(request, pk, form)
         signal = None
         if request.POST.get("signal"):
-            signal = selectors.signal_get_for_user(user, form_id(request.POST["signal"]))
+            signal = selectors.signal_get_for_user(
+                user, posted_id(request.POST["signal"], field="signal")
+            )
         if form.is_valid():
             try:
                 graduation = services.graduation_request_create(
@@ -326,7 +328,7 @@ class GraduationActionView(RoleRequiredMixin, View):
         try:
             if action == "tick":
                 item = ChecklistItem.objects.filter(
-                    request=graduation, pk=form_id(request.POST.get("item"))
+                    request=graduation, pk=posted_id(request.POST.get("item"), field="item")
                 ).first()
                 if item is None:
                     messages.error(request, _("No such checklist item."))
@@ -351,7 +353,7 @@ class GraduationActionView(RoleRequiredMixin, View):
                 messages.success(request, _("Handover acknowledged."))
         except ValidationError as error:
             _fail(request, error)
-        except ConcurrentEditError:
+        except VersionConflict:
             messages.error(request, _("Someone else changed this solution; look again."))
         return HttpResponseRedirect(reverse("governance:graduation", args=[graduation.pk]))
 

@@ -12,6 +12,7 @@ from tierdesk.inventory.models import (
     SolutionOwner,
     UsageFact,
 )
+from tierdesk.inventory.services import SUPPORT_FIELDS, solutions_support_changed
 
 
 @admin.register(Environment)
@@ -59,6 +60,12 @@ class SolutionAdmin(admin.ModelAdmin[Solution]):
     readonly_fields = ("version", "created_at", "updated_at")
     inlines = [OwnerInline, ConnectorInline]
     show_full_result_count = False
+
+    def save_model(self, request: Any, obj: Solution, form: Any, change: bool) -> None:
+        """A tier or support change made here reaches open tickets as any other does."""
+        super().save_model(request, obj, form, change)
+        if change and SUPPORT_FIELDS & set(form.changed_data):
+            solutions_support_changed(solution_ids=[obj.pk], actor=request.user)
 
 
 @admin.register(UsageFact)

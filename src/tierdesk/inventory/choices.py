@@ -91,6 +91,15 @@ class SolutionEventType(models.TextChoices):
     RESTORED = "restored", _("Restored")
     ORPHANED = "orphaned", _("Orphaned")
     TIER_CHANGED = "tier_changed", _("Tier changed")
+    # Governance steps (governance.services.timeline_record), typed like the desk's events.
+    SIGNAL_ACKNOWLEDGED = "signal_acknowledged", _("Signal acknowledged")
+    SIGNAL_SNOOZED = "signal_snoozed", _("Signal snoozed")
+    FINDING_WAIVED = "finding_waived", _("Guardrail waived")
+    GRADUATION_REQUESTED = "graduation_requested", _("Graduation requested")
+    GRADUATION_SUBMITTED = "graduation_submitted", _("Graduation submitted for review")
+    GRADUATION_SENT_BACK = "graduation_sent_back", _("Graduation sent back")
+    GRADUATION_APPROVED = "graduation_approved", _("Graduation approved")
+    HANDOVER_ACKNOWLEDGED = "handover_acknowledged", _("Handover acknowledged")
 
 
 class EnvironmentRoleName(models.TextChoices):

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from tierdesk.accounts.models import User
 from tierdesk.common import clock
 from tierdesk.common.permissions import require
-from tierdesk.common.records import record_delete, record_save
+from tierdesk.common.records import VersionConflict, record_delete, record_save
 from tierdesk.inventory import selectors
 from tierdesk.inventory.choices import SolutionEventType
 from tierdesk.inventory.models import Environment, Solution, SolutionEvent, UsageFact
+from tierdesk.inventory.signals import support_changed
 from tierdesk.inventory.usage_refresh import solutions_refresh_latest_usage
 
 USAGE_MEASURES = (
@@ -31,16 +32,8 @@ USAGE_MEASURES = (
 )
 
 
-class ConcurrentEditError(Exception):
-    """Somebody else changed the record since the editor loaded it."""
-
-    def __init__(self, *, current: Solution, changed_fields: dict[str, Any]) -> None:
-        super().__init__(
-            f"solution {current.pk} was changed by someone else (now version {current.version})"
-        )
-        self.current = current
-        self.changed_fields = changed_fields
-
+SUPPORT_FIELDS = frozenset({"tier", "support_model", "supporting_team"})
+"""The fields that decide who supports a solution and to which service level."""
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -85,7 +78,7 @@ def solution_update(
     )
     if not updated:
         current = Solution.objects.get(pk=solution.pk)
-        raise ConcurrentEditError(current=current, changed_fields=dict(update))
+        raise VersionConflict(current=current, yours=dict(update))
     solution.refresh_from_db()
     changed = {
         name: [_plain(before[name]), _plain(update[name])]
@@ -101,7 +94,20 @@ def solution_update(
             ),
             parameters={"changes": changed},
         )
+    if SUPPORT_FIELDS & set(changed):
+        solutions_support_changed(solution_ids=[solution.pk], actor=actor)
     return solution
+
+
+def solutions_support_changed(*, solution_ids: Iterable[int], actor: User | None = None) -> None:
+    """Say that these solutions' tier, support model or supporting team changed, in the
+    transaction that changed them: the apps above react in it (the desk moves the open
+    tickets to the service level the solution now has), so both commit or neither does.
+    Every path that changes those fields calls this — `solution_update` (governance,
+    graduation, the API) and the admin's solution form."""
+    ids = sorted(set(solution_ids))
+    if ids:
+        support_changed.send(sender=Solution, solution_ids=ids, actor=actor)
 
 
 def _plain(value: Any) -> Any:

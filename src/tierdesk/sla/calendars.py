@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import uuid
 from dataclasses import dataclass
@@ -64,13 +65,22 @@ def active_policies() -> list[SlaPolicy]:
 
 @dataclass(frozen=True)
 class Facts:
-    """What picks a policy: the ticket's tier (its solution's), priority, request type
-    and support level."""
+    """What the SLA engine knows of a ticket, handed over by the desk (`desk.sla_facts`):
+    what picks a policy — its solution's tier, its priority, request type and support
+    level — and what moves its clocks: its status (paused while it is one of the
+    settings' `pause_statuses`), whether it is open, when it was opened and resolved,
+    and its solution (whose supporting team is paged on a timed escalation). The engine
+    reads no field of the desk's ticket itself."""
 
     tier: str
     priority: str
     request_type_id: int | None
     level: str
+    status: str = ""
+    is_open: bool = True
+    opened_at: dt.datetime | None = None
+    resolved_at: dt.datetime | None = None
+    solution_id: int | None = None
 
 
 def policy_match(policies: list[SlaPolicy], *, kind: str, facts: Facts) -> SlaPolicy | None:

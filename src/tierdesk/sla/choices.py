@@ -4,6 +4,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Priority(models.TextChoices):
+    """ITIL priority, from impact × urgency (the desk's matrix); SLA policies are set
+    per priority. Stored as p1..p4 so the alphabetical order is the order of importance."""
+
+    P1 = "p1", _("P1 critical")
+    P2 = "p2", _("P2 high")
+    P3 = "p3", _("P3 moderate")
+    P4 = "p4", _("P4 low")
+
+
 class AgreementKind(models.TextChoices):
     """ServiceNow's three kinds: to the requester, between internal levels, with a
     partner or vendor."""

@@ -1,6 +1,6 @@
-"""SLA demo data: on-call rotations for the platform and help-desk teams and clocks on
-the demo's open tickets. Runs after the organisation, inventory and desk demo data;
-deterministic and idempotent (a second call creates nothing)."""
+"""SLA demo data: on-call rotations for the platform and help-desk teams (the desk's demo
+attaches clocks to its open tickets afterwards). Deterministic and idempotent (a second
+call creates nothing)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,12 @@ import random
 
 from tierdesk.accounts.choices import TeamKind
 from tierdesk.accounts.models import SupportTeam, User
-from tierdesk.sla import services
-from tierdesk.sla.models import OnCallRotation, RotationMember, SlaClock
+from tierdesk.sla.models import OnCallRotation, RotationMember
 
 
 def demo_build(*, size: str = "small") -> dict[str, int]:
-    from django.apps import apps
-
-    desk_ticket = apps.get_model("desk", "Ticket")
     rng = random.Random(606)  # noqa: S311 - deterministic demo data
-    created = {"rotations": 0, "clocked_tickets": 0}
+    created = {"rotations": 0}
     for kind, hours in ((TeamKind.PLATFORM, 168), (TeamKind.HELP_DESK, 24)):
         for team in SupportTeam.objects.filter(kind=kind).order_by("id")[:3]:
             if OnCallRotation.objects.filter(team=team).exists():
@@ -40,16 +36,4 @@ def demo_build(*, size: str = "small") -> dict[str, int]:
                 RotationMember(rotation=rotation, user=u, position=i) for i, u in enumerate(people)
             )
             created["rotations"] += 1
-    limit = 300 if size == "small" else 3000
-    clocked = SlaClock.objects.values("ticket_id")
-    open_tickets = (
-        desk_ticket.objects.filter(is_open=True)
-        .exclude(id__in=clocked)
-        .select_related("solution")
-        .order_by("id")[:limit]
-    )
-    for ticket in open_tickets:
-        services.clocks_attach(ticket=ticket, new=True)
-        services.clocks_sync(ticket=ticket)
-        created["clocked_tickets"] += 1
     return created

@@ -23,11 +23,11 @@ from tierdesk.sla.choices import (
     EscalationState,
     Metric,
     OverrideKind,
+    Priority,
     Stage,
 )
 
 TICKET = "desk.Ticket"
-PRIORITY_CHOICES = [("p1", "P1"), ("p2", "P2"), ("p3", "P3"), ("p4", "P4")]
 DEFAULT_PAUSE_STATUSES = ["waiting_on_requester", "waiting_on_vendor"]
 DEFAULT_ESCALATION_STEPS = [
     {"after_minutes": 5, "target": "on_call"},
@@ -131,7 +131,7 @@ class SlaPolicy(models.Model):
         _("kind"), max_length=16, choices=AgreementKind.choices, default=AgreementKind.SLA
     )
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, blank=True)
-    priority = models.CharField(_("priority"), max_length=2, choices=PRIORITY_CHOICES, blank=True)
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices, blank=True)
     request_type = models.ForeignKey(
         "desk.RequestType",
         verbose_name=_("request type"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -21,9 +20,6 @@ from tierdesk.inventory.choices import Tier
 from tierdesk.inventory.models import Solution
 from tierdesk.sla.choices import OverrideKind
 from tierdesk.sla.models import OnCallOverride, OnCallRotation, RotationMember
-
-if TYPE_CHECKING:
-    from tierdesk.desk.models import Ticket
 
 
 @dataclass(frozen=True)
@@ -124,10 +120,14 @@ def rotation_for_team(team: SupportTeam) -> OnCallRotation | None:
     )
 
 
-def escalation_team(ticket: Ticket) -> SupportTeam | None:
-    """Who is paged for a ticket: the solution's supporting team when it keeps a
+def escalation_team(solution_id: int | None) -> SupportTeam | None:
+    """Who is paged for a ticket about a solution: its supporting team when it keeps a
     rotation, else the platform team that does."""
-    solution = ticket.solution if ticket.solution_id else None
+    solution = (
+        Solution.objects.select_related("supporting_team").filter(pk=solution_id).first()
+        if solution_id
+        else None
+    )
     if solution is not None and solution.supporting_team_id is not None:
         team = solution.supporting_team
         if team is not None and rotation_for_team(team) is not None:

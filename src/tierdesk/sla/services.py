@@ -97,16 +97,6 @@ def clock_remaining(clock: SlaClock, at: dt.datetime | None = None) -> dt.timede
 # --- attaching ---------------------------------------------------------------------
 
 
-def ticket_facts(ticket: Ticket) -> calendars.Facts:
-    tier = ticket.solution.tier if ticket.solution_id and ticket.solution else ""
-    return calendars.Facts(
-        tier=tier,
-        priority=ticket.priority,
-        request_type_id=ticket.request_type_id,
-        level=ticket.level,
-    )
-
-
 def _snapshot(
     policy: SlaPolicy, target: Any, facts: calendars.Facts, pause_statuses: list[str]
 ) -> dict[str, Any]:
@@ -211,11 +201,11 @@ class AttachPlan:
     settings_row: SlaSettings
 
 
-def clocks_plan(*, ticket: Ticket) -> AttachPlan:
+def clocks_plan(*, ticket: Ticket, facts: calendars.Facts) -> AttachPlan:
     """The clocks a ticket about to be filed gets (its id may still be missing): no
     writes, and no queries once the policy configuration is cached."""
     policies, settings_row = calendars.config()
-    facts = ticket_facts(ticket)
+    opened_at = facts.opened_at or wall.now()
     clocks: list[SlaClock] = []
     policy = calendars.policy_match(policies, kind=AgreementKind.SLA, facts=facts)
     if policy is not None:
@@ -226,13 +216,13 @@ def clocks_plan(*, ticket: Ticket) -> AttachPlan:
                 metric=metric,
                 facts=facts,
                 settings_row=settings_row,
-                started_at=ticket.created_at,
+                started_at=opened_at,
             )
             if made is not None:
                 clocks.append(made)
     level_policy = _level_policy(policies, facts)
     if level_policy is not None:
-        clocks += _level_clocks(ticket, level_policy, facts, settings_row, ticket.created_at)
+        clocks += _level_clocks(ticket, level_policy, facts, settings_row, opened_at)
     return AttachPlan(clocks=clocks, facts=facts, settings_row=settings_row)
 
 
@@ -240,15 +230,15 @@ def clocks_attach_planned(*, ticket: Ticket, plan: AttachPlan, actor: User | Non
     """Insert planned clocks (one multi-row INSERT, one for their events) with no
     savepoint: the desk calls it in the transaction that inserted the ticket."""
     _save_new(plan.clocks, ticket, actor)
-    if ticket.status in plan.settings_row.pause_statuses:
-        _pause(plan.clocks, ticket, actor, wall.now())
+    if plan.facts.status in plan.settings_row.pause_statuses:
+        _pause(plan.clocks, ticket, actor, wall.now(), plan.facts.status)
     if _escalation_wanted(plan.facts, plan.settings_row):
         _escalation_sync(ticket, plan.facts, plan.settings_row, actor)
 
 
 @transaction.atomic
 def clocks_attach(
-    *, ticket: Ticket, actor: User | None = None, new: bool = False
+    *, ticket: Ticket, facts: calendars.Facts, actor: User | None = None, new: bool = False
 ) -> list[SlaClock]:
     """A new ticket gets its SLA clocks (first response, resolution), the clocks of the
     level it starts at, and a timed escalation when it qualifies. Attaching twice
@@ -257,7 +247,7 @@ def clocks_attach(
         existing = list(SlaClock.objects.filter(ticket_id=ticket.pk))
         if existing:
             return existing
-    plan = clocks_plan(ticket=ticket)
+    plan = clocks_plan(ticket=ticket, facts=facts)
     clocks_attach_planned(ticket=ticket, plan=plan, actor=actor)
     return plan.clocks
 
@@ -291,7 +281,9 @@ def _level_clocks(
 _MOVING = ["stage", "paused_at", "paused_us", "due_at", "next_check_at", "stopped_at"]
 
 
-def _pause(clocks: Iterable[SlaClock], ticket: Ticket, actor: User | None, at: dt.datetime) -> None:
+def _pause(
+    clocks: Iterable[SlaClock], ticket: Ticket, actor: User | None, at: dt.datetime, status: str
+) -> None:
     events = []
     for c in clocks:
         if c.stage != Stage.IN_PROGRESS:
@@ -299,7 +291,7 @@ def _pause(clocks: Iterable[SlaClock], ticket: Ticket, actor: User | None, at: d
         c.stage, c.paused_at = Stage.PAUSED, at
         clock_schedule(c)
         c.save(update_fields=_MOVING)
-        events.append(_event(c, ticket, ClockEventType.PAUSED, actor, at, status=ticket.status))
+        events.append(_event(c, ticket, ClockEventType.PAUSED, actor, at, status=status))
     SlaEvent.objects.bulk_create(events)
 
 
@@ -357,7 +349,9 @@ def _active(ticket: Ticket) -> list[SlaClock]:
 
 
 @transaction.atomic
-def clocks_reply(*, ticket: Ticket, by_support: bool, actor: User | None = None) -> None:
+def clocks_reply(
+    *, ticket: Ticket, facts: calendars.Facts, by_support: bool, actor: User | None = None
+) -> None:
     """A public reply. From support it meets the first response (of the ticket and of
     the level it stands at) and the next update, opens the next update's cycle and
     acknowledges a timed escalation."""
@@ -373,13 +367,14 @@ def clocks_reply(*, ticket: Ticket, by_support: bool, actor: User | None = None)
         _complete(done, ticket, actor, at)
         escalation_acknowledge(ticket=ticket, actor=actor)
         waiting = any(c.metric == Metric.NEXT_UPDATE and c.started_at >= at for c in active)
-        if ticket.is_open and not waiting:
-            _next_update_start(ticket, actor, at)
-    clocks_sync(ticket=ticket, actor=actor)
+        if facts.is_open and not waiting:
+            _next_update_start(ticket, facts, actor, at)
+    clocks_sync(ticket=ticket, facts=facts, actor=actor)
 
 
-def _next_update_start(ticket: Ticket, actor: User | None, at: dt.datetime) -> None:
-    facts = ticket_facts(ticket)
+def _next_update_start(
+    ticket: Ticket, facts: calendars.Facts, actor: User | None, at: dt.datetime
+) -> None:
     policies, settings_row = calendars.config()
     policy = calendars.policy_match(policies, kind=AgreementKind.SLA, facts=facts)
     if policy is None:
@@ -394,19 +389,21 @@ def _next_update_start(ticket: Ticket, actor: User | None, at: dt.datetime) -> N
     )
     if new is not None:
         _save_new([new], ticket, actor)
-        if ticket.status in new.snapshot["pause_statuses"]:
-            _pause([new], ticket, actor, at)
+        if facts.status in new.snapshot["pause_statuses"]:
+            _pause([new], ticket, actor, at, facts.status)
 
 
 @transaction.atomic
-def clocks_sync(*, ticket: Ticket, actor: User | None = None, reason: str = "") -> None:
-    """Bring the ticket's clocks in line with the ticket, whatever changed."""
+def clocks_sync(
+    *, ticket: Ticket, facts: calendars.Facts, actor: User | None = None, reason: str = ""
+) -> None:
+    """Bring the ticket's clocks in line with what the desk says of it now (`facts`),
+    whatever changed."""
     at = wall.now()
     policies, settings_row = calendars.config()
-    facts = ticket_facts(ticket)
     active = _active(ticket)
-    if not ticket.is_open:
-        _complete(active, ticket, actor, ticket.resolved_at or at)
+    if not facts.is_open:
+        _complete(active, ticket, actor, facts.resolved_at or at)
         _escalation_stop(ticket, actor, EscalationState.STOPPED)
         return
     sla = [c for c in active if c.kind == AgreementKind.SLA]
@@ -421,7 +418,7 @@ def clocks_sync(*, ticket: Ticket, actor: User | None = None, reason: str = "") 
                 metric=Metric.RESOLUTION,
                 facts=facts,
                 settings_row=settings_row,
-                started_at=at if reopened else ticket.created_at,
+                started_at=at if reopened else (facts.opened_at or at),
             )
             if new is not None:
                 _save_new([new], ticket, actor)
@@ -438,8 +435,8 @@ def clocks_sync(*, ticket: Ticket, actor: User | None = None, reason: str = "") 
             _save_new(new_level, ticket, actor)
             active += new_level
     running = [c for c in active if c.stage in ACTIVE and c not in leaving]
-    if ticket.status in settings_row.pause_statuses:
-        _pause(running, ticket, actor, at)
+    if facts.status in settings_row.pause_statuses:
+        _pause(running, ticket, actor, at, facts.status)
     else:
         _resume(running, ticket, actor, at)
     _escalation_sync(ticket, facts, settings_row, actor)
@@ -528,20 +525,26 @@ def _escalation_sync(
     if _escalation_wanted(facts, settings_row):
         done_before = EscalationRun.objects.filter(ticket_id=ticket.pk).exists()
         if not done_before:
-            escalation_start(ticket=ticket, actor=actor, settings_row=settings_row)
+            escalation_start(
+                ticket=ticket, solution_id=facts.solution_id, actor=actor, settings_row=settings_row
+            )
     elif running.exists():
         _escalation_stop(ticket, actor, EscalationState.STOPPED)
 
 
 def escalation_start(
-    *, ticket: Ticket, actor: User | None = None, settings_row: SlaSettings | None = None
+    *,
+    ticket: Ticket,
+    solution_id: int | None,
+    actor: User | None = None,
+    settings_row: SlaSettings | None = None,
 ) -> EscalationRun:
     """Snapshot the path now (who is paged at each step is decided then, so editing the
     settings or the rotation's team never changes an escalation in flight)."""
     from tierdesk.sla import oncall
 
     settings_row = settings_row or calendars.config()[1]
-    team = oncall.escalation_team(ticket)
+    team = oncall.escalation_team(solution_id)
     rotation = oncall.rotation_for_team(team) if team is not None else None
     steps = [
         {

@@ -14,16 +14,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tierdesk.accounts.models import SupportTeam, User
 from tierdesk.common import clock as wall
+from tierdesk.common.links import absolute_url
 from tierdesk.notify.choices import Channel
 from tierdesk.notify.services import notification_enqueue
 from tierdesk.sla import oncall
@@ -64,8 +65,8 @@ class SweepReport:
 
 
 def _ticket_url(ticket_id: int) -> str:
-    base = getattr(settings, "TIERDESK_BASE_URL", "").rstrip("/")
-    return f"{base}/desk/tickets/{ticket_id}/"
+    """Absolute (TIERDESK_BASE_URL), by the page's URL name."""
+    return absolute_url(reverse("desk:ticket-detail", args=[ticket_id]))
 
 
 def _hit(point: str, n: int) -> None:

@@ -1,4 +1,5 @@
-"""Celery tasks: thin, no arguments, the same services the in-process scheduler runs."""
+"""Celery task of the SLA sweep: thin, no arguments, the service the in-process scheduler
+runs too."""
 
 from __future__ import annotations
 
@@ -13,11 +14,3 @@ def sla_sweep_task() -> dict[str, Any]:
 
     report = sla_sweep()
     return {"due": report.due, "fired": report.fired, "steps": report.escalation_steps}
-
-
-@shared_task(name="tierdesk.outbox_deliver", acks_late=True)
-def outbox_deliver_task() -> dict[str, int]:
-    from tierdesk.notify.services import outbox_deliver
-
-    report = outbox_deliver()
-    return {"sent": report.sent, "retried": report.retried, "dead": report.dead}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from tierdesk.accounts.models import User
-from tierdesk.common.ids import form_id
+from tierdesk.common.ids import posted_id
 from tierdesk.common.permissions import RoleRequiredMixin
 from tierdesk.common.roles import ANY_USER, ON_CALL_READERS
 from tierdesk.sla import oncall, selectors
@@ -72,8 +72,12 @@ class OverrideCreateView(RoleRequiredMixin, TemplateView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         rotation = get_object_or_404(selectors.rotations_visible_to(request.user), pk=pk)
-        user = User.objects.filter(pk=form_id(request.POST.get("user")), is_active=True).first()
-        replaces = User.objects.filter(pk=form_id(request.POST.get("replaces"))).first()
+        user = User.objects.filter(
+            pk=posted_id(request.POST.get("user"), field="user", optional=True), is_active=True
+        ).first()
+        replaces = User.objects.filter(
+            pk=posted_id(request.POST.get("replaces"), field="replaces", optional=True)
+        ).first()
         starts = parse_datetime(request.POST.get("starts_at", ""))
         ends = parse_datetime(request.POST.get("ends_at", ""))
         if user is None or starts is None or ends is None:

@@ -5,8 +5,10 @@ from typing import Any
 from rest_framework import serializers
 
 from tierdesk.accounts.models import SupportTeam, User
+from tierdesk.common.fields import ModernDateTimeField
+from tierdesk.common.filters import MAX_ID
 from tierdesk.desk import selectors
-from tierdesk.desk.choices import HealthResult, Impact, TicketType, Topic, Urgency
+from tierdesk.desk.choices import HealthResult, Impact, TicketStatus, TicketType, Topic, Urgency
 from tierdesk.desk.models import (
     RequestType,
     Ticket,
@@ -215,7 +217,7 @@ class TicketCreateSerializer(serializers.Serializer[Any]):
 
 
 class TicketUpdateSerializer(serializers.Serializer[Any]):
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
     subject = serializers.CharField(max_length=300, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     topic = serializers.ChoiceField(choices=Topic.choices, required=False)
@@ -230,6 +232,16 @@ class TextSerializer(serializers.Serializer[Any]):
 
 class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class StatusSerializer(ReasonSerializer):
+    status = serializers.ChoiceField(
+        choices=[
+            (TicketStatus.WAITING_ON_REQUESTER.value, TicketStatus.WAITING_ON_REQUESTER.label),
+            (TicketStatus.WAITING_ON_VENDOR.value, TicketStatus.WAITING_ON_VENDOR.label),
+            (TicketStatus.IN_PROGRESS.value, TicketStatus.IN_PROGRESS.label),
+        ]
+    )
 
 
 class TriageSerializer(ReasonSerializer):
@@ -248,12 +260,14 @@ class AssignSerializer(ReasonSerializer):
 
 
 class OtherTicketSerializer(ReasonSerializer):
-    other = serializers.IntegerField(help_text="The other ticket's id.")
+    other = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The other ticket's id."
+    )
 
 
 class VendorCaseInputSerializer(serializers.Serializer[Any]):
     vendor = serializers.CharField(default="Microsoft")
-    health_checked_at = serializers.DateTimeField()
+    health_checked_at = ModernDateTimeField()
     health_result = serializers.ChoiceField(choices=HealthResult.choices)
     health_link = serializers.URLField(required=False, allow_blank=True, default="")
     health_notes = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,14 +1,9 @@
 """API routes, included under /api/v1/."""
 
-from django.urls import path
-
 from tierdesk.common.routers import IdRouter
 from tierdesk.desk.api import views
 
 router = IdRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("request-types", views.RequestTypeViewSet, basename="request-type")
-urlpatterns = [
-    path("desk/bench-probe/", views.BenchProbeView.as_view(), name="desk-bench-probe"),
-    *router.urls,
-]
+urlpatterns = router.urls

@@ -3,14 +3,15 @@ write through one service. Ladder moves are explicit actions."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404, StreamingHttpResponse
-from drf_spectacular.utils import extend_schema
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -18,19 +19,19 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
-from rest_framework.views import APIView
 
 from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import request_user
+from tierdesk.common.exports import FORMATS, XLSX_TYPE
 from tierdesk.common.permissions import roles_of
-from tierdesk.common.roles import ADMIN_ONLY, ANY_USER, PLATFORM_STAFF
+from tierdesk.common.records import VersionConflict
+from tierdesk.common.roles import ADMIN_ONLY, ANY_USER
 from tierdesk.common.viewsets import ServiceModelViewSet
 from tierdesk.desk import ladder, selectors, services
 from tierdesk.desk.api import serializers as s
 from tierdesk.desk.choices import Channel
-from tierdesk.desk.models import BenchProbe, RequestType, Ticket
-
-EXPORT_LIMIT = 10_000
+from tierdesk.desk.exports import tickets_export
+from tierdesk.desk.models import RequestType, Ticket
 
 
 class NewestFirst(CursorPagination):
@@ -38,36 +39,6 @@ class NewestFirst(CursorPagination):
 
     ordering = ("-created_at", "-id")
     page_size = 50
-
-
-def _csv_rows(tickets: QuerySet[Ticket]) -> Any:
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo())
-    yield writer.writerow(
-        ["number", "subject", "status", "priority", "level", "team", "agent", "created_at"]
-    )
-    for t in tickets.select_related("team", "agent")[:EXPORT_LIMIT]:
-        yield writer.writerow(
-            [
-                t.number,
-                t.subject,
-                t.status,
-                t.priority,
-                t.level,
-                t.team.name if t.team else "",
-                str(t.agent) if t.agent else "",
-                t.created_at.isoformat(),
-            ]
-        )
-
-
-def csv_export(tickets: QuerySet[Ticket], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_csv_rows(tickets), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class TicketViewSet(
@@ -102,11 +73,15 @@ class TicketViewSet(
         "merge": ANY_USER,
         "resolve": ANY_USER,
         "reopen": ANY_USER,
-        "vendor_case": PLATFORM_STAFF,
-        "partner_case": PLATFORM_STAFF,
+        "set_status": ANY_USER,
+        "close": ANY_USER,
+        "vendor_case": ANY_USER,
+        "partner_case": ANY_USER,
     }
 
     def get_queryset(self) -> QuerySet[Ticket]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Ticket.objects.none()
         qs = selectors.tickets_visible_to(request_user(self.request))
         q = self.request.query_params.get("q", "")
         if q:
@@ -158,26 +133,38 @@ class TicketViewSet(
             ticket = services.ticket_update(
                 ticket=ticket, actor=user, expected_version=expected, changes=changes
             )
-        except services.TicketConflict as conflict:
-            return Response(
-                {
-                    "detail": "Someone else changed this ticket since you read it.",
-                    "current": s.TicketSerializer(conflict.current).data,
-                    "yours": incoming.initial_data,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+        except VersionConflict as conflict:
+            raise VersionConflict(
+                current=s.TicketSerializer(conflict.current).data,
+                yours=incoming.initial_data,
+                detail=_("Someone else changed this ticket since you read it."),
+            ) from conflict
         return Response(s.TicketSerializer(ticket).data)
 
-    @extend_schema(responses={200: None})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "file_format", str, enum=list(FORMATS), description="csv (default) or xlsx"
+            )
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, XLSX_TYPE): OpenApiTypes.BINARY,
+        },
+    )
     @action(detail=False, methods=["get"])
-    def export(self, request: Request) -> StreamingHttpResponse:
-        """CSV of the visible tickets (open ones unless ?status= names another)."""
+    def export(self, request: Request) -> StreamingHttpResponse | FileResponse:
+        """The visible tickets as a file people open in a spreadsheet: CSV (UTF-8 with a
+        byte-order mark) or, with `?file_format=xlsx`, an Excel workbook; translated
+        headings, local times, formula-safe cells; at most 10,000 rows, newest first."""
+        kind = request.query_params.get("file_format", "csv")
+        if kind not in FORMATS:
+            raise ValidationError({"file_format": [f"Choose one of: {', '.join(FORMATS)}."]})
         qs = self.filter_queryset(self.get_queryset()).order_by("-created_at", "-id")
-        return csv_export(qs, "tickets.csv")
+        return tickets_export(qs, kind, "tickets")
 
     @extend_schema(responses={200: s.MessageSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def messages(self, request: Request, pk: str) -> Response:
         user = request_user(request)
         ticket = self.get_object()
@@ -187,7 +174,7 @@ class TicketViewSet(
         return Response(s.MessageSerializer(messages, many=True).data)
 
     @extend_schema(responses={200: s.EventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request: Request, pk: str) -> Response:
         user = request_user(request)
         ticket = self.get_object()
@@ -300,9 +287,29 @@ class TicketViewSet(
     def reopen(self, request: Request, pk: str) -> Response:
         return self._reason_move(request, "reopen", services.ticket_reopen)
 
+    @extend_schema(request=s.StatusSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"], url_path="set-status")
+    def set_status(self, request: Request, pk: str) -> Response:
+        """Put an open ticket on hold for its requester (its SLA clocks pause until they
+        reply), on hold for a vendor or partner, or back in progress."""
+        return self._run(
+            request,
+            "set_status",
+            s.StatusSerializer,
+            lambda t, u, d: services.ticket_set_status(
+                ticket=t, actor=u, status=d["status"], reason=d["reason"]
+            ),
+        )
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        """Close for good: the requester, or who supports the ticket."""
+        return self._reason_move(request, "close", services.ticket_close)
+
     def _other(self, request: Request, d: dict[str, Any]) -> Ticket:
         try:
-            return selectors.ticket_get_for_user(request_user(request), int(d["other"]))
+            return selectors.ticket_get_for_user(request_user(request), d["other"])
         except Http404 as error:
             raise ValidationError({"other": ["No such ticket."]}) from error
 
@@ -366,20 +373,9 @@ class RequestTypeViewSet(ServiceModelViewSet[RequestType]):
     }
 
     def get_queryset(self) -> QuerySet[RequestType]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return RequestType.objects.none()
         qs = RequestType.objects.order_by("name", "id")
         if not roles_of(self.request.user) & ADMIN_ONLY:
             qs = qs.filter(is_active=True)
         return qs
-
-
-class BenchProbeView(APIView):
-    """Benchmark probe (admins only): one insert into a one-table model, the floor that
-    bench/desk_bench.py compares ticket creation with."""
-
-    action_roles = {"post": ADMIN_ONLY}
-
-    @extend_schema(request=None, responses={201: None})
-    def post(self, request: Request) -> Response:
-        data = request.data if isinstance(request.data, dict) else {}
-        probe = BenchProbe.objects.create(note=str(data.get("note", ""))[:100])
-        return Response({"id": probe.pk}, status=status.HTTP_201_CREATED)

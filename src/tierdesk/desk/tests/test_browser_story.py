@@ -137,5 +137,6 @@ def test_a_ticket_climbs_the_ladder_and_the_requester_reads_it_in_korean(
     ):
         expect(story).to_contain_text(text)
     assert story.locator("li.event-escalated").count() == 2
-    expect(page.locator("#moves")).to_have_count(1)  # the requester may only reopen
-    expect(page.locator("#moves summary")).to_have_text(["다시 열기"])
+    # A resolved ticket: its requester may confirm it (close) or reopen it, nothing else.
+    expect(page.locator("#moves")).to_have_count(1)
+    expect(page.locator("#moves summary")).to_have_text(["닫기", "다시 열기"])

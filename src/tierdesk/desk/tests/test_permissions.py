@@ -252,12 +252,6 @@ def test_ui_conflict_page_offers_a_merge(org: Org, desk: Desk) -> None:
     assert Ticket.objects.get(pk=t.pk).subject == "B"
 
 
-def test_bench_probe_is_admin_only(org: Org) -> None:
-    assert _api(org, "admin").post("/api/v1/desk/bench-probe/").status_code == 201
-    assert _api(org, "agent").post("/api/v1/desk/bench-probe/").status_code == 403
-    assert APIClient().post("/api/v1/desk/bench-probe/").status_code == 401
-
-
 def test_bypass_is_for_platform_engineers(org: Org) -> None:
     form = {"requester": "requester", "subject": "빠른 질문", "topic": "how_to", "urgency": "low"}
     assert _client(org, "agent").post("/desk/bypass/", form).status_code == 403

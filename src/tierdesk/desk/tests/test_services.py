@@ -11,6 +11,7 @@ from conftest import Org
 from tierdesk.accounts.choices import SupportType, TeamKind
 from tierdesk.accounts.models import SupportTeam
 from tierdesk.common import clock
+from tierdesk.common.records import VersionConflict
 from tierdesk.desk import ladder, services
 from tierdesk.desk.choices import HealthResult, Priority, TicketEventType, TicketStatus, Topic
 from tierdesk.desk.models import DeskTeamChannel, PriorityRule, Ticket, TicketEvent
@@ -47,7 +48,7 @@ def test_stale_edit_conflicts_and_can_be_merged(org: Org, self_ticket: Ticket) -
         expected_version=read,
         changes={"subject": "첫 번째 편집"},
     )
-    with pytest.raises(services.TicketConflict) as conflict:
+    with pytest.raises(VersionConflict) as conflict:
         services.ticket_update(
             ticket=Ticket.objects.get(pk=self_ticket.pk),
             actor=org.users["agent"],

@@ -14,8 +14,8 @@ from tierdesk.accounts.selectors import request_user
 from tierdesk.common.permissions import RoleRequiredMixin
 from tierdesk.common.roles import DESK_CONSOLE
 from tierdesk.desk import selectors
-from tierdesk.desk.api.views import csv_export
 from tierdesk.desk.choices import Priority, TicketStatus
+from tierdesk.desk.exports import tickets_export
 from tierdesk.desk.views.common import _page
 from tierdesk.sla import selectors as sla_selectors
 
@@ -92,7 +92,8 @@ class QueueView(RoleRequiredMixin, View):
 class QueueExportView(RoleRequiredMixin, View):
     allowed_roles = DESK_CONSOLE
 
-    def get(self, request: HttpRequest) -> HttpResponseBase:
+    def get(self, request: HttpRequest, kind: str = "csv") -> HttpResponseBase:
+        """The queue as it is filtered on the page, as CSV or XLSX."""
         user = request_user(request)
         filters, _teams = _filters(request, user)
-        return csv_export(selectors.ticket_queue(user, filters), "queue.csv")
+        return tickets_export(selectors.ticket_queue(user, filters), kind, "queue")

@@ -14,10 +14,12 @@ from django.views import View
 
 from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import request_user
+from tierdesk.common.ids import form_id
 from tierdesk.common.permissions import RoleRequiredMixin
+from tierdesk.common.records import VersionConflict
 from tierdesk.common.roles import ANY_USER
 from tierdesk.desk import forms, ladder, selectors, services
-from tierdesk.desk.choices import MessageKind
+from tierdesk.desk.choices import MessageKind, TicketStatus
 from tierdesk.desk.models import Ticket, TicketEvent
 from tierdesk.sla import selectors as sla_selectors
 
@@ -50,7 +52,7 @@ class TicketDetailView(RoleRequiredMixin, View):
 
 def _detail_context(user: User, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     notes = selectors.can_see_notes(user, ticket)
-    moves = selectors.allowed_moves(user, ticket)
+    moves = selectors.status_moves(user, ticket) + selectors.allowed_moves(user, ticket)
     attachments = ticket.attachments.all()
     if not notes:
         attachments = attachments.filter(is_internal=False)
@@ -136,11 +138,17 @@ class TicketMoveView(RoleRequiredMixin, View):
         return redirect("desk:ticket-detail", pk=ticket.pk)
 
 
+STATUS_MOVES = {
+    "wait_on_requester": TicketStatus.WAITING_ON_REQUESTER,
+    "in_progress": TicketStatus.IN_PROGRESS,
+}
+
+
 def _run_move(user: User, ticket: Ticket, move: str, data: dict[str, Any]) -> None:
     if move in {"link_duplicate", "merge"}:
         other = (
             selectors.tickets_visible_to(user)
-            .filter(Q(number=data["other"].strip().upper()) | Q(pk=_int(data["other"])))
+            .filter(Q(number=data["other"].strip().upper()) | Q(pk=form_id(data["other"])))
             .first()
         )
         if other is None:
@@ -162,6 +170,11 @@ def _run_move(user: User, ticket: Ticket, move: str, data: dict[str, Any]) -> No
             ticket=ticket, actor=user, reason=data["reason"], team=data["team"], agent=agent
         )
         return
+    if move in STATUS_MOVES:
+        services.ticket_set_status(
+            ticket=ticket, actor=user, status=STATUS_MOVES[move], reason=data["reason"]
+        )
+        return
     functions: dict[str, Any] = {
         "triage": ladder.ticket_triage,
         "redirect": ladder.ticket_redirect,
@@ -171,14 +184,11 @@ def _run_move(user: User, ticket: Ticket, move: str, data: dict[str, Any]) -> No
         "hand_over": ladder.ticket_hand_over,
         "resolve": services.ticket_resolve,
         "reopen": services.ticket_reopen,
+        "close": services.ticket_close,
         "vendor_case": ladder.vendor_case_open,
         "partner_case": ladder.partner_case_open,
     }
     functions[move](ticket=ticket, actor=user, **data)
-
-
-def _int(text: str) -> int:
-    return int(text) if text.strip().isdigit() else -1
 
 
 class TicketEditView(RoleRequiredMixin, View):
@@ -224,7 +234,7 @@ class TicketEditView(RoleRequiredMixin, View):
                 expected_version=expected,
                 changes=changes,
             )
-        except services.TicketConflict as conflict:
+        except VersionConflict as conflict:
             current = conflict.current
             merge = forms.EditForm(initial={**changes, "version": current.version})
             rows = [

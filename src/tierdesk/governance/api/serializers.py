@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from tierdesk.common.fields import VisiblePrimaryKeyField
+from tierdesk.common.filters import MAX_ID
 from tierdesk.governance.digest import signal_text
 from tierdesk.governance.models import (
     ChecklistItem,
@@ -14,7 +16,9 @@ from tierdesk.governance.models import (
     TierPolicy,
 )
 from tierdesk.governance.policy import reason_text
+from tierdesk.governance.selectors import governed_solutions_visible_to
 from tierdesk.inventory.choices import Tier
+from tierdesk.inventory.models import Solution
 
 
 class TierPolicySerializer(serializers.ModelSerializer[TierPolicy]):
@@ -22,10 +26,16 @@ class TierPolicySerializer(serializers.ModelSerializer[TierPolicy]):
         model = TierPolicy
         fields = ["id", "version", "body", "note", "created_at"]
         read_only_fields = ["id", "version", "created_at"]
+        extra_kwargs = {"body": {"required": True}}
+
+
+def _solution_field() -> VisiblePrimaryKeyField:
+    return VisiblePrimaryKeyField(model=Solution, visible=governed_solutions_visible_to)
 
 
 class TierAssessmentSerializer(serializers.ModelSerializer[TierAssessment]):
     reasons_text = serializers.SerializerMethodField()
+    solution = _solution_field()
 
     class Meta:
         model = TierAssessment
@@ -110,6 +120,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer[ChecklistItem]):
 
 
 class GraduationRequestSerializer(serializers.ModelSerializer[GraduationRequest]):
+    solution = _solution_field()
     checklist = ChecklistItemSerializer(many=True, read_only=True)
 
     class Meta:
@@ -137,7 +148,7 @@ class GraduationRequestSerializer(serializers.ModelSerializer[GraduationRequest]
 
 
 class TickSerializer(serializers.Serializer[Any]):
-    item = serializers.IntegerField()
+    item = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     evidence = serializers.CharField(allow_blank=True)
     done = serializers.BooleanField(default=True)
 

@@ -79,7 +79,7 @@ def test_graduation_end_to_end_in_the_browser(browser: Browser, live_server: Any
     platform.goto(f"{live_server.url}/governance/solutions/{solution.pk}/")
     expect(platform.locator("#confirmed-tier")).to_contain_text("Critical")
     expect(platform.locator("#support-model")).to_have_text("Formal support")
-    expect(platform.locator(".timeline")).to_contain_text("handover_acknowledged")
+    expect(platform.locator(".timeline")).to_contain_text("Handover acknowledged")
     platform.context.close()
 
     solution.refresh_from_db()

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from tierdesk.common.filters import MAX_ID
 from tierdesk.inventory.models import Connector, Environment, Solution, UsageFact
 from tierdesk.inventory.services import EDITABLE_FIELDS
 
@@ -94,7 +95,9 @@ class SolutionListSerializer(SolutionSerializer):
 
 class SolutionUpdateSerializer(serializers.ModelSerializer[Solution]):
     version = serializers.IntegerField(
-        help_text="The version you read; a stale version is refused with 409."
+        min_value=0,
+        max_value=MAX_ID,
+        help_text="The version you read; a stale version is refused with 409.",
     )
 
     class Meta:

@@ -6,18 +6,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tierdesk.accounts.models import User
+from tierdesk.common.api_errors import MultiPartParser
 from tierdesk.common.roles import ADMIN_ONLY
 from tierdesk.inventory.importers import formats
 from tierdesk.inventory.importers.models import ColumnMapping, ImportRun, ImportRunStatus
 from tierdesk.inventory.importers.runs import effective_status
 from tierdesk.inventory.importers.services import import_run_execute
-from tierdesk.inventory.importers.uploads import stored_uploads
+from tierdesk.inventory.importers.uploads import UploadRejected, stored_uploads
 
 
 class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
@@ -95,16 +95,19 @@ class ImportUploadAPIView(APIView):
         user = request.user
         assert isinstance(user, User)
         files = serializer.validated_data["files"]
-        with stored_uploads(files) as folder:
-            run = import_run_execute(
-                paths=[folder],
-                actor=user,
-                format=serializer.validated_data.get("format"),
-                dry_run=serializer.validated_data["dry_run"],
-                mapping=serializer.validated_data.get("mapping"),
-                interface="api",
-                source=", ".join(f.name or "" for f in files),
-            )
+        try:
+            with stored_uploads(files) as folder:
+                run = import_run_execute(
+                    paths=[folder],
+                    actor=user,
+                    format=serializer.validated_data.get("format"),
+                    dry_run=serializer.validated_data["dry_run"],
+                    mapping=serializer.validated_data.get("mapping"),
+                    interface="api",
+                    source=", ".join(f.name or "" for f in files),
+                )
+        except UploadRejected as refused:  # too big unpacked, too many files, a name twice
+            raise serializers.ValidationError({"files": [str(refused)]}) from refused
         code = (
             status.HTTP_422_UNPROCESSABLE_ENTITY
             if run.status == ImportRunStatus.REJECTED

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from tierdesk.common.api_errors import error_body
 from tierdesk.inventory.importers.formats.common import UPLOAD_MARKER
 
 UPLOAD_PREFIX = "tierdesk-upload-"
@@ -91,7 +92,7 @@ class UploadLimitMiddleware:
     def _refuse(request: HttpRequest) -> HttpResponse:
         message = _too_big_message()
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=413)
+            return JsonResponse(error_body(message, "request_too_large"), status=413)
         response = render(
             request, "inventory/imports/upload_refused.html", {"message": message}, status=413
         )
@@ -101,6 +102,21 @@ class UploadLimitMiddleware:
 
 def _safe_name(name: str) -> str:
     return PurePosixPath((name or "upload").replace("\\", "/")).name or "upload"
+
+
+def _claim_name(taken: dict[str, str], name: str, upload: str) -> None:
+    """Two uploads must not land on one name (one would silently replace the other), nor
+    a file on the folder a .zip unpacks into (`data` with `data.zip`)."""
+    key = name.casefold()
+    if key in taken:
+        raise UploadRejected(
+            _(
+                "%(first)s and %(second)s would both be stored as %(name)s; "
+                "rename one and upload again"
+            )
+            % {"first": taken[key], "second": upload, "name": name}
+        )
+    taken[key] = upload
 
 
 def _unpack(target: Path, folder: Path, budget: int) -> None:
@@ -148,8 +164,12 @@ def store_uploads(files: Sequence[UploadedFile[Any]]) -> Path:
     (folder / UPLOAD_MARKER).touch()
     try:
         uploaded = 0
+        taken: dict[str, str] = {}  # casefolded name in the folder -> the upload it came from
         for upload in files:
             name = _safe_name(upload.name or "")
+            _claim_name(taken, name, name)
+            if name.lower().endswith(".zip"):
+                _claim_name(taken, PurePosixPath(name).stem, name)  # its folder
             target = folder / name
             with target.open("wb") as fh:
                 for chunk in upload.chunks():

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from conftest import Org
 from tierdesk.common import clock
+from tierdesk.common.records import VersionConflict
 from tierdesk.inventory import selectors, services
 from tierdesk.inventory.models import Solution, SolutionEvent
 from tierdesk.inventory.tests.factories import SolutionFactory
@@ -32,7 +33,7 @@ def test_a_stale_edit_is_refused_not_merged_silently(org: Org) -> None:
     services.solution_update(
         solution=org.own, actor=None, expected_version=1, changes={"name": "첫 번째 편집"}
     )
-    with pytest.raises(services.ConcurrentEditError) as conflict:
+    with pytest.raises(VersionConflict) as conflict:
         services.solution_update(
             solution=stale, actor=None, expected_version=1, changes={"name": "두 번째 편집"}
         )

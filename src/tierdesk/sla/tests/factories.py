@@ -9,7 +9,6 @@ from tierdesk.accounts.models import User
 from tierdesk.common import clock
 from tierdesk.desk.tests.factories import ticket as desk_ticket
 from tierdesk.inventory.models import Solution
-from tierdesk.sla import services
 from tierdesk.sla.models import OnCallRotation, RotationMember
 
 # A Monday 10:00 in Seoul, far from Korean public holidays.
@@ -30,14 +29,11 @@ def ticket(
     urgency: str = "low",
     **kw: Any,
 ) -> Any:
-    """File at a known time; clocks are attached by the desk (or here, before the desk
-    calls the SLA engine itself — attaching twice attaches nothing more)."""
+    """File at a known time; the desk attaches the clocks as it files."""
     with clock.frozen(at):
-        t = desk_ticket(
+        return desk_ticket(
             requester=requester, solution=solution, impact=impact, urgency=urgency, **kw
         )
-        services.clocks_attach(ticket=t)
-    return t
 
 
 def rotation(*, team: Any, users: list[User], **kw: Any) -> OnCallRotation:

@@ -10,6 +10,8 @@ import pytest
 from tierdesk.common import clock
 from tierdesk.desk import ladder
 from tierdesk.desk import services as desk
+from tierdesk.desk.services import sla_facts
+from tierdesk.governance import services as governance
 from tierdesk.sla import services
 from tierdesk.sla.choices import AgreementKind, ClockEventType, EscalationState, Metric, Stage
 from tierdesk.sla.models import EscalationRun, SlaClock, SlaEvent
@@ -54,6 +56,7 @@ def test_a_critical_p1_runs_around_the_clock_and_escalates(org):
 
 
 def test_waiting_on_the_requester_pauses_and_moves_the_due_time_out(org):
+    """Through the desk's own status change, with no call into the SLA engine."""
     set_tier(org.own, "important")
     t = ticket(requester=org.users["requester"], solution=org.own)
     res = _clock(t, Metric.RESOLUTION)
@@ -62,13 +65,11 @@ def test_waiting_on_the_requester_pauses_and_moves_the_due_time_out(org):
         t = desk.ticket_set_status(
             ticket=t, actor=org.users["agent"], status="waiting_on_requester"
         )
-        services.clocks_sync(ticket=t)
     res.refresh_from_db()
     assert res.stage == Stage.PAUSED and res.next_check_at is None
     # Paused over the night: Monday 11:00 → Tuesday 11:00 is 9 business hours.
     with clock.frozen(MONDAY_10 + dt.timedelta(days=1, hours=1)):
         t = desk.ticket_set_status(ticket=t, actor=org.users["agent"], status="in_progress")
-        services.clocks_sync(ticket=t)
     res.refresh_from_db()
     assert res.stage == Stage.IN_PROGRESS
     assert res.paused_us == 9 * 3600 * 1_000_000
@@ -86,8 +87,12 @@ def test_a_support_reply_meets_the_first_response_and_opens_the_next_update(org)
     t = ticket(requester=org.users["requester"], solution=org.own)
     with clock.frozen(MONDAY_10 + dt.timedelta(minutes=20)):
         desk.ticket_reply(ticket=t, author=org.users["agent"], body="Looking into it")
-        services.clocks_reply(ticket=t, by_support=True, actor=org.users["agent"])
-        services.clocks_reply(ticket=t, by_support=True, actor=org.users["agent"])  # repeated
+        services.clocks_reply(
+            ticket=t, facts=sla_facts(t), by_support=True, actor=org.users["agent"]
+        )
+        services.clocks_reply(
+            ticket=t, facts=sla_facts(t), by_support=True, actor=org.users["agent"]
+        )  # repeated
     first = _clock(t, Metric.FIRST_RESPONSE)
     assert first.stage == Stage.COMPLETED and not first.breached
     assert first.stopped_at == MONDAY_10 + dt.timedelta(minutes=20)
@@ -108,7 +113,6 @@ def test_a_priority_change_reattaches_from_the_start_and_keeps_the_old_clock(org
             expected_version=t.version,
             changes={"impact": "high", "urgency": "high"},
         )
-        services.clocks_sync(ticket=t, reason="priority raised")
     old.refresh_from_db()
     new = _clock(t, Metric.RESOLUTION, stage=Stage.IN_PROGRESS)
     assert old.stage == Stage.CANCELLED and old.replaced_by_id == new.pk
@@ -121,12 +125,17 @@ def test_a_priority_change_reattaches_from_the_start_and_keeps_the_old_clock(org
 
 
 def test_a_tier_change_reattaches_too(org):
+    """The platform team confirms a higher tier: the open ticket moves to that policy
+    through the real path (inventory → support_changed → desk → SLA), no hand call."""
     set_tier(org.own, "productivity")
     t = ticket(requester=org.users["requester"], solution=org.own)
-    set_tier(org.own, "important")
-    t.refresh_from_db()
     with clock.frozen(MONDAY_10 + dt.timedelta(minutes=5)):
-        services.clocks_sync(ticket=t)
+        governance.tier_confirm(
+            solution=org.own,
+            actor=org.users["platform"],
+            tier="important",
+            expected_version=org.own.version,
+        )
     assert _clock(t, Metric.RESOLUTION, stage=Stage.IN_PROGRESS).snapshot["policy"]["name"] == (
         "Important"
     )
@@ -137,13 +146,11 @@ def test_resolving_completes_and_reopening_starts_a_new_cycle(org):
     t = ticket(requester=org.users["requester"], solution=org.own)
     with clock.frozen(MONDAY_10 + dt.timedelta(hours=2)):
         t = desk.ticket_resolve(ticket=t, actor=org.users["agent"], reason="done")
-        services.clocks_sync(ticket=t)
     assert not SlaClock.objects.filter(ticket=t, stage__in=[Stage.IN_PROGRESS, Stage.PAUSED])
     res = _clock(t, Metric.RESOLUTION)
     assert res.stage == Stage.COMPLETED and res.next_check_at is None
     with clock.frozen(MONDAY_10 + dt.timedelta(hours=3)):
         t = desk.ticket_reopen(ticket=t, actor=org.users["requester"], reason="still broken")
-        services.clocks_sync(ticket=t)
     again = _clock(t, Metric.RESOLUTION, stage=Stage.IN_PROGRESS)
     assert again.started_at == MONDAY_10 + dt.timedelta(hours=3)
 
@@ -155,7 +162,6 @@ def test_the_platform_level_runs_an_operational_clock(org):
     )
     with clock.frozen(MONDAY_10 + dt.timedelta(hours=1)):
         t = ladder.ticket_escalate(ticket=t, actor=org.users["agent"], reason="needs the platform")
-        services.clocks_sync(ticket=t)
     if t.level == "platform":
         ola = _clock(t, Metric.FIRST_RESPONSE, kind=AgreementKind.OLA)
         assert ola.level == "platform" and ola.stage == Stage.IN_PROGRESS
@@ -164,12 +170,12 @@ def test_the_platform_level_runs_an_operational_clock(org):
         type(t).objects.filter(pk=t.pk).update(level="platform")
         t.refresh_from_db()
         with clock.frozen(MONDAY_10 + dt.timedelta(hours=1)):
-            services.clocks_sync(ticket=t)
+            services.clocks_sync(ticket=t, facts=sla_facts(t))
         assert _clock(t, Metric.FIRST_RESPONSE, kind=AgreementKind.OLA).level == "platform"
     type(t).objects.filter(pk=t.pk).update(level="help_desk")
     t.refresh_from_db()
     with clock.frozen(MONDAY_10 + dt.timedelta(hours=2)):
-        services.clocks_sync(ticket=t)
+        services.clocks_sync(ticket=t, facts=sla_facts(t))
     ola = _clock(t, Metric.FIRST_RESPONSE, kind=AgreementKind.OLA)
     assert ola.stage == Stage.COMPLETED
 
@@ -177,5 +183,5 @@ def test_the_platform_level_runs_an_operational_clock(org):
 def test_attaching_twice_attaches_nothing_more(org):
     t = ticket(requester=org.users["requester"], solution=org.own)
     n = SlaClock.objects.filter(ticket=t).count()
-    services.clocks_attach(ticket=t)
+    services.clocks_attach(ticket=t, facts=sla_facts(t))
     assert SlaClock.objects.filter(ticket=t).count() == n == 2

@@ -13,11 +13,17 @@ from tierdesk.demo.builder import DEMO_ACCOUNTS, build
 def _extensions() -> list[tuple[str, Callable[..., dict[str, int]]]]:
     """The apps that add their own demo data on top of the organisation and inventory,
     in dependency order. Each is deterministic and creates nothing the second time."""
+    from tierdesk.desk.demo import clocks_build
     from tierdesk.desk.demo import demo_build as desk_demo
     from tierdesk.governance.demo import demo_build as governance_demo
     from tierdesk.sla.demo import demo_build as sla_demo
 
-    return [("governance", governance_demo), ("desk", desk_demo), ("service levels", sla_demo)]
+    return [
+        ("governance", governance_demo),
+        ("desk", desk_demo),
+        ("service levels", sla_demo),
+        ("clocks", clocks_build),
+    ]
 
 
 class Command(BaseCommand):
