@@ -5,6 +5,7 @@ states pause and resume clocks, resolved tickets close after the reopen window."
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from typing import Any
 
@@ -231,3 +232,45 @@ def test_requester_reply_reopens_a_resolved_ticket_and_close_is_theirs_too(org: 
     )
     t.refresh_from_db()
     assert t.status == TicketStatus.CLOSED and not t.is_open
+
+
+# ------------------------------------------------------------ links in notifications
+
+
+@pytest.mark.django_db
+def test_every_link_in_every_notification_is_absolute(org: Org, settings: Any) -> None:
+    """Ticket mail and Teams cards, SLA warnings, breaches and escalation pages, maker
+    digests: every link starts with TIERDESK_BASE_URL; no path is left relative."""
+    import re
+
+    from tierdesk.accounts.models import SupportTeam
+    from tierdesk.desk.models import DeskTeamChannel
+    from tierdesk.notify.models import Notification
+    from tierdesk.sla import sweep
+
+    settings.TIERDESK_BASE_URL = "https://tierdesk.example.com"
+    for team in SupportTeam.objects.all():
+        DeskTeamChannel.objects.get_or_create(team=team, teams_webhook_url="https://x.invalid/h")
+    set_tier(org.own, Tier.CRITICAL)
+    t = ticket(requester=org.users["requester"], solution=org.own, impact="high", urgency="high")
+    sweep.sla_sweep(now=MONDAY_10 + dt.timedelta(hours=5))  # warnings, breach, escalation
+    desk.ticket_reply(ticket=t, author=org.users["agent"], body="보고 있어요")
+    t = desk.ticket_resolve(ticket=t, actor=org.users["agent"], reason="fixed")
+    desk.ticket_reopen(ticket=t, actor=org.users["requester"], reason="still broken")
+    Solution.objects.filter(pk=org.other.pk).update(shared_users=500)
+    with clock.frozen(MONDAY_10):
+        daily_jobs_run(dt.datetime(2025, 6, 16, 23, 0, tzinfo=SEOUL))  # scan and digests
+    texts = []
+    for n in Notification.objects.all():
+        texts.append(n.body)
+        texts.append(json.dumps(n.card or {}, ensure_ascii=False))
+    kinds = {n.subject.split(":")[0] for n in Notification.objects.all()}
+    assert len(Notification.objects.all()) >= 8, kinds
+    links = [link for text in texts for link in re.findall(r"https?://[^\s\"'<>)]+", text)]
+    assert links
+    ours = [link for link in links if "x.invalid" not in link and "adaptivecards.io" not in link]
+    assert ours and all(link.startswith("https://tierdesk.example.com/") for link in ours), ours
+    relative = [
+        text for text in texts if re.search(r"(?<![\w/.:])/(desk|governance|inventory|sla)/", text)
+    ]
+    assert not relative, relative[:2]

@@ -36,6 +36,7 @@ PRIVATE_URLS = [
     "/api/v1/solutions/",  # an API response
     "/api/v1/tickets/export/",  # the API's CSV export
     "/desk/queue/export.csv",  # the queue's CSV export
+    "/desk/queue/export.xlsx",  # … and its Excel workbook
 ]
 
 

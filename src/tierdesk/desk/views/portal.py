@@ -39,6 +39,7 @@ class PortalView(RoleRequiredMixin, View):
         )
         context = _page(request, qs)
         context["catalog"] = RequestType.objects.filter(is_active=True).order_by("name")
+        context["can_file"] = selectors.can_file(user)
         return render(request, "desk/portal.html", context)
 
 
