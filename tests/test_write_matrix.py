@@ -763,7 +763,21 @@ def _sample() -> SimpleUploadedFile:
     return SimpleUploadedFile("environments.csv", body.encode(), "text/csv")
 
 
-WRITES = [*_desk_writes(), *_governance_writes(), *_admin_writes()]
+def _area_writes() -> list[Write]:
+    """Rows kept beside the features they test: every `tests/writes_<area>.py` module's
+    `writes()` (a list of `Write`, built with this module's helpers) joins the table."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    found: list[Write] = []
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if module.name.startswith("writes_"):
+            found.extend(importlib.import_module(f"tests.{module.name}").writes())
+    return found
+
+
+WRITES = [*_desk_writes(), *_governance_writes(), *_admin_writes(), *_area_writes()]
 CASES = [
     pytest.param(write, role, target, id=f"{write.surface}-{write.name}-{target}-{role}")
     for write in WRITES
