@@ -1,0 +1,2 @@
+// The solution and person picker (autocomplete): written by the inventory app.
+"use strict";
