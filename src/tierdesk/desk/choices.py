@@ -87,11 +87,43 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     API = "api", _("API")
     BYPASS = "bypass", _("Logged by an expert (bypass)")
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
+    CHAT = "chat", _("Chat")
+
+
+ON_BEHALF_CHANNELS = (
+    Channel.PHONE,
+    Channel.WALK_IN,
+    Channel.CHAT,
+    Channel.EMAIL,
+    Channel.PORTAL,
+)
+"""How a request reached the person who logs it for its requester."""
 
 
 class MessageKind(models.TextChoices):
     REPLY = "reply", _("Public reply")
     NOTE = "note", _("Internal note")
+
+
+class VendorCaseStatus(models.TextChoices):
+    """Where a case with the vendor or a partner stands. Only "waiting on vendor" puts
+    the ticket on hold (its SLA clocks pause, as `SlaSettings.pause_statuses` says)."""
+
+    OPEN = "open", _("Open")
+    WAITING_ON_VENDOR = "waiting_on_vendor", _("Waiting on vendor")
+    RESOLVED_BY_VENDOR = "resolved_by_vendor", _("Resolved by vendor")
+    CLOSED = "closed", _("Closed")
+
+
+VENDOR_CASE_OPEN_STATUSES = frozenset(
+    {
+        VendorCaseStatus.OPEN,
+        VendorCaseStatus.WAITING_ON_VENDOR,
+        VendorCaseStatus.RESOLVED_BY_VENDOR,
+    }
+)
 
 
 class ScopeAction(models.TextChoices):
@@ -129,6 +161,9 @@ class TicketEventType(models.TextChoices):
     VENDOR_CASE_OPENED = "vendor_case_opened", _("Vendor case opened")
     PARTNER_CASE_OPENED = "partner_case_opened", _("Partner case opened")
     WATCHER_ADDED = "watcher_added", _("Watcher added")
+    SOLUTION_SET = "solution_set", _("Solution set")
+    VENDOR_CASE_UPDATED = "vendor_case_updated", _("Vendor case updated")
+    MENTIONED = "mentioned", _("Mentioned")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")

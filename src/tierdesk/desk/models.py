@@ -4,6 +4,8 @@ catalog)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,7 @@ from tierdesk.desk.choices import (
     TicketType,
     Topic,
     Urgency,
+    VendorCaseStatus,
 )
 from tierdesk.inventory.models import Solution
 
@@ -274,6 +277,15 @@ class Ticket(models.Model):
         _("received through"), max_length=16, choices=Channel.choices, default=Channel.PORTAL
     )
     is_bypass = models.BooleanField(_("logged by an expert"), default=False)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who logged the request for its requester (phone, walk-in, chat…)."),
+    )
     is_confidential = models.BooleanField(_("confidential"), default=False)
     language = models.CharField(_("language"), max_length=8, default="en")
     escalation = models.JSONField(
@@ -308,6 +320,12 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("created"), default=clock.now)
     updated_at = models.DateTimeField(_("updated"), default=clock.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    level_changed_at = models.DateTimeField(
+        _("reached its support level"),
+        null=True,
+        blank=True,
+        help_text=_("When the ticket last moved to another support level (or was filed)."),
+    )
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised on every change; guards concurrent edits.")
     )
@@ -334,10 +352,27 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-created_at"], name="desk_requester"),
             models.Index(fields=["solution", "-created_at"], name="desk_solution"),
             models.Index(fields=["-created_at", "-id"], name="desk_recent"),
+            # "Escalated to us": a team's open tickets that reached its level lately.
+            models.Index(fields=["team", "is_open", "level_changed_at"], name="desk_level_changed"),
         ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"
+
+    _loaded_level: str | None = None
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Ticket:
+        instance = super().from_db(db, field_names, values, **kwargs)
+        # The level as read, so a save can tell whether the ticket changed level.
+        instance._loaded_level = instance.__dict__.get("level")
+        return instance
+
+    @property
+    def level_moved(self) -> bool:
+        """Whether the level differs from the one read from the database."""
+        loaded = getattr(self, "_loaded_level", None)
+        return loaded is not None and loaded != self.level
 
     @property
     def requester_label(self) -> str:
@@ -460,6 +495,15 @@ class VendorCase(models.Model):
     health_link = models.URLField(_("service health link"), max_length=1000, blank=True)
     health_notes = models.TextField(_("service health notes"), blank=True)
     external_number = models.CharField(_("external case number"), max_length=100, blank=True)
+    status = models.CharField(
+        _("case status"),
+        max_length=24,
+        choices=VendorCaseStatus.choices,
+        default=VendorCaseStatus.WAITING_ON_VENDOR,
+    )
+    last_note = models.TextField(_("latest update"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("filed by"),
@@ -467,12 +511,51 @@ class VendorCase(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    filed_at = models.DateTimeField(_("filed"), default=clock.now)
+    filed_at = models.DateTimeField(_("opened"), default=clock.now)
 
     class Meta:
         ordering = ["filed_at", "id"]
         verbose_name = _("vendor case")
         verbose_name_plural = _("vendor cases")
+        indexes = [models.Index(fields=["status", "-updated_at"], name="desk_vendor_case_status")]
 
     def __str__(self) -> str:
         return f"{self.vendor} {self.external_number}"
+
+
+class CannedResponse(models.Model):
+    """A reply agents insert instead of typing it again ("답변 템플릿"). A team's own, or
+    everyone's (no team). Its body may name {{ requester.name }}, {{ ticket.id }},
+    {{ agent.name }} and {{ solution.name }}; nothing else is substituted
+    (`canned.render`)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    team = models.ForeignKey(
+        SupportTeam,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_responses",
+        help_text=_("Empty: every agent may use it."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=clock.now)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+        indexes = [models.Index(fields=["team", "title"], name="desk_canned_team")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -104,10 +104,16 @@ def lock(ticket: Ticket) -> Ticket:
 
 
 def save(ticket: Ticket, fields: Iterable[str]) -> None:
-    """Save the named fields, raising the version so stale editors get a conflict."""
+    """Save the named fields, raising the version so stale editors get a conflict. A
+    move to another support level stamps `level_changed_at` ("escalated to us")."""
+    fields = set(fields)
     ticket.updated_at = clock.now()
     ticket.version = ticket.version + 1
-    ticket.save(update_fields=[*set(fields), "updated_at", "version"])
+    if "level" in fields and ticket.level_moved:
+        ticket.level_changed_at = ticket.updated_at
+        fields.add("level_changed_at")
+    ticket.save(update_fields=[*fields, "updated_at", "version"])
+    ticket._loaded_level = ticket.level
     if CLOCK_FIELDS.intersection(fields):
         sla.clocks_sync(ticket=ticket, facts=sla_facts(ticket))
 
@@ -197,6 +203,7 @@ def ticket_create(
         created_at=clock.now(),
         updated_at=clock.now(),
     )
+    ticket.level_changed_at = ticket.created_at
     # Related rows were read just above; skip full_clean's one query per foreign key.
     ticket.full_clean(exclude=["number", "requester", "solution", "team", "agent", "request_type"])
     clocks = sla.clocks_plan(ticket=ticket, facts=sla_facts(ticket))
