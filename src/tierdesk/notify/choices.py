@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     TEAMS = "teams", _("Microsoft Teams")
+    IN_APP = "in_app", _("In-app")
+
+
+OUTBOUND = (Channel.EMAIL, Channel.TEAMS)
+"""The channels that leave tierdesk through the outbox; in-app messages are inbox items."""
 
 
 class DeliveryStatus(models.TextChoices):

@@ -75,3 +75,51 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}"
+
+
+class InboxItem(models.Model):
+    """One in-app notification: what the bell counts and the notification centre lists.
+
+    Posted by `services.inbox_post` (idempotent by key for its recipient) and, for every
+    outbox message to a tierdesk user, by the outbox itself. It is delivered when it is
+    written; the recipient's reading it is the only state it has."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="inbox_items",
+    )
+    key = models.CharField(_("idempotency key"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(
+        _("link"), max_length=1000, blank=True, help_text=_("A path in tierdesk, e.g. /desk/…")
+    )
+    created_at = models.DateTimeField(_("created"), default=clock.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("in-app notification")
+        verbose_name_plural = _("in-app notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notify_inbox_key"),
+        ]
+        indexes = [
+            # The notification centre: one person's items, newest first.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notify_inbox_list"),
+            # The bell: one person's unread items, counted from a small partial index.
+            models.Index(
+                fields=["recipient"],
+                name="notify_inbox_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,23 +1,33 @@
 """Queue and deliver notifications. Business code only ever calls `notification_enqueue`
 (or `notifications_enqueue_many` for many at once) inside its own transaction;
-`outbox_deliver` (the sweep) sends."""
+`outbox_deliver` (the sweep) sends.
+
+In-app notifications (the bell and the notification centre) are `InboxItem`s: posted by
+`inbox_post`, and by the outbox itself for every message it queues for a tierdesk user, so
+callers of the outbox need do nothing more. Marking them read goes through
+`inbox_mark_read` / `inbox_mark_all_read`, decided by `selectors.can_mark_read`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import User
 from tierdesk.common import clock
+from tierdesk.common.permissions import require
 from tierdesk.notify import senders
-from tierdesk.notify.choices import Channel, DeliveryStatus
-from tierdesk.notify.models import Notification, NotificationPreference
+from tierdesk.notify.choices import OUTBOUND, Channel, DeliveryStatus
+from tierdesk.notify.models import InboxItem, Notification, NotificationPreference
+from tierdesk.notify.selectors import can_mark_read
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +57,11 @@ def _row(
     message: Message, *, suppressed: bool, at: dt.datetime, recipient: User | None = None
 ) -> Notification:
     """The outbox row for a message: the rules every way of queueing shares."""
-    if message.channel not in Channel.values:
-        raise ValueError(f"unknown channel {message.channel!r}")
+    if message.channel not in OUTBOUND:
+        raise ValueError(
+            f"unknown channel {message.channel!r}"
+            + (" (in-app messages go through inbox_post)" if message.channel == "in_app" else "")
+        )
     who: dict[str, Any] = (
         {"recipient": recipient}
         if recipient is not None
@@ -111,7 +124,10 @@ def notification_enqueue(
             "next_attempt_at",
         )
     }
-    return Notification.objects.get_or_create(key=key, defaults=defaults)
+    notification, created = Notification.objects.get_or_create(key=key, defaults=defaults)
+    if created and recipient is not None:
+        _inbox_mirror([message])
+    return notification, created
 
 
 def channels_switched_off(*, user_ids: Iterable[int]) -> frozenset[tuple[int, str]]:
@@ -155,6 +171,7 @@ def notifications_enqueue_many(
         _row(m, suppressed=(m.recipient_id, m.channel) in switched_off, at=now) for m in messages
     ]
     Notification.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
+    _inbox_mirror(messages, batch_size=batch_size)
     return {m.key for m in messages}
 
 
@@ -251,4 +268,110 @@ def _record_failure(
         next_attempt_at=next_at,
         claimed_until=None,
         last_error=str(error)[:2000],
+    )
+
+
+# --- in-app: the inbox behind the bell and the notification centre -------------------
+
+_LINK = re.compile(r"https?://[^\s\"'<>)]+")
+_CHANNEL_SUFFIX = re.compile(r":(?:email|teams)$")
+
+
+def _local_path(url: str) -> str:
+    """A link as the inbox stores it: a path in tierdesk. Absolute links on
+    TIERDESK_BASE_URL become their path; anything else is refused."""
+    base = settings.TIERDESK_BASE_URL
+    if url.startswith(f"{base}/"):
+        url = url[len(base) :]
+    if url and (not url.startswith("/") or url.startswith("//") or "\\" in url):
+        raise ValueError(f"an in-app link is a path in tierdesk, got {url!r}")
+    return url[:1000]
+
+
+def inbox_post(
+    *, recipient: User, key: str, subject: str, url: str, body: str = ""
+) -> tuple[InboxItem, bool]:
+    """Put one notification in a person's notification centre; the same key for the same
+    person is posted once. Never sends mail: the outbox does that.
+
+    `url` is where the notification leads: a path such as `/desk/tickets/7/` (or an
+    absolute link on TIERDESK_BASE_URL). Returns the item and whether it is new."""
+    if not key:
+        raise ValueError("an in-app notification needs an idempotency key")
+    return InboxItem.objects.get_or_create(
+        recipient=recipient,
+        key=key[:200],
+        defaults={
+            "subject": subject[:300],
+            "body": body,
+            "url": _local_path(url),
+            "created_at": clock.now(),
+        },
+    )
+
+
+def _inbox_text(message: Message) -> tuple[str, str]:
+    """The link an outbox message leads to (its last link into tierdesk, a Teams card's
+    button included) and its text without those links, which the item's link replaces."""
+    base = settings.TIERDESK_BASE_URL
+    links = [link for link in _LINK.findall(message.body) if link.startswith(f"{base}/")]
+    for action in (message.card or {}).get("actions", []) or []:
+        link = action.get("url", "") if isinstance(action, dict) else ""
+        if isinstance(link, str) and link.startswith(f"{base}/"):
+            links.append(link)
+    ours = f"{base}/"
+    text = _LINK.sub(lambda m: "" if m.group(0).startswith(ours) else m.group(0), message.body)
+    lines = [line.rstrip() for line in text.splitlines()]
+    kept: list[str] = []
+    for line in lines:
+        if not line.strip() and (not kept or not kept[-1]):
+            continue
+        kept.append(line if line.strip() else "")
+    return (links[-1][len(base) :] if links else ""), "\n".join(kept).strip()
+
+
+def _inbox_mirror(messages: Sequence[Message], *, batch_size: int = 2000) -> int:
+    """Every outbox message for a tierdesk user also goes to their notification centre,
+    once per event: an e-mail and a Teams message of the same event (keys that differ only
+    by their channel) make one item."""
+    items: dict[tuple[int, str], InboxItem] = {}
+    now = clock.now()
+    for message in messages:
+        if message.recipient_id is None:
+            continue
+        key = _CHANNEL_SUFFIX.sub("", message.key)
+        if (message.recipient_id, key) in items:
+            continue
+        url, body = _inbox_text(message)
+        items[(message.recipient_id, key)] = InboxItem(
+            recipient_id=message.recipient_id,
+            key=key,
+            subject=message.subject[:300],
+            body=body,
+            url=url[:1000],
+            created_at=now,
+        )
+    if items:
+        InboxItem.objects.bulk_create(
+            list(items.values()), batch_size=batch_size, ignore_conflicts=True
+        )
+    return len(items)
+
+
+def inbox_mark_read(*, item: InboxItem, actor: User) -> bool:
+    """Mark one in-app notification read; only its recipient may. Returns whether it was
+    unread."""
+    require(can_mark_read(actor, item), _("Only its recipient can mark a notification read."))
+    now = clock.now()
+    changed = InboxItem.objects.filter(pk=item.pk, read_at__isnull=True).update(read_at=now)
+    if changed:
+        item.read_at = now
+    return bool(changed)
+
+
+def inbox_mark_all_read(*, actor: User) -> int:
+    """Mark every unread notification of the actor read; returns how many."""
+    require(can_mark_read(actor, None), _("You may not do this."))
+    return InboxItem.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=clock.now()
     )
