@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tierdesk.accounts import views
+from tierdesk.accounts import pickers, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -20,4 +20,5 @@ urlpatterns = [
     ),
     path("language/", views.set_language, name="set-language"),
     path("profile/", views.profile, name="profile"),
+    path("people/pick/", pickers.PeoplePickView.as_view(), name="people-pick"),
 ]

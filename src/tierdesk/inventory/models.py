@@ -275,6 +275,8 @@ class Solution(models.Model):
             ),
             models.Index(fields=["supporting_team", "is_deleted"], name="inv_sol_team"),
             models.Index(Lower("platform_id"), name="inv_sol_platform_id_lower"),
+            # The solution picker: exact and prefix matches on the lower-cased name.
+            models.Index(Lower("name"), name="inv_sol_live_lname", condition=_LIVE),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from tierdesk.accounts.choices import TeamKind
@@ -153,3 +154,91 @@ def environment_role_holders_for_user(
         entry["roles"].append(grant)
         entry["makes"] = entry["makes"] or grant.role in MAKER_ROLES
     return sorted(holders.values(), key=lambda e: not e["makes"])
+
+
+# --- The solution picker -------------------------------------------------------------
+
+PICK_LIMIT_MAX = 25
+_PICK_QUERY_MAX = 100
+_PICK_RELATED_IDS = 50
+"""At most this many environments and makers whose name matches feed the picker, so a
+one-letter query never turns into a huge IN list."""
+_PREFIX_END = "\U0010ffff"
+
+
+def _pick_rank(solution: Solution, needle: str) -> int:
+    """0 exact (name or platform id), 1 name prefix, 2 a word of the name starts with it,
+    3 the environment or maker matches, 4 somewhere inside the name."""
+    name = solution.name.lower()
+    if name == needle or solution.platform_id.lower() == needle:
+        return 0
+    if name.startswith(needle):
+        return 1
+    if any(word.startswith(needle) for word in name.split()):
+        return 2
+    if needle in name:
+        return 4
+    return 3
+
+
+def solutions_pick(user: User, text: str, *, limit: int = 10) -> list[Solution]:
+    """The live solutions `user` sees that match `text`, best first: exact name or platform
+    id, then name prefix, a word of the name starting with it, the environment's or the
+    maker's name, and last a name containing it (case-insensitive, Korean and English).
+
+    Each stage reads an index or stops at `limit` rows; the substring stages, which scan,
+    run only while fewer than `limit` rows were found (docs/performance.md)."""
+    needle = " ".join(text.split()).lower()[:_PICK_QUERY_MAX]
+    limit = max(1, min(limit, PICK_LIMIT_MAX))
+    if not needle:
+        return []
+    base = (
+        solutions_visible_to(user, include_deleted=False)
+        .select_related("environment", "maker")
+        .order_by("name", "id")
+    )
+    lname = Lower("name")
+    found: dict[int, Solution] = {}
+
+    def take(queryset: QuerySet[Solution]) -> bool:
+        """Add rows not yet found; True once `limit` rows are found."""
+        if found:
+            queryset = queryset.exclude(id__in=list(found))
+        for solution in queryset[: limit - len(found)]:
+            found[solution.pk] = solution
+        return len(found) >= limit
+
+    named = base.alias(lname=lname).order_by("lname", "id")
+    stages: list[Any] = [
+        lambda: named.filter(lname=needle),
+        lambda: base.alias(lpid=Lower("platform_id")).filter(lpid=needle),
+        lambda: named.filter(lname__gte=needle, lname__lt=needle + _PREFIX_END),
+        lambda: named.filter(lname__contains=" " + needle),
+        lambda: _related_matches(base, needle),
+        lambda: named.filter(lname__contains=needle),
+    ]
+    for stage in stages:
+        queryset = stage()
+        if queryset is not None and take(queryset):
+            break
+    return sorted(found.values(), key=lambda s: (_pick_rank(s, needle), s.name.lower(), s.pk))
+
+
+def _related_matches(base: QuerySet[Solution], needle: str) -> QuerySet[Solution] | None:
+    """Solutions whose environment or maker is named by `needle` (prefix or a word)."""
+    environment_ids = list(
+        Environment.objects.alias(lname=Lower("name"))
+        .filter(Q(lname__startswith=needle) | Q(lname__contains=" " + needle))
+        .values_list("id", flat=True)[:_PICK_RELATED_IDS]
+    )
+    people = Q()
+    for field in ("display_name", "username", "email", "first_name", "last_name"):
+        people |= Q(**{f"{field}__istartswith": needle})
+    people |= Q(display_name__icontains=" " + needle)
+    makes = Solution.objects.filter(maker=OuterRef("pk"), is_deleted=False)
+    maker_ids = list(
+        User.objects.filter(people, Exists(makes)).values_list("id", flat=True)[:_PICK_RELATED_IDS]
+    )
+    if not environment_ids and not maker_ids:
+        return None
+    return base.filter(Q(environment_id__in=environment_ids) | Q(maker_id__in=maker_ids))

@@ -6,11 +6,12 @@ from typing import Any, cast
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import View
 
 from tierdesk.accounts.models import BusinessUnit
+from tierdesk.accounts.pickers import pick_limit
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common import clock
 from tierdesk.common.permissions import RoleRequiredMixin
@@ -18,6 +19,7 @@ from tierdesk.common.roles import ANY_USER
 from tierdesk.inventory import selectors
 from tierdesk.inventory.filters import EnvironmentFilter, SolutionFilter
 from tierdesk.inventory.models import SolutionEvent
+from tierdesk.inventory.pickers import solution_json
 
 PAGE_SIZE = 50
 
@@ -45,6 +47,20 @@ class SolutionListView(RoleRequiredMixin, View):
         partial = bool(getattr(request, "htmx", False))  # set by django-htmx's middleware
         template = "inventory/_solution_table.html" if partial else "inventory/solution_list.html"
         return render(request, template, context)
+
+
+class SolutionPickView(RoleRequiredMixin, View):
+    """`GET /inventory/solutions/pick/?q=<text>&limit=10`: the solution picker's
+    suggestions, visible live solutions only (inventory.pickers)."""
+
+    allowed_roles = ANY_USER
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        user = request_user(request)
+        found = selectors.solutions_pick(
+            user, request.GET.get("q", ""), limit=pick_limit(request.GET.get("limit"))
+        )
+        return JsonResponse({"results": [solution_json(s) for s in found]})
 
 
 class SolutionDetailView(RoleRequiredMixin, View):
