@@ -242,6 +242,8 @@ MIDDLEWARE = [
     "tierdesk.common.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # an API call that names no language gets API_LANGUAGE_CODE (English)
+    "tierdesk.common.language.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # before CSRF, which reads the body: oversized import uploads are refused unread
     "tierdesk.inventory.importers.uploads.UploadLimitMiddleware",
@@ -295,9 +297,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en"
+# Korean first: a person who has not chosen a language gets the one their browser asks for
+# (LocaleMiddleware reads Accept-Language), else Korean; mail to them goes out in Korean.
+LANGUAGE_CODE = "ko"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# One date format per language, from tierdesk/common/formats/<lang>/formats.py: 2026-11-04 and
+# 2026-11-04 09:05 in both languages.
+FORMAT_MODULE_PATH = ["tierdesk.common.formats"]
+# The API's messages to scripts and flows that send no Accept-Language (common/language.py).
+API_LANGUAGE_CODE = "en"
 USE_I18N = True
 TIME_ZONE = os.environ.get("TIERDESK_TIME_ZONE", "Asia/Seoul")
 USE_TZ = True

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 
 class PreferredLanguageMiddleware:
-    """A signed-in user sees tierdesk in their preferred language; the language cookie
-    (set when they switch) and the browser's Accept-Language only apply before sign-in."""
+    """A signed-in user who chose a language (the switch in the top bar or the profile)
+    sees tierdesk in it. Everyone else gets what LocaleMiddleware found: the language
+    cookie (set by the switch), else the browser's Accept-Language, else LANGUAGE_CODE."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -21,5 +23,7 @@ class PreferredLanguageMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        response.headers.setdefault("Content-Language", translation.get_language() or "en")
+        response.headers.setdefault(
+            "Content-Language", translation.get_language() or settings.LANGUAGE_CODE
+        )
         return response

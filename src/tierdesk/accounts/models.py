@@ -51,7 +51,12 @@ class User(AbstractUser):
         _("account kind"), max_length=32, choices=AccountKind.choices, default=AccountKind.PERSON
     )
     preferred_language = models.CharField(
-        _("preferred language"), max_length=8, choices=Language.choices, default=Language.EN
+        _("preferred language"),
+        max_length=8,
+        choices=Language.choices,
+        blank=True,
+        default="",
+        help_text=_("Empty: the language the browser asks for."),
     )
     business_unit = models.ForeignKey(
         BusinessUnit,

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def user_set_language(*, user: User, language: str) -> User:
-    if language not in Language.values:
+    """Keep `language` as the user's choice; empty forgets it (the browser decides)."""
+    if language and language not in Language.values:
         raise ValueError(f"unknown language {language!r}; expected one of {Language.values}")
     if user.preferred_language != language:
         user.preferred_language = language

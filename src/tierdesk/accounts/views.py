@@ -6,6 +6,7 @@ from typing import Any
 
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -24,7 +25,8 @@ from tierdesk.common.security import API_PREFIX
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Anyone may switch language (also on the sign-in page); a signed-in user's choice
-    is kept as their preferred language."""
+    is kept as their preferred language. An empty choice ("follow my browser", on the
+    profile) forgets it."""
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
@@ -32,20 +34,31 @@ def set_language(request: HttpRequest) -> HttpResponse:
     ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
-    if language not in Language.values:
+    if language and language not in Language.values:
         return response
     if request.user.is_authenticated:
         user_set_language(user=request.user, language=language)
+    if not language:  # "follow my browser": the choice and its cookie are forgotten
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite="Lax")
+        return response
     translation.activate(language)
     response.set_cookie(
-        "django_language", language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
     )
     return response
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {"profile_user": request.user})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"profile_user": request.user, "languages": Language.choices},
+    )
 
 
 def _locked_until(request: HttpRequest, credentials: dict[str, Any] | None) -> dt.datetime:

@@ -37,11 +37,18 @@ class People:
     weights: list[float]
 
 
+def _not_chosen(rng: random.Random) -> str:
+    """Imported people have not chosen a language (their browser's decides). The draw that
+    once picked one stays, so the seeded sequence (and the rest of the demo) is unchanged."""
+    rng.choice(Language.values)
+    return ""
+
+
 def people_create(rng: random.Random, units: dict[str, BusinessUnit], *, n_makers: int) -> People:
     password = make_password("demo")
     unit_list = list(units.values())
     named_specs = [
-        ("admin", "관리자 (Admin)", "hq", True, False),
+        ("admin", "시스템 관리자 (Admin)", "hq", True, False),
         ("platform", "박플랫폼 (Platform)", "hq", False, False),
         ("agent", "이지원 (Help desk)", "hq", False, False),
         ("maker", "김제작 (Maker)", "sales", False, False),
@@ -62,7 +69,9 @@ def people_create(rng: random.Random, units: dict[str, BusinessUnit], *, n_maker
             is_superuser=is_admin,
             is_staff=is_admin,
             is_manager=is_manager,
-            preferred_language=Language.KO if username in {"maker", "member"} else Language.EN,
+            # The others have not chosen: they see their browser's language. The maker and
+            # the team member chose Korean (the graduation walk-through relies on it).
+            preferred_language=Language.KO if username in {"maker", "member"} else "",
         )
     service = User.objects.create(
         username="svc-powerplatform",
@@ -92,7 +101,7 @@ def people_create(rng: random.Random, units: dict[str, BusinessUnit], *, n_maker
                 password="!",
                 business_unit=rng.choice(unit_list),
                 external_id=guid(rng),
-                preferred_language=rng.choice(Language.values),
+                preferred_language=_not_chosen(rng),
                 # One in twenty makers has left: their accounts stay, inactive.
                 is_active=rng.random() > 0.05,
             )

@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -210,11 +211,13 @@ def _send(
     metric: str,
     due: dt.datetime | None,
 ) -> int:
-    with translation.override(lang or "en"):
+    # A person who chose no language gets the site's (LANGUAGE_CODE, Korean).
+    with translation.override(lang or settings.LANGUAGE_CODE):
         subject = f"[{ticket.number}] {_(headline)}: {ticket.subject}"
         lines = [_(headline) + (f" ({_(METRIC_WORDS[metric])})" if metric else "")]
         if due is not None:
-            lines.append(_("Due: %(due)s UTC") % {"due": f"{due:%Y-%m-%d %H:%M}"})
+            when = formats.date_format(timezone.localtime(due), "DATETIME_FORMAT")
+            lines.append(_("Due: %(due)s (%(zone)s)") % {"due": when, "zone": settings.TIME_ZONE})
         lines.append(_ticket_url(ticket.pk))
     _n, created = notification_enqueue(
         key=key,

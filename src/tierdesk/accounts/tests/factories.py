@@ -25,6 +25,10 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     upn = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("pw")
+    # The suite's assertions read English: its people have chosen English. A person who has
+    # not chosen (empty, the model's default) sees the browser's language, else Korean
+    # (LANGUAGE_CODE); tests of that blank it (tests/test_korean_pages.py).
+    preferred_language = "en"
 
 
 class SupportTeamFactory(factory.django.DjangoModelFactory[SupportTeam]):

@@ -65,7 +65,11 @@ def test_login_and_logout(org: Org) -> None:
 def test_wrong_password_is_told(org: Org) -> None:
     page = Client().post("/accounts/login/", {"username": "maker", "password": "nope"})
     assert page.status_code == 200
-    assert "did not match" in page.content.decode()
+    assert "일치하지 않습니다" in page.content.decode()  # Korean when the browser names none
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/accounts/login/", {"username": "maker", "password": "nope"}
+    )
+    assert "did not match" in english.content.decode()
 
 
 def test_password_change(org: Org) -> None:

@@ -39,7 +39,7 @@ def _fail(client: Client, url: str, times: int, **extra: Any) -> list[int]:
 def test_the_eleventh_try_is_refused_without_checking_the_password(
     org: Org, password_checks: mock.MagicMock
 ) -> None:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert _fail(client, LOGIN, 8) == [200] * 8
     ninth = client.post(LOGIN, {"username": "maker", "password": "x"}).content.decode()
     assert "did not match" in ninth
