@@ -22,6 +22,7 @@ urlpatterns = [
     path("governance/", include("tierdesk.governance.urls")),
     path("desk/", include("tierdesk.desk.urls")),
     path("sla/", include("tierdesk.sla.urls")),
+    path("notifications/", include("tierdesk.notify.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -31,6 +31,20 @@ def unread_count(user: Any) -> int:
     return InboxItem.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
 
 
+_CACHE = "_tierdesk_inbox_unread"
+
+
+def unread_count_of_request(request: Any) -> int:
+    """The signed-in person's unread count, counted once per request (the bell in the top
+    bar and the page it is on share it)."""
+    cached = getattr(request, _CACHE, None)
+    if cached is None:
+        cached = unread_count(getattr(request, "user", None))
+        setattr(request, _CACHE, cached)
+    count: int = cached
+    return count
+
+
 def can_mark_read(user: Any, item: InboxItem | None) -> bool:
     """Only the recipient marks a notification read (`None`: their own, all at once)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -42,9 +42,7 @@ def test_inbox_links_stay_inside_tierdesk(org: Org, settings: Any) -> None:
         )
 
 
-def test_outbox_messages_to_users_reach_their_notification_centre(
-    org: Org, settings: Any
-) -> None:
+def test_outbox_messages_to_users_reach_their_notification_centre(org: Org, settings: Any) -> None:
     settings.TIERDESK_BASE_URL = "https://tierdesk.example.com"
     maker = org.users["maker"]
     body = "A new ticket was routed to you.\n\nhttps://tierdesk.example.com/desk/tickets/9/"
