@@ -9,8 +9,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from tierdesk.common import navigation
-        from tierdesk.common.roles import ADMIN_ONLY, ANY_USER
+        from tierdesk.common.roles import ADMIN_ONLY, ANY_USER, STAFF_WIDE
 
         navigation.register("home", _("Home"), ANY_USER, order=0)
-        navigation.register("api-docs", _("API"), ANY_USER, order=900)
+        # The API's documentation is for staff who script (help desk, platform team,
+        # managers, admins); requesters and makers never see the link.
+        navigation.register("api-docs", _("API"), STAFF_WIDE, order=900)
         navigation.register("admin:index", _("Administration"), ADMIN_ONLY, order=1000)

@@ -9,9 +9,12 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from tierdesk.common import navigation
-        from tierdesk.common.roles import ANY_USER, ON_CALL_READERS
+        from tierdesk.common.roles import ANY_USER, ON_CALL_READERS, Role
 
-        navigation.register("sla:overview", _("Service levels"), ANY_USER, order=300)
+        # Requesters follow their requests in the portal; the service-level rules are for
+        # whoever supports solutions (the page itself stays open to everyone).
+        supporters = ANY_USER - {Role.REQUESTER}
+        navigation.register("sla:overview", _("Service levels"), supporters, order=300)
         navigation.register("sla:oncall", _("On call"), ON_CALL_READERS, order=310)
 
         from django.db.models.signals import post_delete, post_save

@@ -59,10 +59,33 @@ def rotations_visible_to(user: Any) -> QuerySet[OnCallRotation]:
 class Badge:
     """What a queue row shows for a ticket: the clock due first."""
 
-    state: str  # "breached", "paused", "risk", "ok"
+    state: str  # one of SLA_STATES: "ok", "warning", "breached", "paused" ("met" when done)
     due_at: dt.datetime
     remaining: dt.timedelta
     metric: str
+
+
+SLA_STATES = ("ok", "warning", "breached", "paused", "met", "cancelled")
+"""A clock's stage as badges show it (CSS `.sla-<state>`): running with time to spare,
+running with under a quarter of its target left (or after the 75 % warning), breached,
+paused, completed in time, cancelled."""
+
+
+def clock_state(c: SlaClock, remaining: dt.timedelta | None = None) -> str:
+    if c.breached:
+        return "breached"
+    if c.stage == Stage.COMPLETED:
+        return "met"
+    if c.stage == Stage.CANCELLED:
+        return "cancelled"
+    remaining = clock_remaining(c) if remaining is None else remaining
+    if remaining.total_seconds() <= 0:
+        return "breached"
+    if c.stage == Stage.PAUSED:
+        return "paused"
+    if c.warned_75 or remaining <= c.target / 4:
+        return "warning"
+    return "ok"
 
 
 def ticket_badges(ticket_ids: list[int], at: dt.datetime | None = None) -> dict[int, Badge]:
@@ -76,22 +99,18 @@ def ticket_badges(ticket_ids: list[int], at: dt.datetime | None = None) -> dict[
         if c.ticket_id in found:
             continue
         remaining = clock_remaining(c, at)
-        if c.breached or remaining.total_seconds() <= 0:
-            state = "breached"
-        elif c.stage == Stage.PAUSED:
-            state = "paused"
-        elif c.warned_75 or remaining <= c.target / 4:
-            state = "risk"
-        else:
-            state = "ok"
-        found[c.ticket_id] = Badge(state, c.due_at, remaining, c.metric)
+        found[c.ticket_id] = Badge(clock_state(c, remaining), c.due_at, remaining, c.metric)
     return found
 
 
 def ticket_clocks(ticket_id: int) -> list[SlaClock]:
     clocks = list(SlaClock.objects.filter(ticket_id=ticket_id).order_by("started_at", "id"))
+    at = wall.now()
     for c in clocks:
         c.paused_span = dt.timedelta(microseconds=c.paused_us)  # type: ignore[attr-defined]
+        remaining = clock_remaining(c, at) if c.is_active else None
+        c.remaining = remaining  # type: ignore[attr-defined]
+        c.state = clock_state(c, remaining)  # type: ignore[attr-defined]
     return clocks
 
 

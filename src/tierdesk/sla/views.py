@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -12,16 +13,43 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from tierdesk.accounts.models import User
+from tierdesk.common import durations
 from tierdesk.common.ids import posted_id
 from tierdesk.common.permissions import RoleRequiredMixin
 from tierdesk.common.roles import ANY_USER, ON_CALL_READERS
+from tierdesk.inventory.choices import Tier
 from tierdesk.sla import oncall, selectors
-from tierdesk.sla.models import SlaSettings
+from tierdesk.sla.choices import EscalationTarget, Priority
+from tierdesk.sla.models import TICKET, SlaSettings
 
 READERS = ANY_USER
+
+
+COUNTRIES = {
+    "KR": gettext_lazy("South Korea"),
+    "US": gettext_lazy("United States"),
+    "JP": gettext_lazy("Japan"),
+    "CN": gettext_lazy("China"),
+    "DE": gettext_lazy("Germany"),
+    "GB": gettext_lazy("United Kingdom"),
+    "VN": gettext_lazy("Vietnam"),
+    "IN": gettext_lazy("India"),
+}
+
+
+def _labels(choices: dict[str, Any], codes: list[str]) -> list[str]:
+    return [str(choices.get(code, code)) for code in codes or []]
+
+
+def _ticket_statuses() -> dict[str, Any]:
+    """The desk's ticket statuses in words; read from the model at run time (the SLA
+    engine sits below the desk and does not import it)."""
+    field = apps.get_model(TICKET)._meta.get_field("status")
+    return dict(field.flatchoices)
 
 
 class OverviewView(RoleRequiredMixin, TemplateView):
@@ -39,10 +67,22 @@ class OverviewView(RoleRequiredMixin, TemplateView):
                 for i, windows in enumerate(c.weekly_hours or [])
                 if windows
             ]
+            c.country_name = COUNTRIES.get(c.country, c.country)  # type: ignore[attr-defined]
+        row = SlaSettings.load()
+        targets = dict(EscalationTarget.choices)
         context.update(
             calendar_rows=rows,
             policies=selectors.policies_visible_to(user),
-            settings_row=SlaSettings.load(),
+            pause_statuses=_labels(_ticket_statuses(), row.pause_statuses),
+            escalate_priorities=_labels(dict(Priority.choices), row.escalate_priorities),
+            escalate_tiers=_labels(dict(Tier.choices), row.escalate_tiers),
+            escalation_steps=[
+                {
+                    "after": durations.minutes_words(step.get("after_minutes")),
+                    "target": str(targets.get(step.get("target", ""), step.get("target", ""))),
+                }
+                for step in row.escalation_steps or []
+            ],
             can_edit=selectors.can_edit_service_levels(user),
         )
         return context

@@ -1,4 +1,5 @@
-"""SLA badges and durations for the desk's queue and ticket page."""
+"""SLA badges and durations for the desk's queue and ticket page: every state, metric and
+duration in words (common.durations), never a code."""
 
 from __future__ import annotations
 
@@ -7,10 +8,36 @@ from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from tierdesk.common import durations
+from tierdesk.sla.choices import (
+    AgreementKind,
+    ClockEventType,
+    EscalationState,
+    EscalationTarget,
+    Metric,
+    Priority,
+)
 from tierdesk.sla.selectors import Badge
 
 register = template.Library()
+
+STATE_LABELS = {
+    "ok": gettext_lazy("On track"),
+    "warning": gettext_lazy("At risk"),
+    "breached": gettext_lazy("Breached"),
+    "paused": gettext_lazy("Paused"),
+    "met": gettext_lazy("Met"),
+    "cancelled": gettext_lazy("Cancelled"),
+}
+
+
+def _label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
 
 
 @register.filter
@@ -20,22 +47,50 @@ def badge_for(badges: dict[int, Badge] | None, ticket_id: int) -> Badge | None:
 
 @register.filter
 def span(value: dt.timedelta | None) -> str:
-    """3d 4h, 2h 5m, 12m (working time); negative spans say how late."""
-    if value is None:
-        return "—"
-    seconds = int(value.total_seconds())
-    late = seconds < 0
-    seconds = abs(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        text = f"{days}d {hours}h"
-    elif hours:
-        text = f"{hours}h {minutes}m"
-    else:
-        text = f"{minutes}m"
-    return _("%(span)s late") % {"span": text} if late else text
+    """Time left or overdue, in words: 2시간 10분 남음, 13일 5시간 지남."""
+    return durations.time_left(value)
+
+
+@register.filter
+def sla_state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
+
+
+@register.filter
+def metric_label(value: str) -> str:
+    return _label(Metric, value)
+
+
+@register.filter
+def priority_label(value: str) -> str:
+    return _label(Priority, value)
+
+
+@register.filter
+def agreement_label(value: str) -> str:
+    return _label(AgreementKind, value)
+
+
+@register.filter
+def clock_event_label(value: str) -> str:
+    return _label(ClockEventType, value)
+
+
+@register.filter
+def sla_event_details(parameters: dict[str, Any] | None) -> list[str]:
+    """What an SLA event's parameters say, in words (its metric, the escalation step's
+    target, how an escalation ended)."""
+    p = parameters or {}
+    found = []
+    if p.get("metric"):
+        found.append(_label(Metric, p["metric"]))
+    if p.get("step"):
+        found.append(_("step %(n)s") % {"n": p["step"]})
+    if p.get("target"):
+        found.append(_label(EscalationTarget, p["target"]))
+    if p.get("state"):
+        found.append(_label(EscalationState, p["state"]))
+    return found
 
 
 @register.inclusion_tag("sla/_badge.html")
