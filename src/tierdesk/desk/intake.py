@@ -1,0 +1,381 @@
+"""Intake: what the portal's request form and the embedded form need beyond the services.
+
+- Naming the solution a request is about: a typed text that names one solution picks it;
+  one that matches several offers them as choices; one that matches none says so and
+  lets the request go without a solution. Never a silent pick among several.
+- The embedded form's guards (a honeypot, a signed fill time) turn a suspicious
+  submission into an honest "send it again" page that keeps what was typed; a signed
+  retry stamp lets the resubmission through, and each rendered form carries a nonce so a
+  form sent twice files one ticket.
+- Screenshots: up to three images, recognised by their content, not their name.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from tierdesk.desk import selectors
+from tierdesk.desk import services as desk_services
+from tierdesk.desk.forms import BypassForm, EmbedForm, TicketForm
+from tierdesk.desk.models import DeskSettings, Ticket, TicketAttachment
+from tierdesk.inventory.models import Solution
+
+# ----------------------------------------------------------------- naming a solution
+
+NO_SOLUTION = "none"
+MAX_CHOICES = 8
+
+
+@dataclass(frozen=True)
+class SolutionMatch:
+    """What a typed solution text names: exactly one solution, or the choices to offer."""
+
+    solution: Solution | None
+    choices: tuple[Solution, ...] = ()
+
+
+def solution_match(user: Any, text: str) -> SolutionMatch:
+    """A platform id names its solution (the id an app's "About" shows); otherwise the
+    solutions the user may name (`selectors.solutions_nameable_by`) with that exact name
+    (any case) — one is picked, several are offered — and failing that, up to eight whose
+    name contains the text, always offered, never picked."""
+    text = (text or "").strip()
+    if not text:
+        return SolutionMatch(None)
+    by_id = selectors.solution_by_platform_id(text)
+    if by_id is not None:
+        return SolutionMatch(by_id)
+    nameable = selectors.solutions_nameable_by(user).select_related("environment", "maker")
+    exact = list(nameable.filter(name__iexact=text).order_by("name", "id")[: MAX_CHOICES + 1])
+    if len(exact) == 1:
+        return SolutionMatch(exact[0])
+    if exact:
+        return SolutionMatch(None, tuple(exact[:MAX_CHOICES]))
+    near = nameable.filter(name__icontains=text).order_by("name", "id")[:MAX_CHOICES]
+    return SolutionMatch(None, tuple(near))
+
+
+def solution_label(solution: Solution) -> str:
+    """How a choice reads: its name, environment and maker (what tells two apps apart)."""
+    parts = [solution.name]
+    if solution.environment_id is not None:
+        parts.append(str(solution.environment.name))
+    if solution.maker is not None:
+        parts.append(str(solution.maker))
+    return " · ".join(parts)
+
+
+class SolutionChoiceMixin(forms.Form):
+    """Adds `solution_choice` beside a form's `solution` text: radio buttons offered when
+    the text matches several solutions (or none), with "I don't know / not about an app".
+    The named solution (or None) ends in `cleaned_data["solution_obj"]`."""
+
+    # A text field drawn as radio buttons: `clean` checks the pick against the matches.
+    solution_choice = forms.CharField(
+        label=_("Which one?"), required=False, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["solution"].help_text = _(
+            "The app, flow or chatbot this is about: type its name or platform id. "
+            "Leave it empty if you don't know."
+        )
+        self.fields["solution"].widget.attrs.update({"autocomplete": "off"})
+        self.offered = False
+
+    def _offer(self, choices: Sequence[Solution]) -> None:
+        widget = self.fields["solution_choice"].widget
+        assert isinstance(widget, forms.RadioSelect)
+        widget.choices = [
+            *((str(s.pk), solution_label(s)) for s in choices),
+            (NO_SOLUTION, _("I don't know / not about an app")),
+        ]
+        self.offered = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        text = (cleaned.get("solution") or "").strip()
+        choice = (self.data.get("solution_choice") or "").strip()
+        cleaned["solution_obj"] = None
+        if not text or choice == NO_SOLUTION:
+            return cleaned
+        match = solution_match(self.user, text)
+        if match.solution is not None:
+            cleaned["solution_obj"] = match.solution
+            return cleaned
+        picked = next((s for s in match.choices if str(s.pk) == choice), None)
+        if picked is not None:
+            cleaned["solution_obj"] = picked
+            return cleaned
+        self._offer(match.choices)
+        if match.choices:
+            self.add_error(
+                "solution",
+                _("Several solutions match “%(text)s”. Pick the one you mean below.")
+                % {"text": text},
+            )
+        else:
+            self.add_error(
+                "solution",
+                _(
+                    "No solution you can see matches “%(text)s”. Correct it, or choose "
+                    "“I don't know / not about an app” and send the request without one."
+                )
+                % {"text": text},
+            )
+        return cleaned
+
+
+class RequestForm(SolutionChoiceMixin, TicketForm):
+    """The portal's request form."""
+
+    field_order = ["subject", "description", "solution", "solution_choice"]
+
+
+class LogForSomeoneForm(SolutionChoiceMixin, BypassForm):
+    """The expert bypass form."""
+
+    field_order = ["requester", "subject", "solution", "solution_choice"]
+
+
+# ------------------------------------------------------------------------ screenshots
+
+MAX_SCREENSHOTS = 3
+MAX_SCREENSHOT_MB = 5
+IMAGE_KINDS = {"png": ".png", "jpeg": ".jpg", "gif": ".gif", "webp": ".webp"}
+
+
+def image_kind(head: bytes) -> str | None:
+    """What image a file's first bytes say it is (png, jpeg, gif, webp), or None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head[:6] in {b"GIF87a", b"GIF89a"}:
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP" and head[12:15] == b"VP8":
+        return "webp"
+    return None
+
+
+def _head(upload: UploadedFile[bytes]) -> bytes:
+    upload.seek(0)
+    head: bytes = bytes(upload.read(32))
+    upload.seek(0)
+    return head
+
+
+def screenshot_check(upload: UploadedFile[bytes]) -> UploadedFile[bytes]:
+    """The upload, named by its content's type (the attachment service reads the name),
+    or ValidationError saying why it is refused."""
+    name = Path(upload.name or "screenshot").name
+    kind = image_kind(_head(upload))
+    if kind is None:
+        raise ValidationError(
+            _("“%(name)s” is not a PNG, JPEG, WebP or GIF image.") % {"name": name},
+            code="type",
+        )
+    limit_mb = min(MAX_SCREENSHOT_MB, DeskSettings.load().max_attachment_mb)
+    if (upload.size or 0) > limit_mb * 1024 * 1024:
+        raise ValidationError(
+            _("“%(name)s” is %(size).1f MB; each screenshot may be at most %(limit)d MB.")
+            % {"name": name, "size": (upload.size or 0) / 1024 / 1024, "limit": limit_mb},
+            code="size",
+        )
+    suffix = IMAGE_KINDS[kind]
+    if suffix not in desk_services.ALLOWED_ATTACHMENT_TYPES:
+        raise ValidationError(
+            _("“%(name)s”: this kind of image is not accepted here yet.") % {"name": name},
+            code="type",
+        )
+    stem = Path(name).stem or "screenshot"
+    if Path(name).suffix.lower() not in {suffix, ".jpeg" if kind == "jpeg" else suffix}:
+        upload.name = f"{stem}{suffix}"
+    return upload
+
+
+class MultipleImageInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class ScreenshotsField(forms.FileField):
+    """Up to three images; each checked by `screenshot_check`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleImageInput(
+                attrs={"accept": "image/png,image/jpeg,image/webp,image/gif", "multiple": True}
+            ),
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_SCREENSHOTS:
+            raise ValidationError(
+                _("At most %(n)d screenshots; you chose %(chosen)d.")
+                % {"n": MAX_SCREENSHOTS, "chosen": len(files)},
+                code="count",
+            )
+        problems: list[ValidationError] = []
+        checked = []
+        for upload in files:
+            single = super().clean(upload, initial)
+            try:
+                checked.append(screenshot_check(single))
+            except ValidationError as error:
+                problems.append(error)
+        if problems:
+            raise ValidationError(problems)
+        return checked
+
+
+def screenshots_attach(
+    *, ticket: Ticket, uploads: Sequence[UploadedFile[bytes]]
+) -> tuple[list[TicketAttachment], list[str]]:
+    """Attach checked screenshots as tierdesk itself (the intake, actor None, as the
+    service allows). Returns what was kept and, in words, what could not be."""
+    kept: list[TicketAttachment] = []
+    refused: list[str] = []
+    for upload in uploads:
+        try:
+            kept.append(desk_services.ticket_attach(ticket=ticket, actor=None, upload=upload))
+        except ValidationError as error:
+            refused.append(f"{upload.name}: {' '.join(error.messages)}")
+    return kept, refused
+
+
+# ---------------------------------------------------------------- the embedded form
+
+STAMP_SALT = "desk.embed"
+RETRY_MAX_AGE_S = 24 * 3600
+NONCE_TTL_S = 24 * 3600
+DONE_SALT = "desk.embed.done"
+DONE_MAX_AGE_S = 24 * 3600
+
+
+class Verdict(StrEnum):
+    OK = "ok"
+    TOO_FAST = "too_fast"
+    UNSIGNED = "unsigned"
+    HONEYPOT = "honeypot"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    age_s: float  # -1 when forged or missing
+    nonce: str = ""
+    retry: bool = False
+
+
+def stamp(*, retry: bool = False) -> str:
+    """A signed "form shown at" time with a fresh nonce; a retry stamp is what the
+    send-again page carries, so the resubmission is not refused for speed."""
+    value = f"{time.time():.3f}:{secrets.token_urlsafe(12)}"
+    return signing.Signer(salt=STAMP_SALT).sign(value + (":retry" if retry else ""))
+
+
+def stamp_read(value: str) -> Stamp:
+    try:
+        parts = signing.Signer(salt=STAMP_SALT).unsign(value or "").split(":")
+        return Stamp(
+            age_s=time.time() - float(parts[0]),
+            nonce=parts[1] if len(parts) > 1 else "",
+            retry=len(parts) > 2 and parts[2] == "retry",
+        )
+    except (signing.BadSignature, ValueError):
+        return Stamp(age_s=-1.0)
+
+
+def embed_verdict(*, honeypot: str, sent: Stamp, min_seconds: float) -> Verdict:
+    """Whether a submission looks like a person's. Anything else gets the send-again page
+    (nothing is filed, nothing pretends it was)."""
+    if honeypot.strip():
+        return Verdict.HONEYPOT
+    if sent.age_s < 0:
+        return Verdict.UNSIGNED
+    if sent.retry:
+        return Verdict.OK if sent.age_s <= RETRY_MAX_AGE_S else Verdict.UNSIGNED
+    return Verdict.OK if sent.age_s >= min_seconds else Verdict.TOO_FAST
+
+
+class EmbedIntakeForm(EmbedForm):
+    """The embedded form with screenshots; the stamp is read by `stamp_read`, so a missing
+    one is a send-again, not an invisible field error."""
+
+    screenshots = ScreenshotsField(
+        label=_("Screenshots"),
+        help_text=_("Up to 3 images (PNG, JPEG, WebP or GIF), at most 5 MB each."),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    field_order = ["name", "email", "subject", "description", "screenshots", "topic", "urgency"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["name"].widget.attrs.update({"autocomplete": "name"})
+
+
+def nonce_claim(nonce: str) -> int | None:
+    """First sending of a rendered form: None (go on and file). A second sending of the
+    same form returns the ticket the first one filed; while the first is still being
+    filed, wait for it a few seconds, then file anyway (a duplicate beats a loss)."""
+    if not nonce:
+        return None
+    key = f"desk:embed:nonce:{nonce}"
+    if cache.add(key, 0, timeout=NONCE_TTL_S):
+        return None
+    for _attempt in range(20):
+        found = cache.get(key)
+        if found:
+            return int(found)
+        if found is None:
+            break
+        time.sleep(0.25)
+    cache.set(key, 0, timeout=NONCE_TTL_S)
+    return None
+
+
+def nonce_filed(nonce: str, ticket: Ticket | None) -> None:
+    """Record the ticket a form filed (or free the nonce when nothing was filed)."""
+    if not nonce:
+        return
+    key = f"desk:embed:nonce:{nonce}"
+    if ticket is None:
+        cache.delete(key)
+    else:
+        cache.set(key, ticket.pk, timeout=NONCE_TTL_S)
+
+
+def done_token(ticket: Ticket, refused: Sequence[str] = ()) -> str:
+    return signing.dumps({"t": ticket.pk, "r": list(refused)}, salt=DONE_SALT)
+
+
+def done_read(token: str) -> tuple[Ticket, list[str]] | None:
+    """The ticket a thank-you link names (signed, for a day), and the files refused."""
+    try:
+        data = signing.loads(token, salt=DONE_SALT, max_age=DONE_MAX_AGE_S)
+        ticket = Ticket.objects.filter(pk=int(data["t"])).first()
+        refused = [str(x) for x in data.get("r", [])]
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    return (ticket, refused) if ticket is not None else None
