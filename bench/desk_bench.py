@@ -154,6 +154,7 @@ def _fill(target: int, log: Any) -> None:
 
     have = Ticket.objects.count()
     if have >= target:
+        _clocks(log)
         return
     teams = list(
         SupportTeam.objects.exclude(kind="vendor").order_by("id").values_list("id", "kind")
@@ -180,9 +181,91 @@ def _fill(target: int, log: Any) -> None:
                     f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
                     list(_rows(start, stop, teams, users, now)),
                 )
+    _clocks(log)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     log(f"filled to {target:,} tickets in {time.perf_counter() - started:.0f}s")
+
+
+CLOCK_COLUMNS = [
+    "ticket_id",
+    "kind",
+    "metric",
+    "level",
+    "snapshot",
+    "target_us",
+    "started_at",
+    "paused_us",
+    "due_at",
+    "original_due_at",
+    "stage",
+    "breached",
+    "warned_50",
+    "warned_75",
+    "next_check_at",
+    "cancel_reason",
+    "created_at",
+]
+
+
+def _clocks(log: Any) -> None:
+    """Every open generated ticket gets its running resolution clock (paused while it waits
+    on the requester), due from hours ago to days ahead, so the queue's SLA colours, its
+    sort by due time and the breached view read real clock rows."""
+    import datetime as dt
+
+    from django.db import connection, transaction
+
+    from tierdesk.common import clock
+    from tierdesk.desk.models import Ticket
+    from tierdesk.sla.models import SlaClock
+
+    now = clock.now()
+    todo = (
+        Ticket.objects.filter(is_open=True, number__startswith="TD-B")
+        .exclude(id__in=SlaClock.objects.values("ticket_id"))
+        .order_by("id")
+        .values_list("id", "level", "status")
+    )
+    rows = []
+    for pk, level, status in todo.iterator(chunk_size=10_000):
+        hours = (pk * 7919) % 240 - 24  # a tenth already late, the rest up to ten days ahead
+        due = now + dt.timedelta(hours=hours)
+        paused = status == "waiting_on_requester"
+        rows.append(
+            (
+                pk,
+                "sla",
+                "resolution",
+                level,
+                "{}",
+                3 * 86400 * 1_000_000,
+                due - dt.timedelta(days=3),
+                0,
+                due,
+                due,
+                "paused" if paused else "in_progress",
+                hours < 0,
+                hours < 36,
+                hours < 18,
+                None if paused or hours < 0 else due,
+                "",
+                now,
+            )
+        )
+    table = SlaClock._meta.db_table
+    marks = [
+        "%s::jsonb" if c == "snapshot" and connection.vendor == "postgresql" else "%s"
+        for c in CLOCK_COLUMNS
+    ]
+    for start in range(0, len(rows), 50_000):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(CLOCK_COLUMNS)}) VALUES ({', '.join(marks)})",
+                rows[start : start + 50_000],
+            )
+    if rows:
+        log(f"{len(rows):,} SLA clocks for open tickets")
 
 
 def child_queue(iterations: int, skip_million: bool) -> dict[str, Any]:

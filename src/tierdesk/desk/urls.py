@@ -3,6 +3,7 @@
 from django.urls import path
 
 from tierdesk.desk import views
+from tierdesk.desk.views import queue as queue_views
 
 app_name = "desk"
 urlpatterns = [
@@ -11,6 +12,17 @@ urlpatterns = [
     path("bypass/", views.BypassView.as_view(), name="bypass"),
     path("tickets/", views.SearchView.as_view(), name="search"),
     path("queue/", views.QueueView.as_view(), name="queue"),
+    path("queue/bulk/", queue_views.QueueBulkView.as_view(), name="queue-bulk"),
+    path("queue/seen/", queue_views.QueueSeenView.as_view(), name="queue-seen"),
+    path("queue/views/", queue_views.SavedViewCreateView.as_view(), name="saved-view-create"),
+    path(
+        "queue/views/<id:pk>/", queue_views.SavedViewUpdateView.as_view(), name="saved-view-update"
+    ),
+    path(
+        "queue/views/<id:pk>/delete/",
+        queue_views.SavedViewDeleteView.as_view(),
+        name="saved-view-delete",
+    ),
     path("queue/export.csv", views.QueueExportView.as_view(), name="queue-export"),
     path(
         "queue/export.xlsx",
