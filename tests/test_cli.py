@@ -6,9 +6,15 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from tierdesk.cli import defaults
 
 TIERDESK = Path(sys.executable).with_name("tierdesk")
 
@@ -25,28 +31,40 @@ def _env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def test_demo_seed_only_then_serve_with_gunicorn(tmp_path: Path) -> None:
-    env = _env(tmp_path)
+ACCOUNTS = ("admin", "platform", "agent", "maker", "member", "partner", "manager", "requester")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """One demo organisation for the tests of this module (building it takes a while)."""
+    data_dir = tmp_path_factory.mktemp("demo")
     seeded = subprocess.run(
         [str(TIERDESK), "demo", "--seed-only"],
-        env=env,
+        env=_env(data_dir),
         capture_output=True,
         text=True,
         timeout=300,
         check=True,
     )
-    assert "Built the demo organisation" in seeded.stdout
-    for account in (
-        "admin",
-        "platform",
-        "agent",
-        "maker",
-        "member",
-        "partner",
-        "manager",
-        "requester",
-    ):
-        assert f"  {account} " in seeded.stdout
+    yield data_dir, seeded.stdout
+
+
+def _stop(server: subprocess.Popen[str]) -> str:
+    server.terminate()
+    try:
+        out, _ = server.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        out, _ = server.communicate()
+    return out or ""
+
+
+def test_demo_seed_only_then_serve_with_gunicorn(seeded: tuple[Path, str]) -> None:
+    data_dir, stdout = seeded
+    env = _env(data_dir)
+    assert "Built the demo organisation" in stdout
+    for account in ACCOUNTS:
+        assert f"  {account} " in stdout
     again = subprocess.run(
         [str(TIERDESK), "demo", "--seed-only"],
         env=env,
@@ -84,8 +102,88 @@ def test_demo_seed_only_then_serve_with_gunicorn(tmp_path: Path) -> None:
         ) as r:
             assert r.status == 200
     finally:
+        _stop(server)
+
+
+def test_demo_says_where_to_go_and_who_to_be_and_keeps_mail(seeded: tuple[Path, str]) -> None:
+    """`make demo PORT=…` as a newcomer runs it: one banner once the server answers (the
+    address, every account with who they are, where mail goes); no e-mail in the terminal,
+    the e-mail kept as files in the data directory instead."""
+    data_dir, _stdout = seeded
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(TIERDESK), "demo", "--port", str(port)],
+        env=_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert server.stdout is not None
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(server.stdout or []), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not any(line.startswith("Another port:") for line in list(seen)):
+            assert server.poll() is None, "".join(seen)
+            assert time.monotonic() < deadline, "no banner within 120 s:\n" + "".join(seen)
+            time.sleep(0.3)
+        mail = data_dir / "mail"
+        while not list(mail.glob("*/*.eml")):  # the scheduler delivers what the demo queued
+            assert time.monotonic() < deadline, "no mail kept within 120 s"
+            time.sleep(0.5)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+            assert r.status == 200
+    finally:
         server.terminate()
         server.wait(timeout=30)
+        reader.join(timeout=10)
+    output = "".join(seen)
+    url = f"http://127.0.0.1:{port}/"
+    banner = output[output.index("tierdesk demo is ready") :]
+    assert banner.startswith(f"tierdesk demo is ready: {url}")
+    assert output.count("tierdesk demo is ready") == 1
+    assert "password for every one: demo" in banner
+    for account in ACCOUNTS:
+        assert f"\n  {account} " in banner, account
+    assert f"E-mail is kept as files in {mail}" in banner
+    assert f"{url}notifications/outbox/" in banner and "make demo PORT=" in banner
+    # Not one e-mail in the terminal.
+    for header in ("Subject:", "Content-Transfer-Encoding", "X-Tierdesk-Key", "MIME-Version"):
+        assert header not in output, header
+    kept = next(iter(mail.glob("*/*.eml"))).read_text()
+    assert "Subject:" in kept and "X-Tierdesk-Key:" in kept
+
+
+def test_demo_help_and_a_port_in_use(tmp_path: Path) -> None:
+    helped = subprocess.run(
+        [str(TIERDESK), "demo", "--help"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "--port" in helped.stdout and "make demo PORT=8080" in helped.stdout
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = subprocess.run(
+            [str(TIERDESK), "demo", "--port", str(port)],
+            env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert refused.returncode != 0
+    assert f"Port {port} is already in use" in refused.stderr and "PORT=" in refused.stderr
+
+
+def test_defaults_keep_mail_and_point_demo_links_at_its_port() -> None:
+    assert defaults(["serve"]) == {"TIERDESK_EMAIL_BACKEND": "tierdesk.notify.mailbox.EmailBackend"}
+    assert defaults(["demo", "--port", "8080"])["TIERDESK_BASE_URL"] == "http://127.0.0.1:8080"
+    assert defaults(["demo", "--host=0.0.0.0"])["TIERDESK_BASE_URL"] == "http://127.0.0.1:8000"
 
 
 def test_token_prints_lists_and_revokes_tokens(tmp_path: Path) -> None:

@@ -29,7 +29,20 @@ from tierdesk.inventory.models import (
     UsageFact,
 )
 
-__all__ = ["DEMO_ACCOUNTS", "BuildReport", "build"]
+__all__ = ["DEMO_ACCOUNTS", "DEMO_PERSONAS", "BuildReport", "build"]
+
+DEMO_PERSONAS: list[tuple[str, str]] = [
+    ("admin", "시스템 관리자 (admin): settings, imports, the outbox, everything"),
+    ("platform", "전담 플랫폼 팀 (platform team): escalations, vendor cases, graduations"),
+    ("agent", "헬프데스크 상담원 (help-desk agent): the queue; triage, reply, escalate"),
+    ("maker", "제작자 (maker) of several apps: their solutions, governance, graduation"),
+    ("member", "Sales team member (팀원): supports the Sales unit's solutions"),
+    ("partner", "파트너 상담원 (partner agent): only the tickets the partner supports"),
+    ("manager", "매니저 (manager): reads every ticket and insight, changes nothing"),
+    ("requester", "요청자 (requester): asks for help and follows their requests"),
+]
+"""Who each demo account is, in one line: what `tierdesk demo` prints. The same
+usernames as `DEMO_ACCOUNTS` (the organisation's own list)."""
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tierdesk.common import clock
@@ -35,7 +36,7 @@ class EmailBackend(BaseEmailBackend):
         self.folder = Path(file_path) if file_path else mail_dir()
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        now = clock.now()
+        now = timezone.localtime(clock.now())
         folder = self.folder / f"{now:%Y-%m-%d}"
         folder.mkdir(parents=True, exist_ok=True)
         for message in email_messages:

@@ -321,13 +321,8 @@ def _inbox_text(message: Message) -> tuple[str, str]:
             links.append(link)
     ours = f"{base}/"
     text = _LINK.sub(lambda m: "" if m.group(0).startswith(ours) else m.group(0), message.body)
-    lines = [line.rstrip() for line in text.splitlines()]
-    kept: list[str] = []
-    for line in lines:
-        if not line.strip() and (not kept or not kept[-1]):
-            continue
-        kept.append(line if line.strip() else "")
-    return (links[-1][len(base) :] if links else ""), "\n".join(kept).strip()
+    kept = [line.rstrip() for line in text.splitlines() if line.strip()]
+    return (links[-1][len(base) :] if links else ""), "\n".join(kept)
 
 
 def _inbox_mirror(messages: Sequence[Message], *, batch_size: int = 2000) -> int:

@@ -181,3 +181,26 @@ def test_bulk_enqueue_follows_the_same_rules(org: Org) -> None:
         key="m2", channel=Channel.EMAIL, address="x@example.com", subject="s", body="b"
     )
     assert not created and single.address == "agent@example.com"
+
+
+def test_mail_kept_as_files_in_the_data_directory(
+    org: Org, settings: Any, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tierdesk.notify import mailbox
+
+    settings.EMAIL_BACKEND = mailbox.BACKEND
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    services.notification_enqueue(
+        key="ticket:5:1:7:email",
+        channel=Channel.EMAIL,
+        address="maker@example.com",
+        subject="[TD-5] 답변이 달렸습니다",
+        body="확인해 주세요.",
+    )
+    assert services.outbox_deliver().sent == 1
+    (kept,) = (tmp_path / "mail").glob("*/*.eml")
+    assert kept.name.endswith("-ticket_5_1_7_email.eml")
+    text = kept.read_text()
+    assert "X-Tierdesk-Key: ticket:5:1:7:email" in text and "To: maker@example.com" in text
+    assert capsys.readouterr().out == ""  # nothing printed
+    assert str(tmp_path / "mail") in mailbox.mail_route()
