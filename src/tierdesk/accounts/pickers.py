@@ -138,7 +138,7 @@ class PickerField(forms.Field):
 
     kind: ClassVar[str] = ""
     url_name: ClassVar[str] = ""
-    default_error_messages: ClassVar[dict[str, Any]] = {  # type: ignore[misc]
+    default_error_messages: ClassVar[dict[str, Any]] = {
         "none": _("Nothing you can pick matches “%(text)s”."),
         "several": _("Several match “%(text)s”: %(candidates)s. Pick one from the list."),
     }

@@ -17,6 +17,13 @@ class GovernanceConfig(AppConfig):
             "governance:onboarding", _("Maker guide"), GOVERNANCE_READERS, order=220
         )
 
+        from tierdesk.governance.panels import governance_panel
+        from tierdesk.inventory.panels import register_solution_panel
+
+        register_solution_panel(
+            "governance", governance_panel, "governance/_solution_panel.html", order=10
+        )
+
         from tierdesk.common.daily import register_daily
 
         register_daily(

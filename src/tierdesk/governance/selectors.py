@@ -20,6 +20,7 @@ from tierdesk.governance.models import (
     Signal,
     TierAssessment,
 )
+from tierdesk.inventory.choices import Tier
 from tierdesk.inventory.models import Solution, SolutionOwner
 
 
@@ -120,16 +121,13 @@ def latest_assessment(solution: Solution) -> TierAssessment | None:
     return TierAssessment.objects.filter(solution=solution).order_by("-created_at", "-id").first()
 
 
+IN_FLIGHT = [GraduationStatus.IN_PROGRESS, GraduationStatus.SUBMITTED, GraduationStatus.APPROVED]
+"""A graduation in one of these states blocks asking again."""
+
+
 def graduation_in_flight(solution: Solution) -> GraduationRequest | None:
     return (
-        GraduationRequest.objects.filter(
-            solution=solution,
-            status__in=[
-                GraduationStatus.IN_PROGRESS,
-                GraduationStatus.SUBMITTED,
-                GraduationStatus.APPROVED,
-            ],
-        )
+        GraduationRequest.objects.filter(solution=solution, status__in=IN_FLIGHT)
         .order_by("-created_at")
         .first()
     )
@@ -213,3 +211,19 @@ def can_acknowledge_onboarding(user: Any) -> bool:
 def can_publish_policy(user: Any) -> bool:
     """A new tier policy changes every recommendation: admins only."""
     return bool(roles_of(user) & ADMIN_ONLY)
+
+
+_UNKNOWN: Any = object()
+
+
+def may_ask_graduation(
+    user: Any, solution: Solution, *, in_flight: GraduationRequest | None = _UNKNOWN
+) -> bool:
+    """Whether to offer "Ask to graduate": the viewer may govern the solution, it is live,
+    below Critical, and no graduation of it is in flight (the service checks all again).
+    `in_flight`: the caller's `graduation_in_flight(solution)`, when it has it."""
+    if solution.is_deleted or solution.tier == Tier.CRITICAL:
+        return False
+    if in_flight is _UNKNOWN:
+        in_flight = graduation_in_flight(solution)
+    return in_flight is None and can_govern(user, solution)

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tierdesk.accounts.models import BusinessUnit
 from tierdesk.common.filters import IdFilterSet
+from tierdesk.common.ids import form_id
 from tierdesk.inventory.choices import SolutionKind, Tier
-from tierdesk.inventory.models import Environment, Solution, UsageFact
+from tierdesk.inventory.models import Environment, Solution, SolutionOwner, UsageFact
 from tierdesk.inventory.selectors import environments_visible_to
 
 _LOOKS_LIKE_ID = re.compile(r"(?=.*[0-9_-])[0-9A-Za-z][0-9A-Za-z_.-]{7,}")
@@ -42,12 +43,18 @@ class SolutionFilter(django_filters.FilterSet):
         label=_("Tier"), choices=[*Tier.choices, ("none", _("Not set"))], method="filter_tier"
     )
     maker = django_filters.CharFilter(label=_("Maker"), method="filter_maker")
+    mine = django_filters.ChoiceFilter(
+        label=_("Ownership"),
+        choices=[("made", _("Made by me")), ("co_owned", _("Co-owned by me"))],
+        method="filter_mine",
+        empty_label=_("Anyone's"),
+    )
     deleted = django_filters.BooleanFilter(label=_("Deleted"), field_name="is_deleted")
     orphaned = django_filters.BooleanFilter(label=_("Orphaned"), field_name="is_orphaned")
 
     class Meta:
         model = Solution
-        fields = ["q", "kind", "environment", "business_unit", "tier", "maker"]
+        fields = ["q", "kind", "environment", "business_unit", "tier", "maker", "mine"]
 
     def search(self, queryset: QuerySet[Solution], name: str, value: str) -> QuerySet[Solution]:
         """Part of the name; a value shaped like a platform id (a GUID or a name such as
@@ -69,17 +76,29 @@ class SolutionFilter(django_filters.FilterSet):
     def filter_maker(
         self, queryset: QuerySet[Solution], name: str, value: str
     ) -> QuerySet[Solution]:
-        """A maker by id, username, UPN or e-mail (exact, case-insensitive)."""
+        """A maker by id, username, UPN, e-mail or display name (exact, case-insensitive)."""
         value = value.strip()
         if not value:
             return queryset
         if value.isdigit():
-            return queryset.filter(maker_id=int(value))
+            return queryset.filter(maker_id=form_id(value))
         return queryset.filter(
             Q(maker__username__iexact=value)
             | Q(maker__upn__iexact=value)
             | Q(maker__email__iexact=value)
+            | Q(maker__display_name__iexact=value)
         )
+
+    def filter_mine(
+        self, queryset: QuerySet[Solution], name: str, value: str
+    ) -> QuerySet[Solution]:
+        """Made by me (I am the maker) or co-owned by me (I am a co-owner)."""
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            return queryset.none()
+        if value == "made":
+            return queryset.filter(maker=user)
+        return queryset.filter(id__in=SolutionOwner.objects.filter(user=user).values("solution_id"))
 
 
 class EnvironmentFilter(django_filters.FilterSet):

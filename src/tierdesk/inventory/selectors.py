@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models.functions import Collate, Lower
 from django.http import Http404
 
 from tierdesk.accounts.choices import TeamKind
@@ -164,13 +166,15 @@ _PICK_RELATED_IDS = 50
 """At most this many environments and makers whose name matches feed the picker, so a
 one-letter query never turns into a huge IN list."""
 _PREFIX_END = "\U0010ffff"
+_ID_SHAPED = re.compile(r"(?=.*[0-9_-])[0-9a-z][0-9a-z_.-]{7,}")
+"""A GUID or a platform name such as shared_x (the list filter's rule, lower case)."""
 
 
-def _pick_rank(solution: Solution, needle: str) -> int:
+def _pick_rank(name: str, platform_id: str, needle: str) -> int:
     """0 exact (name or platform id), 1 name prefix, 2 a word of the name starts with it,
-    3 the environment or maker matches, 4 somewhere inside the name."""
-    name = solution.name.lower()
-    if name == needle or solution.platform_id.lower() == needle:
+    4 somewhere inside the name; 3 (the environment or the maker matches) otherwise."""
+    name = name.lower()
+    if name == needle or platform_id.lower() == needle:
         return 0
     if name.startswith(needle):
         return 1
@@ -181,47 +185,71 @@ def _pick_rank(solution: Solution, needle: str) -> int:
     return 3
 
 
+_SCAN_CAP = 200
+"""The substring scan keeps at most this many rows. Fewer means it saw every match, so
+every word-start match is ranked; at the cap a second scan fetches word starts."""
+
+
 def solutions_pick(user: User, text: str, *, limit: int = 10) -> list[Solution]:
     """The live solutions `user` sees that match `text`, best first: exact name or platform
     id, then name prefix, a word of the name starting with it, the environment's or the
     maker's name, and last a name containing it (case-insensitive, Korean and English).
 
-    Each stage reads an index or stops at `limit` rows; the substring stages, which scan,
-    run only while fewer than `limit` rows were found (docs/performance.md)."""
+    Exact and prefix matches read the lower-cased name index; at most one full substring
+    scan of the names runs, and only when exact and prefix matches do not fill `limit`
+    (docs/performance.md has the figures)."""
     needle = " ".join(text.split()).lower()[:_PICK_QUERY_MAX]
     limit = max(1, min(limit, PICK_LIMIT_MAX))
     if not needle:
         return []
-    base = (
-        solutions_visible_to(user, include_deleted=False)
-        .select_related("environment", "maker")
-        .order_by("name", "id")
+    base = solutions_visible_to(user, include_deleted=False)
+    # Scans walk the name index in order and stop at their limit (early for common text).
+    named = base.alias(lname=_name_key()).order_by("lname", "id")
+    ranks: dict[int, int] = {}
+
+    def take(queryset: QuerySet[Solution], count: int, rank: int | None = None) -> int:
+        """Rank up to `count` new rows; how many rows the query returned."""
+        if ranks:
+            queryset = queryset.exclude(id__in=list(ranks))
+        rows = list(queryset.values_list("id", "name", "platform_id")[:count])
+        for pk, name, platform_id in rows:
+            ranks[pk] = rank if rank is not None else _pick_rank(name, platform_id, needle)
+        return len(rows)
+
+    take(base.alias(exact=Lower("name")).filter(exact=needle).order_by(), limit, 0)
+    take(base.alias(lpid=Lower("platform_id")).filter(lpid=needle), limit, 0)
+    id_shaped = " " not in needle and _ID_SHAPED.fullmatch(needle)
+    if not (ranks and id_shaped):
+        # (A typed platform id that names a solution means that solution.)
+        take(_name_prefix(base, needle), limit, 1)
+        if len(ranks) < limit:
+            if take(named.filter(lname__contains=needle), _SCAN_CAP) >= _SCAN_CAP:
+                take(named.filter(lname__contains=" " + needle), limit, 2)
+            if sum(1 for r in ranks.values() if r <= 2) < limit:
+                related = _related_matches(base, needle)
+                if related is not None:
+                    take(related.order_by("name", "id"), limit)
+    best = sorted(ranks.items(), key=lambda item: item[1])[: limit * 2]
+    found = base.filter(id__in=[pk for pk, _rank in best]).select_related("environment", "maker")
+    return sorted(found, key=lambda s: (ranks[s.pk], s.name.lower(), s.pk))[:limit]
+
+
+def _name_key() -> Any:
+    """lower(name) in code-point order, as an index holds it: SQLite's BINARY order is;
+    PostgreSQL compares by the database's collation, so there the "C" collation and its
+    own index (migration 0007)."""
+    if connection.vendor == "postgresql":
+        return Collate(Lower("name"), "C")
+    return Lower("name")
+
+
+def _name_prefix(base: QuerySet[Solution], needle: str) -> QuerySet[Solution]:
+    """Names starting with `needle`: a range over the lower-cased name index."""
+    return (
+        base.alias(prefix_key=_name_key())
+        .filter(prefix_key__gte=needle, prefix_key__lt=needle + _PREFIX_END)
+        .order_by("prefix_key", "id")
     )
-    lname = Lower("name")
-    found: dict[int, Solution] = {}
-
-    def take(queryset: QuerySet[Solution]) -> bool:
-        """Add rows not yet found; True once `limit` rows are found."""
-        if found:
-            queryset = queryset.exclude(id__in=list(found))
-        for solution in queryset[: limit - len(found)]:
-            found[solution.pk] = solution
-        return len(found) >= limit
-
-    named = base.alias(lname=lname).order_by("lname", "id")
-    stages: list[Any] = [
-        lambda: named.filter(lname=needle),
-        lambda: base.alias(lpid=Lower("platform_id")).filter(lpid=needle),
-        lambda: named.filter(lname__gte=needle, lname__lt=needle + _PREFIX_END),
-        lambda: named.filter(lname__contains=" " + needle),
-        lambda: _related_matches(base, needle),
-        lambda: named.filter(lname__contains=needle),
-    ]
-    for stage in stages:
-        queryset = stage()
-        if queryset is not None and take(queryset):
-            break
-    return sorted(found.values(), key=lambda s: (_pick_rank(s, needle), s.name.lower(), s.pk))
 
 
 def _related_matches(base: QuerySet[Solution], needle: str) -> QuerySet[Solution] | None:
@@ -242,3 +270,48 @@ def _related_matches(base: QuerySet[Solution], needle: str) -> QuerySet[Solution
     if not environment_ids and not maker_ids:
         return None
     return base.filter(Q(environment_id__in=environment_ids) | Q(maker_id__in=maker_ids))
+
+
+def is_solution_owner(user: Any, solution: Solution) -> bool:
+    """The solution's maker or one of its co-owners."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        solution.maker_id == user.pk
+        or SolutionOwner.objects.filter(solution=solution, user=user).exists()
+    )
+
+
+def can_see_embed_snippets(user: Any, solution: Solution, *, owner: bool | None = None) -> bool:
+    """The copy-ready snippets that put the help form into an app: for the solution's
+    maker and co-owners, and for the roles that see the whole inventory (they help makers
+    set it up). Deleted solutions have no form to embed."""
+    if solution.is_deleted:
+        return False
+    if _sees_everything(user):
+        return True
+    return owner if owner is not None else is_solution_owner(user, solution)
+
+
+def makers_pick(user: User, text: str, *, limit: int = 10) -> list[User]:
+    """Makers of solutions `user` sees whose name, username, e-mail or UPN matches `text`
+    (the solution list's maker filter). Makers who left stay findable: their solutions
+    are still listed."""
+    needle = " ".join(text.split()).lower()[:_PICK_QUERY_MAX]
+    if not needle:
+        return []
+    limit = max(1, min(limit, PICK_LIMIT_MAX))
+    visible = solutions_visible_to(user, include_deleted=False).filter(maker=OuterRef("pk"))
+    fields = ("display_name", "username", "email", "upn", "first_name", "last_name")
+    prefix = Q()
+    contains = Q()
+    for field in fields:
+        prefix |= Q(**{f"{field}__istartswith": needle})
+        contains |= Q(**{f"{field}__icontains": needle})
+    people = User.objects.filter(Exists(visible)).order_by("display_name", "username", "id")
+    found: list[User] = list(people.filter(prefix)[:limit])
+    if len(found) < limit:
+        found += list(
+            people.filter(contains).exclude(pk__in=[p.pk for p in found])[: limit - len(found)]
+        )
+    return found

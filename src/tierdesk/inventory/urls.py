@@ -6,6 +6,7 @@ app_name = "inventory"
 
 urlpatterns = [
     path("solutions/", views.SolutionListView.as_view(), name="solution-list"),
+    path("solutions/makers/pick/", views.MakerPickView.as_view(), name="maker-pick"),
     path("solutions/pick/", views.SolutionPickView.as_view(), name="solution-pick"),
     path("solutions/<id:pk>/", views.SolutionDetailView.as_view(), name="solution-detail"),
     path("environments/", views.EnvironmentListView.as_view(), name="environment-list"),

@@ -5,6 +5,25 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+PG_INDEX = "inv_sol_live_lname_c"
+
+
+def _postgres_prefix_index(apps: object, schema_editor: object) -> None:
+    """PostgreSQL compares text by the database's collation, under which a prefix range
+    is not a prefix test; the picker compares lower(name) in "C" order there, read from
+    this index (SQLite's BINARY order is already code-point order)."""
+    if schema_editor.connection.vendor == "postgresql":  # type: ignore[attr-defined]
+        schema_editor.execute(  # type: ignore[attr-defined]
+            f'CREATE INDEX IF NOT EXISTS {PG_INDEX} ON inventory_solution '
+            f'((lower(name) COLLATE "C")) WHERE NOT is_deleted'
+        )
+
+
+def _drop_postgres_prefix_index(apps: object, schema_editor: object) -> None:
+    if schema_editor.connection.vendor == "postgresql":  # type: ignore[attr-defined]
+        schema_editor.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")  # type: ignore[attr-defined]
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_api_tokens_hashed"),
@@ -21,4 +40,5 @@ class Migration(migrations.Migration):
                 name="inv_sol_live_lname",
             ),
         ),
+        migrations.RunPython(_postgres_prefix_index, _drop_postgres_prefix_index),
     ]
