@@ -28,6 +28,11 @@ from tierdesk.sla.tests.factories import ticket as sla_ticket
 pytestmark = pytest.mark.django_db
 
 
+def _q(**params: Any) -> dict[str, Any]:
+    """Query parameters for the test client."""
+    return params
+
+
 def _client(org: Org, role: str) -> Client:
     client = Client()
     client.force_login(org.users[role])
@@ -57,8 +62,8 @@ def test_next_due_first_is_the_default_then_priority_and_recently_updated(org: O
     team = fast.team_id
     client = _client(org, "agent")
     with clock.frozen(MONDAY_10 + dt.timedelta(minutes=10)):
-        by_due = client.get("/desk/queue/", {"team": team}).content.decode()
-        by_priority = client.get("/desk/queue/", {"team": team, "sort": "priority"})
+        by_due = client.get("/desk/queue/", _q(team=team)).content.decode()
+        by_priority = client.get("/desk/queue/", _q(team=team, sort="priority"))
     assert _numbers(by_due) == [fast.number, slow.number]  # filed later, due first
     assert _numbers(by_priority.content.decode()) == [fast.number, slow.number]
     with clock.frozen(MONDAY_10 + dt.timedelta(minutes=20)):
@@ -68,7 +73,7 @@ def test_next_due_first_is_the_default_then_priority_and_recently_updated(org: O
             expected_version=slow.version,
             changes={"subject": "slow one, edited"},
         )
-        by_update = client.get("/desk/queue/", {"team": team, "sort": "updated"})
+        by_update = client.get("/desk/queue/", _q(team=team, sort="updated"))
     assert _numbers(by_update.content.decode()) == [slow.number, fast.number]
     assert 'aria-current="true">SLA' in by_due  # the header says which sort is on
 
@@ -88,8 +93,8 @@ def test_breached_due_today_and_waiting_views(org: Org) -> None:
     client = _client(org, "agent")
     team = p1.team_id
     with clock.frozen(MONDAY_10 + dt.timedelta(minutes=30)):  # the P1's 15 minutes are gone
-        breached = client.get("/desk/queue/", {"team": team, "due": "breached"})
-        today = client.get("/desk/queue/", {"team": team, "due": "today"})
+        breached = client.get("/desk/queue/", _q(team=team, due="breached"))
+        today = client.get("/desk/queue/", _q(team=team, due="today"))
         waits = client.get(
             "/desk/queue/?" + f"team={team}&status=waiting_on_requester&status=waiting_on_vendor"
         )
@@ -113,23 +118,23 @@ def test_escalated_to_us_marks_the_arrival_until_someone_takes_it(org: Org) -> N
     back_down = _escalated_to_platform(org, "comes back down")
     ladder.ticket_de_escalate(ticket=back_down, actor=org.users["platform"], reason="desk")
     client = _client(org, "platform")
-    body = client.get("/desk/queue/", {"team": platform.pk}).content.decode()
+    body = client.get("/desk/queue/", _q(team=platform.pk)).content.decode()
     row = body[body.index(f'id="t{arrived.pk}"') :]
     row = row[: row.index("</tr>")]
     assert "marker escalated" in row
-    view = client.get("/desk/queue/", {"team": platform.pk, "escalated": "1"}).content.decode()
+    view = client.get("/desk/queue/", _q(team=platform.pk, escalated="1")).content.decode()
     assert _numbers(view) == [arrived.number]
     # The help desk, where the other ticket came back to, does not call it escalated.
-    desk_body = _client(org, "agent").get("/desk/queue/", {"team": _help_desk().pk})
+    desk_body = _client(org, "agent").get("/desk/queue/", _q(team=_help_desk().pk))
     assert "marker escalated" not in desk_body.content.decode()
     ladder.ticket_assign(
         ticket=arrived, actor=org.users["platform"], agent=org.users["platform"], reason="mine"
     )
     PageLook.objects.all().delete()  # a first look: nothing counts as arrived since then
-    after = client.get("/desk/queue/", {"team": platform.pk}).content.decode()
+    after = client.get("/desk/queue/", _q(team=platform.pk)).content.decode()
     assert "marker escalated" not in after
     # The view still lists what arrived by escalation this week, taken or not.
-    listed = client.get("/desk/queue/", {"team": platform.pk, "escalated": "1"})
+    listed = client.get("/desk/queue/", _q(team=platform.pk, escalated="1"))
     assert _numbers(listed.content.decode()) == [arrived.number]
 
 
@@ -137,8 +142,8 @@ def test_escalated_marker_ages_out(org: Org) -> None:
     _escalated_to_platform(org)
     platform = SupportTeam.objects.get(kind=TeamKind.PLATFORM)
     with clock.frozen(clock.now() + queue.ESCALATED_WINDOW + dt.timedelta(hours=1)):
-        body = _client(org, "platform").get("/desk/queue/", {"team": platform.pk})
-        view = _client(org, "platform").get("/desk/queue/", {"team": platform.pk, "escalated": "1"})
+        body = _client(org, "platform").get("/desk/queue/", _q(team=platform.pk))
+        view = _client(org, "platform").get("/desk/queue/", _q(team=platform.pk, escalated="1"))
     assert "marker escalated" not in body.content.decode()
     assert _numbers(view.content.decode()) == []
 
@@ -147,7 +152,7 @@ def test_new_since_you_looked_lasts_the_sitting_and_can_be_cleared(org: Org) -> 
     start = clock.now()
     old = ticket(requester=org.users["requester"], subject="old one")
     client = _client(org, "agent")
-    team = {"team": old.team_id}
+    team = _q(team=old.team_id)
     with clock.frozen(start + dt.timedelta(minutes=1)):
         first = client.get("/desk/queue/", team).content.decode()
     assert "marker new" not in first  # the first look marks nothing
@@ -200,7 +205,7 @@ def test_the_queue_page_costs_the_same_with_3_or_30_tickets(org: Org, params: An
         ticket(requester=org.users["requester"], subject=f"first {i}")
     escalated = _escalated_to_platform(org)
     client = _client(org, "platform")
-    team = {"team": escalated.team_id, **params}
+    team = _q(team=escalated.team_id, **params)
     _queue_queries(client, team)  # the first look is stored; later ones within a minute not
     small = _queue_queries(client, team)
     for i in range(30):
@@ -272,10 +277,10 @@ def test_bad_query_strings_answer_the_default_or_404_never_500(org: Org) -> None
         {"q": "x" * 5000},
     ):
         assert client.get("/desk/queue/", params).status_code == 200, params
-    assert client.get("/desk/queue/", {"team": "abc"}).status_code == 404
-    assert client.get("/desk/queue/", {"team": "9" * 30}).status_code == 404
+    assert client.get("/desk/queue/", _q(team="abc")).status_code == 404
+    assert client.get("/desk/queue/", _q(team="9" * 30)).status_code == 404
     other = SupportTeam.objects.get(kind=TeamKind.TEAM)
-    assert _client(org, "partner").get("/desk/queue/", {"team": other.pk}).status_code == 404
+    assert _client(org, "partner").get("/desk/queue/", _q(team=other.pk)).status_code == 404
 
 
 def test_the_page_has_its_keys_help_and_no_inline_script_or_style(org: Org) -> None:
