@@ -213,6 +213,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # the widgets' templates for FORM_RENDERER (TemplatesSetting)
+    "django.forms",
     "rest_framework",
     "knox",
     "axes",
@@ -281,6 +283,10 @@ TEMPLATES = [
     },
 ]
 
+# Every form renders through tierdesk/templates/django/forms/ (common/forms.py): labels
+# above full-width fields, required marks, help and errors tied to their field.
+FORM_RENDERER = "tierdesk.common.forms.FormRenderer"
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out sign-in before any password is checked.
@@ -293,6 +299,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A refused form (expired or missing CSRF token) gets the site's own translated page.
+CSRF_FAILURE_VIEW = "tierdesk.common.errors.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -490,6 +498,8 @@ SPECTACULAR_SETTINGS = {
         "TicketTypeEnum": "tierdesk.desk.choices.TicketType",
         "TicketStatusEnum": "tierdesk.desk.choices.TicketStatus",
         "PriorityEnum": "tierdesk.sla.choices.Priority",
+        "TicketChannelEnum": "tierdesk.desk.choices.Channel",
+        "VendorCaseStatusEnum": "tierdesk.desk.choices.VendorCaseStatus",
     },
 }
 

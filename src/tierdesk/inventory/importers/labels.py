@@ -76,6 +76,32 @@ TABLE_LABELS: dict[str, Any] = {
 }
 
 
+FIELD_LABELS: dict[str, Any] = {
+    # the fields a column mapping names, as its page and its errors call them
+    "id": _("Id (a GUID or the platform's name)"),
+    "env": _("Environment id"),
+    "name": _("Name"),
+    "description": _("Description"),
+    "kind": _("Kind"),
+    "owner": _("Maker's UPN or e-mail"),
+    "created": _("Created"),
+    "modified": _("Modified"),
+    "published": _("Last published"),
+    "declared_tier": _("Business impact (declared tier)"),
+    "shared_users": _("Shared with users"),
+    "shared_groups": _("Shared with groups"),
+    "last_used": _("Last used"),
+    "type": _("Environment type"),
+    "purpose": _("Environment purpose"),
+    "region": _("Region"),
+}
+
+
+def field_label(code: str) -> str:
+    """A mapping field in words (never its code)."""
+    return str(FIELD_LABELS.get(code, code))
+
+
 def table_label(code: str) -> str:
     return str(TABLE_LABELS.get(code, code)) if code else "—"
 

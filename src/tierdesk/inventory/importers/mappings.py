@@ -18,6 +18,7 @@ from tierdesk.inventory.choices import (
     Tier,
 )
 from tierdesk.inventory.importers.formats.generic import GENERIC_TABLES
+from tierdesk.inventory.importers.labels import field_label
 from tierdesk.inventory.importers.models import ColumnMapping
 from tierdesk.inventory.importers.selectors import can_manage_column_mappings
 
@@ -58,7 +59,7 @@ def parse_value_lines(field: str, text: str) -> dict[str, str]:
         if not sep or not found or value not in allowed:
             raise ValidationError(
                 _("%(field)s, line %(n)d: write “value in the file = %(allowed)s”")
-                % {"field": field, "n": number, "allowed": " | ".join(sorted(allowed))}
+                % {"field": field_label(field), "n": number, "allowed": " | ".join(sorted(allowed))}
             )
         out[found] = value
     return out
@@ -87,7 +88,7 @@ def column_mapping_save(
         raise ValidationError(
             {
                 "columns": _("Name the column for each required field: %(fields)s")
-                % {"fields": ", ".join(missing)}
+                % {"fields": ", ".join(field_label(f) for f in missing)}
             }
         )
     value_maps = {k: dict(v) for k, v in values.items() if k in fields and k in CHOICE_FIELDS and v}

@@ -26,6 +26,7 @@ from tierdesk.inventory.importers.background import import_run_in_background
 from tierdesk.inventory.importers.labels import (
     counts_in_words,
     duration_text,
+    field_label,
     table_label,
     warning_label,
 )
@@ -237,26 +238,6 @@ class MappingForm(forms.Form):
     )
 
 
-FIELD_LABELS: dict[str, Any] = {
-    "id": gettext_lazy("Id (a GUID or the platform's name)"),
-    "env": gettext_lazy("Environment id"),
-    "name": gettext_lazy("Name"),
-    "description": gettext_lazy("Description"),
-    "kind": gettext_lazy("Kind"),
-    "owner": gettext_lazy("Maker's UPN or e-mail"),
-    "created": gettext_lazy("Created"),
-    "modified": gettext_lazy("Modified"),
-    "published": gettext_lazy("Last published"),
-    "declared_tier": gettext_lazy("Business impact (declared tier)"),
-    "shared_users": gettext_lazy("Shared with users"),
-    "shared_groups": gettext_lazy("Shared with groups"),
-    "last_used": gettext_lazy("Last used"),
-    "type": gettext_lazy("Environment type"),
-    "purpose": gettext_lazy("Environment purpose"),
-    "region": gettext_lazy("Region"),
-}
-
-
 class MappingEditView(RoleRequiredMixin, View):
     """Create (no pk) or change a saved column mapping."""
 
@@ -325,7 +306,7 @@ class MappingEditView(RoleRequiredMixin, View):
         rows = [
             {
                 "field": field,
-                "label": FIELD_LABELS.get(field, field),
+                "label": field_label(field),
                 "required": required,
                 "heading": columns.get(field, ""),
                 "choices": CHOICE_FIELDS.get(field),
@@ -379,9 +360,11 @@ class MappingListView(RoleRequiredMixin, View):
     allowed_roles = ADMIN_ONLY
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(
-            request, "inventory/imports/mapping_list.html", {"mappings": column_mappings()}
-        )
+        tables = dict(MappingForm.base_fields["table"].choices)  # type: ignore[attr-defined]
+        mappings = list(column_mappings())
+        for m in mappings:
+            m.table_label = tables.get(m.table, m.table)  # type: ignore[attr-defined]
+        return render(request, "inventory/imports/mapping_list.html", {"mappings": mappings})
 
 
 class MappingDeleteView(RoleRequiredMixin, View):

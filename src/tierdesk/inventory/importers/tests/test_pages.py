@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin(client: Any) -> User:
-    user = User.objects.create_superuser("root", "root@example.com", "pw")
+    user = User.objects.create_superuser("root", "root@example.com", "pw", preferred_language="en")
     client.force_login(user)
     return user
 
