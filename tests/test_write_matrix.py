@@ -275,7 +275,7 @@ MOVES: list[tuple[str, Callable[[World, str], dict[str, Any]], Any, Any, Any]] =
     ),
     (
         "assign",
-        lambda w, t: {"agent": "agent", "reason": "x"},
+        lambda w, t: {"agent": w.org.users["agent"].pk, "reason": "x"},
         lambda w, t: {"agent": w.org.users["agent"].pk},
         None,
         None,
@@ -379,7 +379,8 @@ def _desk_writes() -> list[Write]:
                 "on_behalf_of": User.objects.get(username="someone").pk,
                 "solution_platform_id": getattr(w.org, t).platform_id,
             },
-            lambda t: {201: PLATFORM},
+            # the help desk logs requests for someone too (issue 11)
+            lambda t: {201: DESK},
         ),
         Write(
             "edit",

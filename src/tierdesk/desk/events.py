@@ -36,6 +36,13 @@ def created(ticket: Ticket, actor: User | None) -> TicketEvent:
     return _event(ticket, T.CREATED, actor, channel=ticket.channel, bypass=ticket.is_bypass)
 
 
+def _created_parameters(ticket: Ticket) -> dict[str, Any]:
+    found: dict[str, Any] = {"channel": ticket.channel, "bypass": ticket.is_bypass}
+    if ticket.logged_by_id is not None and ticket.logged_by is not None:
+        found["logged_by"] = str(ticket.logged_by)
+    return found
+
+
 def created_and_routed(
     ticket: Ticket, actor: User | None, *, reason: str
 ) -> tuple[TicketEvent, TicketEvent]:
@@ -46,7 +53,7 @@ def created_and_routed(
                 ticket=ticket,
                 type=T.CREATED,
                 actor=actor,
-                parameters={"channel": ticket.channel, "bypass": ticket.is_bypass},
+                parameters=_created_parameters(ticket),
             ),
             TicketEvent(
                 ticket=ticket,
@@ -158,3 +165,28 @@ def closed(ticket: Ticket, actor: User | None, *, reason: str) -> TicketEvent:
 
 def reopened(ticket: Ticket, actor: User | None, *, reason: str) -> TicketEvent:
     return _event(ticket, T.REOPENED, actor, reason=reason)
+
+
+def solution_set(
+    ticket: Ticket, actor: User | None, *, before: str, after: str, reason: str
+) -> TicketEvent:
+    return _event(ticket, T.SOLUTION_SET, actor, before=before, after=after, reason=reason)
+
+
+def vendor_case_updated(
+    ticket: Ticket, actor: User | None, *, vendor: str, external_number: str, status: str
+) -> TicketEvent:
+    return _event(
+        ticket,
+        T.VENDOR_CASE_UPDATED,
+        actor,
+        vendor=vendor,
+        external_number=external_number,
+        case_status=status,
+    )
+
+
+def mentioned(
+    ticket: Ticket, actor: User | None, *, people: list[User], internal: bool
+) -> TicketEvent:
+    return _event(ticket, T.MENTIONED, actor, internal=internal, people=[str(p) for p in people])

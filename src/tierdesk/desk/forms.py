@@ -7,9 +7,51 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from tierdesk.accounts.models import SupportTeam
-from tierdesk.desk.choices import HealthResult, Impact, TicketType, Topic, Urgency
-from tierdesk.desk.models import RequestType
+from tierdesk.accounts.choices import AccountKind
+from tierdesk.accounts.models import SupportTeam, User
+from tierdesk.accounts.pickers import PersonPickerField, people_pickable_by
+from tierdesk.desk.choices import (
+    ON_BEHALF_CHANNELS,
+    HealthResult,
+    Impact,
+    TicketType,
+    Topic,
+    Urgency,
+    VendorCaseStatus,
+)
+from tierdesk.desk.models import CannedResponse, RequestType
+from tierdesk.inventory.pickers import SolutionPickerField
+
+# --- pickers: a person or a solution named on the ticket page --------------------------
+
+
+def person_field(
+    *, user: Any, label: Any, required: bool = False, anyone: bool = False
+) -> forms.Field:
+    """The person picker over the people `user` may look up (by name, user name or
+    e-mail; the picked id with JavaScript). `anyone`: every active person may be named
+    (assigning and watching: who supports a ticket names whoever should help, as a typed
+    user name always could; the suggestions stay those `user` may look up)."""
+    people = (
+        User.objects.filter(is_active=True, kind=AccountKind.PERSON)
+        if anyone
+        else people_pickable_by(user)
+    )
+    return PersonPickerField(queryset=people, label=label, required=required)
+
+
+def solution_field(*, user: Any, label: Any, required: bool = False) -> forms.Field:
+    """The solution picker: solutions `user` may see, by name, environment and maker."""
+    return SolutionPickerField(user=user, label=label, required=required)
+
+
+class MoveForm(forms.Form):
+    """A move's form; those that name a person or a solution build their pickers for the
+    user who fills them in."""
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
 
 
 class TicketForm(forms.Form):
@@ -70,24 +112,122 @@ class BypassForm(forms.Form):
     urgency = forms.ChoiceField(label=_("How urgent?"), choices=Urgency.choices, initial="low")
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(MoveForm):
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AssignForm(forms.Form):
-    reason = forms.CharField(label=_("Why"), required=False)
+class OptionalReasonForm(MoveForm):
+    reason = forms.CharField(
+        label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class AssignForm(MoveForm):
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=SupportTeam.objects.order_by("name"), required=False
     )
-    agent = forms.CharField(label=_("Person (user name)"), required=False)
+    reason = forms.CharField(label=_("Why"), required=False)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["agent"] = person_field(user=user, label=_("Person"), anyone=True)
+        self.order_fields(["agent", "team", "reason"])
 
 
-class OtherTicketForm(forms.Form):
+class SolutionForm(MoveForm):
+    reason = forms.CharField(label=_("Why"), required=False)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["solution"] = solution_field(user=user, label=_("Solution"), required=False)
+        self.fields["solution"].help_text = _(
+            "Type part of its name and pick it; leave empty to say the ticket is about no "
+            "particular solution."
+        )
+        self.order_fields(["solution", "reason"])
+
+
+class WatcherForm(MoveForm):
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["person"] = person_field(
+            user=user, label=_("Person"), required=True, anyone=True
+        )
+
+
+class VendorCaseUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Case status"), choices=VendorCaseStatus.choices)
+    external_number = forms.CharField(label=_("Vendor case number"), max_length=100, required=False)
+    note = forms.CharField(
+        label=_("What the vendor said"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+class CannedResponseForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "You may use {{ requester.name }}, {{ ticket.id }}, {{ agent.name }} and "
+            "{{ solution.name }}; they are filled in when the response is inserted."
+        ),
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=SupportTeam.objects.none(),
+        required=False,
+        empty_label=_("Every agent (no team)"),
+    )
+
+    def __init__(
+        self, *args: Any, teams: Any = None, allow_global: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        team_field = self.fields["team"]
+        assert isinstance(team_field, forms.ModelChoiceField)
+        team_field.queryset = teams if teams is not None else SupportTeam.objects.none()
+        if not allow_global:
+            team_field.required = True
+            team_field.empty_label = None
+
+    @staticmethod
+    def initial_for(found: CannedResponse) -> dict[str, Any]:
+        return {"title": found.title, "body": found.body, "team": found.team_id}
+
+
+class LogRequestForm(forms.Form):
+    """A request someone made another way, logged for them by the help desk or the
+    platform team."""
+
+    channel = forms.ChoiceField(
+        label=_("How did they ask?"),
+        choices=[(c.value, c.label) for c in ON_BEHALF_CHANNELS],
+        initial=ON_BEHALF_CHANNELS[0].value,
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    description = forms.CharField(
+        label=_("What they asked"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices, initial=Topic.HOW_TO)
+    impact = forms.ChoiceField(label=_("Who is affected?"), choices=Impact.choices, initial="low")
+    urgency = forms.ChoiceField(label=_("How urgent?"), choices=Urgency.choices, initial="low")
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["requester"] = person_field(user=user, label=_("Requester"), required=True)
+        self.fields["solution"] = solution_field(user=user, label=_("Solution"))
+        self.order_fields(["requester", "channel", "solution", "subject", "description", "topic"])
+
+
+class OtherTicketForm(MoveForm):
     other = forms.CharField(label=_("Other ticket number"), max_length=16)
     reason = forms.CharField(label=_("Why"), required=False)
 
 
-class VendorCaseForm(forms.Form):
+class VendorCaseForm(MoveForm):
     vendor = forms.CharField(label=_("Vendor"), initial="Microsoft")
     health_checked_at = forms.DateTimeField(
         label=_("Service health checked at"),
@@ -101,7 +241,7 @@ class VendorCaseForm(forms.Form):
     external_number = forms.CharField(label=_("Vendor case number"), max_length=100)
 
 
-class PartnerCaseForm(forms.Form):
+class PartnerCaseForm(MoveForm):
     partner = forms.ModelChoiceField(
         label=_("Partner"), queryset=SupportTeam.objects.filter(kind="partner").order_by("name")
     )
@@ -109,7 +249,7 @@ class PartnerCaseForm(forms.Form):
     external_number = forms.CharField(label=_("Partner case number"), required=False)
 
 
-class TriageForm(forms.Form):
+class TriageForm(MoveForm):
     impact = forms.ChoiceField(label=_("Impact"), choices=Impact.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
     topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices)
@@ -126,7 +266,7 @@ class EditForm(forms.Form):
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
 
 
-MOVE_FORMS: dict[str, type[forms.Form]] = {
+MOVE_FORMS: dict[str, type[MoveForm]] = {
     "triage": TriageForm,
     "assign": AssignForm,
     "redirect": ReasonForm,
@@ -138,7 +278,9 @@ MOVE_FORMS: dict[str, type[forms.Form]] = {
     "reopen": ReasonForm,
     "wait_on_requester": ReasonForm,
     "in_progress": ReasonForm,
-    "close": ReasonForm,
+    "close": OptionalReasonForm,
+    "set_solution": SolutionForm,
+    "add_watcher": WatcherForm,
     "link_duplicate": OtherTicketForm,
     "merge": OtherTicketForm,
     "vendor_case": VendorCaseForm,
@@ -158,6 +300,8 @@ MOVE_LABELS: dict[str, Any] = {
     "wait_on_requester": _("Wait for the requester"),
     "in_progress": _("Back in progress"),
     "close": _("Close"),
+    "set_solution": _("Set the solution"),
+    "add_watcher": _("Add a watcher"),
     "link_duplicate": _("Link as duplicate"),
     "merge": _("Merge into another ticket"),
     "vendor_case": _("Open a vendor case"),

@@ -17,7 +17,12 @@ from tierdesk.accounts.models import SupportTeam, User
 from tierdesk.common import clock
 from tierdesk.common.permissions import require
 from tierdesk.desk import events, notifications, routing, selectors
-from tierdesk.desk.choices import HealthResult, TicketStatus
+from tierdesk.desk.choices import (
+    VENDOR_CASE_OPEN_STATUSES,
+    HealthResult,
+    TicketStatus,
+    VendorCaseStatus,
+)
 from tierdesk.desk.models import (
     EscalationPath,
     Ticket,
@@ -26,8 +31,10 @@ from tierdesk.desk.models import (
     TicketWatcher,
     VendorCase,
 )
-from tierdesk.desk.services import lock, priority_for, save
+from tierdesk.desk.services import lock, priority_for, save, sla_facts
 from tierdesk.inventory.choices import Tier
+from tierdesk.inventory.models import Solution
+from tierdesk.sla import services as sla
 
 
 def _may(ticket: Ticket, actor: User | None, move: str) -> None:
@@ -324,15 +331,20 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User) -> Ticket:
     source, target = lock(source), lock(target)
     if target.merged_into_id:
         raise ValidationError({"target": _("That ticket was itself merged.")})
-    if source.is_open and not target.is_open:
+    if target.status == TicketStatus.CLOSED:
         raise ValidationError(
             {
                 "target": _(
-                    "That ticket is resolved: an open question merged into it would be "
-                    "buried. Reopen it first, or merge it into this one."
+                    "That ticket is closed: nobody would read a question merged into it. "
+                    "Merge it into this one, or link it as a duplicate."
                 )
             }
         )
+    if source.is_open and not target.is_open:
+        # Resolved, not closed: merging an open question reopens it, never buries it.
+        target.status, target.is_open, target.resolved_at = TicketStatus.IN_PROGRESS, True, None
+        save(target, ["status", "is_open", "resolved_at"])
+        events.reopened(target, actor, reason=gettext_noop("An open ticket was merged into it"))
     TicketMessage.objects.filter(ticket=source).update(ticket=target)
     TicketAttachment.objects.filter(ticket=source).update(ticket=target)
     people = list(source.watchers.all())
@@ -384,11 +396,14 @@ def vendor_case_open(
         external_number=external_number.strip(),
         filed_by=actor,
         filed_at=clock.now(),
+        updated_at=clock.now(),
+        status=VendorCaseStatus.WAITING_ON_VENDOR,
     )
-    case.full_clean()
+    case.full_clean(exclude=["filed_by"])
     case.save()
     ticket.level, ticket.status = SupportType.VENDOR, TicketStatus.WAITING_ON_VENDOR
     save(ticket, ["level", "status"])
+    case.status = VendorCaseStatus.WAITING_ON_VENDOR
     events.vendor_case_opened(
         ticket, actor, vendor=vendor, external_number=case.external_number, health=health_result
     )
@@ -414,9 +429,147 @@ def partner_case_open(
         external_number=external_number,
         filed_by=actor,
         filed_at=clock.now(),
+        updated_at=clock.now(),
+        status=VendorCaseStatus.OPEN,
     )
     ticket.level, ticket.team, ticket.agent = SupportType.PARTNER, partner, None
     save(ticket, ["level", "team", "agent"])
     event = events.partner_case_opened(ticket, actor, partner=partner, reason=reason)
     _tell_new_owner(ticket, event, actor)
     return case
+
+
+@transaction.atomic
+def vendor_case_update(
+    *,
+    case: VendorCase,
+    actor: User | None,
+    status: str,
+    external_number: str | None = None,
+    note: str = "",
+) -> VendorCase:
+    """Record where a vendor or partner case stands (`selectors.can_update_vendor_case`:
+    the platform team and admins who work its ticket). The ticket follows: while a case
+    waits on the vendor the ticket does too (its SLA clocks pause, as the SLA settings
+    say); when no case waits any more it is back in progress. A closed case stays
+    closed."""
+    if actor is not None:
+        require(
+            selectors.can_update_vendor_case(actor, case),
+            _("Only the platform team and admins update vendor cases."),
+        )
+    if status not in VendorCaseStatus.values:
+        raise ValidationError({"status": _("Choose a case status.")})
+    case = VendorCase.objects.select_for_update().get(pk=case.pk)
+    if case.status == VendorCaseStatus.CLOSED:
+        raise ValidationError({"status": _("The case is closed.")})
+    fields = ["status", "updated_at", "last_note"]
+    before = case.status
+    case.status = status
+    case.updated_at = clock.now()
+    note = (note or "").strip()
+    if note:
+        case.last_note = note
+    if external_number is not None and external_number.strip():
+        case.external_number = external_number.strip()[:100]
+        fields.append("external_number")
+    if status == VendorCaseStatus.CLOSED:
+        case.closed_at = clock.now()
+        fields.append("closed_at")
+    case.save(update_fields=fields)
+    ticket = lock(case.ticket)
+    if ticket.is_open:
+        waiting = VendorCase.objects.filter(
+            ticket=ticket, status=VendorCaseStatus.WAITING_ON_VENDOR
+        ).exists()
+        if waiting and ticket.status != TicketStatus.WAITING_ON_VENDOR:
+            events.status_changed(
+                ticket, actor, before=ticket.status, after=TicketStatus.WAITING_ON_VENDOR
+            )
+            ticket.status = TicketStatus.WAITING_ON_VENDOR
+            save(ticket, ["status"])
+        elif not waiting and ticket.status == TicketStatus.WAITING_ON_VENDOR:
+            events.status_changed(
+                ticket, actor, before=ticket.status, after=TicketStatus.IN_PROGRESS
+            )
+            ticket.status = TicketStatus.IN_PROGRESS
+            save(ticket, ["status"])
+        else:
+            save(ticket, [])
+    if status != before or note:
+        events.vendor_case_updated(
+            ticket,
+            actor,
+            vendor=case.vendor,
+            external_number=case.external_number,
+            status=status,
+        )
+    return case
+
+
+def vendor_case_is_open(case: VendorCase) -> bool:
+    return case.status in VENDOR_CASE_OPEN_STATUSES
+
+
+@transaction.atomic
+def ticket_set_solution(
+    *, ticket: Ticket, actor: User | None, solution: Solution | None, reason: str = ""
+) -> Ticket:
+    """Attach the solution a ticket is about, or change or clear it
+    (`selectors.can_set_solution`: the help desk, the platform team and admins who work
+    it). The actor must be able to name the solution (a hidden one answers as missing).
+    The SLA follows the solution's tier (its clocks are re-synced, keeping the time
+    spent, as when a solution's tier changes); a ticket nobody has picked up yet (new,
+    no agent) is routed again by the solution's support model; otherwise "redirect to
+    the solution's channel" becomes available. The timeline records it."""
+    if actor is not None:
+        require(
+            selectors.can_set_solution(actor, ticket),
+            _("Only the help desk, the platform team and admins set a ticket's solution."),
+        )
+        if solution is not None and not (
+            selectors.solutions_nameable_by(actor).filter(pk=solution.pk).exists()
+        ):
+            raise ValidationError({"solution": _("No such solution.")})
+    ticket = lock(ticket)
+    _open(ticket)
+    if ticket.solution_id == (solution.pk if solution is not None else None):
+        raise ValidationError({"solution": _("The ticket already names this solution.")})
+    before = ticket.solution.name if ticket.solution is not None else ""
+    ticket.solution = solution
+    fields = ["solution"]
+    reroute = (
+        ticket.status == TicketStatus.NEW
+        and ticket.agent_id is None
+        and ticket.request_type_id is None
+        and not ticket.escalation.get("steps")
+    )
+    first = None
+    if reroute:
+        first = routing.route(solution=solution, topic=ticket.topic)
+        if (first.level, first.team, first.agent) != (ticket.level, ticket.team, ticket.agent):
+            ticket.level, ticket.team, ticket.agent = first.level, first.team, first.agent
+            for name in ("team", "agent"):
+                ticket._state.fields_cache.pop(name, None)
+            fields += ["level", "team", "agent"]
+        else:
+            first = None
+    save(ticket, fields)
+    # The tier may differ: the SLA engine re-attaches the clocks of the new service level.
+    sla.clocks_sync(ticket=ticket, facts=sla_facts(ticket), actor=actor, reason="solution changed")
+    events.solution_set(
+        ticket,
+        actor,
+        before=before,
+        after=solution.name if solution is not None else "",
+        reason=(reason or "").strip(),
+    )
+    if first is not None:
+        if first.watchers:
+            TicketWatcher.objects.bulk_create(
+                [TicketWatcher(ticket=ticket, user=u) for u in first.watchers],
+                ignore_conflicts=True,
+            )
+        event = events.routed(ticket, actor, reason=first.reason)
+        _tell_new_owner(ticket, event, actor)
+    return ticket

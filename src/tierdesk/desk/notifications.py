@@ -24,6 +24,7 @@ from tierdesk.notify.senders import adaptive_card
 from tierdesk.notify.services import (
     Message,
     channels_switched_off,
+    inbox_post,
     notification_enqueue,
     notifications_enqueue_many,
 )
@@ -33,6 +34,11 @@ RECEIVED = (
     gettext_noop("We received your request"),
     gettext_noop("We received your request and will answer by e-mail."),
 )
+LOGGED_FOR_YOU = (
+    gettext_noop("Your request was logged"),
+    gettext_noop("%(who)s logged your request (%(channel)s). Follow it and reply here:"),
+)
+MENTIONED = gettext_noop("%(who)s mentioned you on %(number)s")
 
 
 def ticket_url(ticket: Ticket) -> str:
@@ -145,6 +151,7 @@ class CreationNotices:
     team_channel: DeskTeamChannel | None
     address: str
     lang: str
+    logged_for: User | None = None
 
 
 def creation_notices(
@@ -153,11 +160,16 @@ def creation_notices(
     recipients: Iterable[User | None],
     actor: User | None,
     anonymous_address: str = "",
+    logged_for: User | None = None,
 ) -> CreationNotices:
     """Read, before the ticket is inserted, what its creation messages need: the
-    recipients' notification preferences in one query and the team's channel."""
+    recipients' notification preferences in one query and the team's channel.
+    `logged_for`: the requester someone else logged the request for (told it was)."""
     people = _reachable(recipients, actor)
-    switched_off = channels_switched_off(user_ids=[p.pk for p in people]) if people else frozenset()
+    told = _reachable([logged_for], actor)
+    logged_for = told[0] if told else None
+    ids = [p.pk for p in people] + ([logged_for.pk] if logged_for is not None else [])
+    switched_off = channels_switched_off(user_ids=ids) if ids else frozenset()
     team_channel = None
     if ticket.team_id is not None:
         team_channel = DeskTeamChannel.objects.filter(team_id=ticket.team_id).first()
@@ -167,6 +179,7 @@ def creation_notices(
         team_channel=team_channel,
         address=anonymous_address,
         lang=ticket.language,
+        logged_for=logged_for,
     )
 
 
@@ -199,6 +212,20 @@ def creation_queue(*, ticket: Ticket, event: TicketEvent, notices: CreationNotic
         key = f"ticket:{ticket.pk}:{event.pk}:team{ticket.team_id}:{Channel.TEAMS}"
         url = notices.team_channel.teams_webhook_url
         add(key, Channel.TEAMS, url, None, subject=title, body=ticket.subject, card=card)
+    if notices.logged_for is not None:
+        person = notices.logged_for
+        who = ticket.logged_by if ticket.logged_by_id is not None else None
+        with translation.override(person.preferred_language or "en"):
+            channel = str(ticket.get_channel_display())
+        subject, body = _person_mail(
+            ticket,
+            person,
+            LOGGED_FOR_YOU[0],
+            LOGGED_FOR_YOU[1],
+            {"who": str(who or ""), "channel": channel},
+        )
+        key = f"ticket:{ticket.pk}:{event.pk}:{person.pk}:{Channel.EMAIL}"
+        add(key, Channel.EMAIL, person.email, person, subject=subject, body=body)
     if notices.address:
         with translation.override(notices.lang or "en"):
             subject = _subject(ticket, str(_(RECEIVED[0])))
@@ -207,3 +234,24 @@ def creation_queue(*, ticket: Ticket, event: TicketEvent, notices: CreationNotic
         add(key, Channel.EMAIL, notices.address, None, subject=subject, body=body)
     notifications_enqueue_many(messages, switched_off=notices.switched_off)
     return len(messages)
+
+
+def mention_inbox(
+    *, ticket: Ticket, event: TicketEvent, people: Iterable[User], actor: User | None
+) -> int:
+    """An in-app notification for each person @mentioned, in their notification centre
+    (`notify.services.inbox_post`, idempotent by key)."""
+    posted = 0
+    url = reverse("desk:ticket-detail", args=[ticket.pk])
+    for person in people:
+        with translation.override(person.preferred_language or "en"):
+            subject = _(MENTIONED) % {"who": str(actor or "tierdesk"), "number": ticket.number}
+        inbox_post(
+            recipient=person,
+            key=f"ticket:{ticket.pk}:{event.pk}:{person.pk}:mention",
+            subject=subject,
+            url=url,
+            body=ticket.subject,
+        )
+        posted += 1
+    return posted

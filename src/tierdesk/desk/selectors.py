@@ -9,11 +9,12 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from tierdesk.accounts.choices import SupportType, TeamKind
+from tierdesk.accounts.choices import MembershipRole, SupportType, TeamKind
 from tierdesk.accounts.models import SupportTeam, User
 from tierdesk.common.permissions import roles_of
 from tierdesk.common.roles import (
     ADMIN_ONLY,
+    DESK_CONSOLE,
     DESK_WORKERS,
     PLATFORM_STAFF,
     READ_ALL,
@@ -21,7 +22,13 @@ from tierdesk.common.roles import (
     Role,
 )
 from tierdesk.desk.choices import OPEN_STATUSES, TicketStatus
-from tierdesk.desk.models import Ticket, TicketAttachment, TicketWatcher
+from tierdesk.desk.models import (
+    CannedResponse,
+    Ticket,
+    TicketAttachment,
+    TicketWatcher,
+    VendorCase,
+)
 from tierdesk.inventory.choices import Tier
 from tierdesk.inventory.models import Solution, SolutionOwner
 from tierdesk.inventory.selectors import solutions_visible_to
@@ -189,8 +196,9 @@ def can_file(user: Any) -> bool:
 
 
 def can_file_for_someone(user: Any) -> bool:
-    """Logging a request someone made another way (phone, hallway, a direct message)."""
-    return bool(roles_of(user) & PLATFORM_STAFF)
+    """Logging a request someone made another way (phone, walk-in, chat, e-mail): the
+    help desk, the platform team and admins."""
+    return bool(roles_of(user) & DESK_WORKERS)
 
 
 def _is_requester(user: Any, ticket: Ticket) -> bool:
@@ -234,10 +242,139 @@ def can_set_status(user: Any, ticket: Ticket) -> bool:
 
 
 def can_close(user: Any, ticket: Ticket) -> bool:
-    """Close: the requester (it is their question) or who supports it."""
+    """Close: the requester — their own request, open (no longer needed, solved another
+    way; they say why) or resolved (confirming it) — or who supports it."""
     if ticket.status == TicketStatus.CLOSED:
         return False
-    return can_work(user, ticket) or (_is_requester(user, ticket) and can_file(user))
+    return can_work(user, ticket) or requester_closes(user, ticket)
+
+
+def requester_closes(user: Any, ticket: Ticket) -> bool:
+    """Whether `user` would close the ticket as its requester (not as its support): an
+    open request then needs a reason."""
+    return (
+        _is_requester(user, ticket)
+        and can_file(user)
+        and not can_work(user, ticket)
+        and ticket.status != TicketStatus.CLOSED
+    )
+
+
+def can_set_solution(user: Any, ticket: Ticket) -> bool:
+    """Attach the solution a ticket is about, or change it (routing, the redirect and the
+    SLA follow): the help desk, the platform team and admins on an open ticket they
+    work."""
+    return ticket.is_open and bool(roles_of(user) & DESK_WORKERS) and can_work(user, ticket)
+
+
+def can_mention(person: Any, ticket: Ticket, *, internal: bool) -> bool:
+    """Whether an @mention may reach `person`: they see the ticket, and for an internal
+    note they read internal notes. Anyone else's @name stays plain text."""
+    if not getattr(person, "is_active", False):
+        return False
+    if not tickets_visible_to(person).filter(pk=ticket.pk).exists():
+        return False
+    return can_see_notes(person, ticket) if internal else True
+
+
+# ----------------------------------------------------------------- canned responses
+
+
+def _led_team_ids(user: Any) -> frozenset[int]:
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    led = set(user.memberships.filter(role=MembershipRole.LEAD).values_list("team_id", flat=True))
+    led |= set(SupportTeam.objects.filter(lead=user).values_list("id", flat=True))
+    return frozenset(led)
+
+
+def can_manage_canned_responses(user: Any, team: SupportTeam | None = None) -> bool:
+    """Write, change and delete canned responses: the platform team and admins any (the
+    global ones too); a team lead their own team's. Without a team named: whether the
+    user manages any."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if roles_of(user) & PLATFORM_STAFF:
+        return True
+    led = _led_team_ids(user)
+    if team is None:
+        return False
+    return team.pk in led
+
+
+def canned_teams_managed_by(user: Any) -> QuerySet[SupportTeam]:
+    if roles_of(user) & PLATFORM_STAFF:
+        return SupportTeam.objects.exclude(kind=TeamKind.VENDOR).order_by("name")
+    return SupportTeam.objects.filter(pk__in=_led_team_ids(user)).order_by("name")
+
+
+def may_manage_some_canned_responses(user: Any) -> bool:
+    return can_manage_canned_responses(user) or bool(_led_team_ids(user))
+
+
+def canned_responses_for(user: Any) -> QuerySet[CannedResponse]:
+    """The canned responses a user may use or read: everyone's, their teams' (the platform
+    team and admins: all). Only people with a queue to work (`DESK_CONSOLE`)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return CannedResponse.objects.none()
+    if not roles_of(user) & DESK_CONSOLE:
+        return CannedResponse.objects.none()
+    qs = CannedResponse.objects.select_related("team")
+    if roles_of(user) & PLATFORM_STAFF:
+        return qs.order_by("title", "id")
+    return qs.filter(Q(team__isnull=True) | Q(team_id__in=_team_ids(user))).order_by("title", "id")
+
+
+def canned_response_get_for_user(user: Any, pk: int) -> CannedResponse:
+    found = canned_responses_for(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such canned response.")
+    return found
+
+
+# --------------------------------------------------------------------- vendor cases
+
+
+def can_update_vendor_case(user: Any, case: VendorCase) -> bool:
+    """Update, resolve or close a vendor or partner case: the platform team and admins
+    who work its ticket."""
+    return bool(roles_of(user) & PLATFORM_STAFF) and can_work(user, case.ticket)
+
+
+def vendor_cases_visible_to(user: Any) -> QuerySet[VendorCase]:
+    """Cases of tickets the user sees; the list page is the platform team's."""
+    return VendorCase.objects.filter(
+        ticket_id__in=tickets_visible_to(user).values("id")
+    ).select_related("ticket", "filed_by", "partner_team")
+
+
+def vendor_case_get_for_user(user: Any, pk: int) -> VendorCase:
+    found = vendor_cases_visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such case.")
+    return found
+
+
+# ---------------------------------------------------------- merge and duplicate targets
+
+
+def merge_candidates(user: Any, ticket: Ticket, q: str, limit: int = 20) -> list[Ticket]:
+    """Tickets the user sees that `ticket` could be merged into or linked to, by number
+    or words of the subject; open ones first."""
+    qs = (
+        tickets_visible_to(user)
+        .exclude(pk=ticket.pk)
+        .filter(merged_into__isnull=True)
+        .select_related("team", "agent", "requester")
+    )
+    q = (q or "").strip()
+    if q:
+        qs = ticket_search(qs, q)
+    elif ticket.solution_id is not None:
+        qs = qs.filter(solution_id=ticket.solution_id)
+    else:
+        qs = qs.filter(requester_id=ticket.requester_id) if ticket.requester_id else qs.none()
+    return list(qs.order_by("-is_open", "-created_at", "-id")[:limit])
 
 
 def can_add_watcher(user: Any, ticket: Ticket, watcher: Any) -> bool:

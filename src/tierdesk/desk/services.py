@@ -36,6 +36,7 @@ from tierdesk.desk.choices import (
     Topic,
 )
 from tierdesk.desk.models import (
+    CannedResponse,
     DeskSettings,
     PriorityRule,
     RequestType,
@@ -147,6 +148,7 @@ def ticket_create(
     is_bypass: bool = False,
     is_confidential: bool = False,
     language: str = "en",
+    check_solution: bool = False,
 ) -> Ticket:
     """File a ticket and route it by the solution's support model.
 
@@ -158,14 +160,27 @@ def ticket_create(
 
     Refused (PermissionDenied) when `actor` may not file (`selectors.can_file`) or files
     for someone else without `selectors.can_file_for_someone`; no actor is an intake the
-    system runs (the embedded form, e-mail)."""
+    system runs (the embedded form, e-mail). Logged for someone else, the ticket records
+    who logged it (`logged_by`) and the requester is told it was logged for them.
+    `check_solution`: the solution must be one the actor may name (a page's picker)."""
+    on_behalf = False
     if actor is not None:
         require(selectors.can_file(actor), _("Your account reads; it does not file requests."))
         if requester is not None and requester.pk != actor.pk:
             require(
                 selectors.can_file_for_someone(actor),
-                _("Only the platform team and admins log requests for someone else."),
+                _(
+                    "Only the help desk, the platform team and admins log requests for "
+                    "someone else."
+                ),
             )
+            on_behalf = True
+        if (
+            check_solution
+            and solution is not None
+            and not selectors.solutions_nameable_by(actor).filter(pk=solution.pk).exists()
+        ):
+            raise ValidationError({"solution": _("No such solution.")})
     if requester is None and not requester_email:
         raise ValidationError({"requester_email": _("Say who is asking, or sign in.")})
     if request_type is not None:
@@ -197,6 +212,7 @@ def ticket_create(
         level=first.level,
         team=first.team,
         agent=first.agent,
+        logged_by=actor if on_behalf else None,
         is_bypass=is_bypass,
         is_confidential=is_confidential,
         language=language if language in {"en", "ko"} else "en",
@@ -212,6 +228,7 @@ def ticket_create(
         recipients=[ticket.agent, *first.watchers],
         actor=actor or requester,
         anonymous_address=ticket.requester_email if requester is None else "",
+        logged_for=requester if on_behalf else None,
     )
     with transaction.atomic():
         _ticket_insert(ticket, first, requester=requester, actor=actor)
@@ -297,6 +314,41 @@ def ticket_update(
     return ticket
 
 
+MENTION_RE = re.compile(r"(?<![\w@.])@([A-Za-z0-9_.+-]{1,150})")
+
+
+def mentioned_usernames(body: str) -> list[str]:
+    """The @names written in a text, each once, in order (a trailing full stop is the
+    sentence's, not the name's)."""
+    found: list[str] = []
+    for match in MENTION_RE.finditer(body or ""):
+        name = match.group(1).rstrip(".")
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
+def _mention(ticket: Ticket, author: User | None, body: str, *, internal: bool) -> list[User]:
+    """Tell the people @mentioned in a reply or note who may read it (in-app) and make
+    them watchers. Unknown names and people who may not read it are left as plain text:
+    nothing is said about them, to anyone."""
+    names = mentioned_usernames(body)[:20]
+    if not names:
+        return []
+    people = [
+        p
+        for p in User.objects.filter(username__in=names, is_active=True).order_by("id")
+        if (author is None or p.pk != author.pk)
+        and selectors.can_mention(p, ticket, internal=internal)
+    ]
+    if not people:
+        return []
+    _watch(ticket, people)
+    event = events.mentioned(ticket, author, people=people, internal=internal)
+    notifications.mention_inbox(ticket=ticket, event=event, people=people, actor=author)
+    return people
+
+
 def _is_support(user: User | None, ticket: Ticket) -> bool:
     return user is not None and user.pk != ticket.requester_id and selectors.can_work(user, ticket)
 
@@ -345,7 +397,8 @@ def ticket_reply(
     save(ticket, fields)
     sla.clocks_reply(ticket=ticket, facts=sla_facts(ticket), by_support=support, actor=author)
     event = events.replied(ticket, author, message_id=message.pk)
-    watchers = list(ticket.watchers.all())
+    mentioned = _mention(ticket, author, body, internal=False)
+    watchers = [w for w in ticket.watchers.all() if w not in mentioned]
     recipients = [ticket.requester, *watchers] if support else [ticket.agent, *watchers]
     notifications.notify_people(
         ticket=ticket,
@@ -388,6 +441,7 @@ def ticket_note(*, ticket: Ticket, author: User, body: str) -> TicketMessage:
     )
     save(ticket, [])
     events.noted(ticket, author, message_id=message.pk)
+    _mention(ticket, author, body, internal=True)
     return message
 
 
@@ -484,16 +538,36 @@ def ticket_resolve(*, ticket: Ticket, actor: User | None, reason: str) -> Ticket
 
 @transaction.atomic
 def ticket_close(*, ticket: Ticket, actor: User | None, reason: str = "") -> Ticket:
-    """Closed for good (`selectors.can_close`: the requester, or who supports it)."""
+    """Closed for good (`selectors.can_close`: the requester, or who supports it). A
+    requester closing a request that is still open says why, and whoever works it is
+    told."""
+    by_requester = actor is not None and selectors.requester_closes(actor, ticket)
     if actor is not None:
         require(selectors.can_close(actor, ticket), _("You may not close it."))
     ticket = lock(ticket)
     if ticket.status == TicketStatus.CLOSED:
         return ticket
+    was_open = ticket.is_open
+    reason = (reason or "").strip()
+    if by_requester and was_open and not reason:
+        raise ValidationError({"reason": _("Say why you close it, so the agent knows.")})
     ticket.status, ticket.is_open = TicketStatus.CLOSED, False
     ticket.resolved_at = ticket.resolved_at or clock.now()
     save(ticket, ["status", "is_open", "resolved_at"])
-    events.closed(ticket, actor, reason=reason)
+    event = events.closed(ticket, actor, reason=reason)
+    if by_requester and was_open:
+        people = [ticket.agent] if ticket.agent else []
+        if not people and ticket.team is not None:
+            people = list(ticket.team.members.filter(is_active=True))
+        notifications.notify_people(
+            ticket=ticket,
+            event=event,
+            recipients=people,
+            headline=gettext_noop("Closed by the requester"),
+            text=gettext_noop("The requester closed this request. Why: %(why)s"),
+            params={"why": reason},
+            actor=actor,
+        )
     return ticket
 
 
@@ -626,6 +700,64 @@ def ticket_inbound_email(*, message: InboundMessage) -> TicketMessage | None:
         channel=Channel.EMAIL,
         email_message_id=message.message_id,
     )
+
+
+# --- canned responses (`selectors.can_manage_canned_responses`) -------------------------
+
+CANNED_VARIABLE_RE = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
+CANNED_VARIABLES = ("requester.name", "ticket.id", "agent.name", "solution.name")
+
+
+def canned_render(body: str, *, ticket: Ticket, agent: User | None) -> str:
+    """A canned response's text for one ticket: only the whitelisted variables are
+    replaced, by plain text; anything else between braces stays as written (user text is
+    never a template)."""
+    solution = ticket.solution if ticket.solution_id is not None else None
+    values = {
+        "requester.name": ticket.requester_label if ticket.requester_label != "—" else "",
+        "ticket.id": ticket.number or "",
+        "agent.name": str(agent) if agent is not None else "",
+        "solution.name": solution.name if solution is not None else "",
+    }
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return values[name] if name in values else match.group(0)
+
+    return CANNED_VARIABLE_RE.sub(replace, body or "")
+
+
+def canned_response_save(
+    *, actor: User, instance: CannedResponse | None, data: Mapping[str, Any]
+) -> CannedResponse:
+    """Write or change a canned response: the platform team and admins any, a team lead
+    their team's (and never move one to a team they do not lead)."""
+    team = data.get("team", instance.team if instance is not None else None)
+    if instance is not None:
+        require(
+            selectors.can_manage_canned_responses(actor, instance.team),
+            _("Only team leads, the platform team and admins manage canned responses."),
+        )
+    require(
+        selectors.can_manage_canned_responses(actor, team),
+        _("Only team leads, the platform team and admins manage canned responses."),
+    )
+    found = instance or CannedResponse(created_by=actor, created_at=clock.now())
+    for name in ("title", "body", "team"):
+        if name in data:
+            setattr(found, name, data[name])
+    found.updated_at = clock.now()
+    found.full_clean()
+    found.save()
+    return found
+
+
+def canned_response_delete(*, actor: User, instance: CannedResponse) -> None:
+    require(
+        selectors.can_manage_canned_responses(actor, instance.team),
+        _("Only team leads, the platform team and admins manage canned responses."),
+    )
+    instance.delete()
 
 
 # --- the request catalog (`selectors.can_manage_request_types`) -------------------------

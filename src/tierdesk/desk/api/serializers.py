@@ -8,8 +8,18 @@ from tierdesk.accounts.models import SupportTeam, User
 from tierdesk.common.fields import ModernDateTimeField
 from tierdesk.common.filters import MAX_ID
 from tierdesk.desk import selectors
-from tierdesk.desk.choices import HealthResult, Impact, TicketStatus, TicketType, Topic, Urgency
+from tierdesk.desk.choices import (
+    ON_BEHALF_CHANNELS,
+    HealthResult,
+    Impact,
+    TicketStatus,
+    TicketType,
+    Topic,
+    Urgency,
+    VendorCaseStatus,
+)
 from tierdesk.desk.models import (
+    CannedResponse,
     RequestType,
     Ticket,
     TicketAttachment,
@@ -85,9 +95,54 @@ class VendorCaseSerializer(serializers.ModelSerializer[VendorCase]):
             "health_link",
             "health_notes",
             "external_number",
+            "status",
+            "last_note",
             "filed_by",
             "filed_at",
+            "updated_at",
+            "closed_at",
         ]
+
+
+class VendorCaseListSerializer(VendorCaseSerializer):
+    ticket_number = serializers.CharField(source="ticket.number", read_only=True)
+
+    class Meta(VendorCaseSerializer.Meta):
+        fields = ["ticket", "ticket_number", *VendorCaseSerializer.Meta.fields]
+
+
+class VendorCaseUpdateSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=VendorCaseStatus.choices)
+    external_number = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CannedResponseSerializer(serializers.ModelSerializer[CannedResponse]):
+    class Meta:
+        model = CannedResponse
+        fields = ["id", "title", "body", "team", "created_by", "created_at", "updated_at"]
+        read_only_fields = ["created_by", "created_at", "updated_at"]
+
+
+class SolutionSetSerializer(serializers.Serializer[Any]):
+    solution = serializers.PrimaryKeyRelatedField(
+        queryset=Solution.objects.none(),
+        allow_null=True,
+        help_text="The id of a solution you may see, or null for none.",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.context.get("user")
+        if user is not None:
+            self.fields["solution"].queryset = selectors.solutions_nameable_by(user)  # type: ignore[attr-defined]
+
+
+class WatcherSerializer(serializers.Serializer[Any]):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
 
 
 class TicketSerializer(TicketListSerializer):
@@ -103,6 +158,8 @@ class TicketSerializer(TicketListSerializer):
             "duplicate_of",
             "merged_into",
             "resolved_at",
+            "logged_by",
+            "level_changed_at",
         ]
 
 
@@ -150,6 +207,8 @@ def ticket_data(ticket: Ticket) -> dict[str, Any]:
         "duplicate_of": ticket.duplicate_of_id,
         "merged_into": ticket.merged_into_id,
         "resolved_at": _when(ticket.resolved_at),
+        "logged_by": ticket.logged_by_id,
+        "level_changed_at": _when(ticket.level_changed_at),
     }
 
 
@@ -184,7 +243,13 @@ class TicketCreateSerializer(serializers.Serializer[Any]):
         queryset=User.objects.filter(is_active=True),
         required=False,
         allow_null=True,
-        help_text="Platform engineers log a request for someone else (bypass).",
+        help_text="The help desk, the platform team and admins log a request for someone else.",
+    )
+    channel = serializers.ChoiceField(
+        choices=[(c.value, c.label) for c in ON_BEHALF_CHANNELS],
+        required=False,
+        help_text="With `on_behalf_of`: how they asked (phone, walk_in, chat, email, portal). "
+        "Without it the request is recorded as logged by an expert (bypass).",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -25,19 +25,24 @@ from tierdesk.accounts.selectors import request_user
 from tierdesk.common.exports import FORMATS, XLSX_TYPE
 from tierdesk.common.permissions import roles_of
 from tierdesk.common.records import VersionConflict
-from tierdesk.common.roles import ADMIN_ONLY, ANY_USER
+from tierdesk.common.roles import ADMIN_ONLY, ANY_USER, DESK_CONSOLE, PLATFORM_STAFF, WRITERS
 from tierdesk.common.viewsets import ServiceModelViewSet
 from tierdesk.desk import ladder, selectors, services
 from tierdesk.desk.api import serializers as s
 from tierdesk.desk.choices import Channel
 from tierdesk.desk.exports import tickets_export
-from tierdesk.desk.models import RequestType, Ticket
+from tierdesk.desk.models import CannedResponse, RequestType, Ticket, VendorCase
 
 
 class NewestFirst(CursorPagination):
     """Cursor pages: no COUNT(*) over the table, stable under inserts."""
 
     ordering = ("-created_at", "-id")
+    page_size = 50
+
+
+class NewestUpdated(CursorPagination):
+    ordering = ("-updated_at", "-id")
     page_size = 50
 
 
@@ -77,6 +82,8 @@ class TicketViewSet(
         "close": ANY_USER,
         "vendor_case": ANY_USER,
         "partner_case": ANY_USER,
+        "set_solution": ANY_USER,
+        "watch": ANY_USER,
     }
 
     def get_queryset(self) -> QuerySet[Ticket]:
@@ -105,13 +112,15 @@ class TicketViewSet(
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
         on_behalf = data.pop("on_behalf_of", None)
+        channel = data.pop("channel", None) if on_behalf is not None else None
+        data.pop("channel", None)
         try:
             ticket = services.ticket_create(
                 requester=on_behalf or user,
                 actor=user,
-                channel=Channel.API,
-                is_bypass=on_behalf is not None,
-                language=user.preferred_language,
+                channel=channel or Channel.API,
+                is_bypass=on_behalf is not None and channel is None,
+                language=user.preferred_language or "en",
                 **data,
             )
         except DjangoValidationError as error:
@@ -355,6 +364,104 @@ class TicketViewSet(
             s.PartnerCaseInputSerializer,
             lambda t, u, d: ladder.partner_case_open(ticket=t, actor=u, **d),
         )
+
+    @extend_schema(request=s.SolutionSetSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"], url_path="set-solution")
+    def set_solution(self, request: Request, pk: str) -> Response:
+        """Attach, change or clear the solution the ticket is about (the help desk, the
+        platform team and admins who work it); routing and the SLA follow."""
+        user = request_user(request)
+        ticket = self.get_object()
+        incoming = s.SolutionSetSerializer(data=request.data, context={"user": user})
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        try:
+            ladder.ticket_set_solution(
+                ticket=ticket, actor=user, solution=data["solution"], reason=data["reason"]
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        return Response(s.TicketSerializer(Ticket.objects.get(pk=ticket.pk)).data)
+
+    @extend_schema(request=s.WatcherSerializer, responses={200: s.TicketSerializer})
+    @action(detail=True, methods=["post"])
+    def watch(self, request: Request, pk: str) -> Response:
+        """Add a watcher: oneself (who may reply), or someone (who supports the ticket)."""
+        return self._run(
+            request,
+            "watch",
+            s.WatcherSerializer,
+            lambda t, u, d: services.ticket_watch(ticket=t, user=d["user"], actor=u),
+        )
+
+
+class VendorCaseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[VendorCase]
+):
+    """Vendor and partner cases of tickets the caller sees, most recently updated first;
+    `?status=` filters. The platform team and admins update them."""
+
+    pagination_class = NewestUpdated
+    serializer_class = s.VendorCaseListSerializer
+    filterset_fields = ["status", "is_partner"]
+    ordering_fields: list[str] = []
+    action_roles = {"list": PLATFORM_STAFF, "retrieve": PLATFORM_STAFF, "update_case": ANY_USER}
+
+    def get_queryset(self) -> QuerySet[VendorCase]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return VendorCase.objects.none()
+        return selectors.vendor_cases_visible_to(request_user(self.request))
+
+    def get_object(self) -> VendorCase:
+        return selectors.vendor_case_get_for_user(
+            request_user(self.request), int(self.kwargs["pk"])
+        )
+
+    @extend_schema(
+        request=s.VendorCaseUpdateSerializer, responses={200: s.VendorCaseListSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="update")
+    def update_case(self, request: Request, pk: str) -> Response:
+        """Where the case stands: open, waiting on vendor (the ticket waits too, its SLA
+        clocks paused), resolved by vendor, closed; with the vendor's latest word."""
+        case = self.get_object()
+        incoming = s.VendorCaseUpdateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        try:
+            case = ladder.vendor_case_update(
+                case=case,
+                actor=request_user(request),
+                status=data["status"],
+                external_number=data["external_number"],
+                note=data["note"],
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        return Response(s.VendorCaseListSerializer(case).data)
+
+
+class CannedResponseViewSet(ServiceModelViewSet[CannedResponse]):
+    """Canned responses the caller may use (everyone's and their teams'); team leads
+    write their team's, the platform team and admins every one."""
+
+    serializer_class = s.CannedResponseSerializer
+    save_service = services.canned_response_save
+    delete_service = services.canned_response_delete
+    filterset_fields = ["team"]
+    action_roles = {
+        "list": DESK_CONSOLE,
+        "retrieve": DESK_CONSOLE,
+        "create": WRITERS,
+        "update": WRITERS,
+        "partial_update": WRITERS,
+        "destroy": WRITERS,
+    }
+
+    def get_queryset(self) -> QuerySet[CannedResponse]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return CannedResponse.objects.none()
+        return selectors.canned_responses_for(request_user(self.request))
 
 
 class RequestTypeViewSet(ServiceModelViewSet[RequestType]):

@@ -47,6 +47,9 @@ def forwards(apps, schema_editor):
         case.status = "closed"
         case.closed_at = case.ticket.resolved_at or case.filed_at
         case.save(update_fields=["status", "closed_at"])
+    VendorCase.objects.filter(ticket__is_open=True, ticket__status="waiting_on_vendor").update(
+        status="waiting_on_vendor"
+    )
     VendorCase.objects.filter(
         Q(ticket__is_open=True) & ~Q(ticket__status="waiting_on_vendor")
     ).update(status="open")

@@ -6,14 +6,31 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tierdesk.accounts.choices import SupportType
 from tierdesk.common import markdown
-from tierdesk.desk.choices import HealthResult, Priority, TicketEventType, TicketStatus
+from tierdesk.desk.choices import (
+    Channel,
+    HealthResult,
+    Priority,
+    TicketEventType,
+    TicketStatus,
+    VendorCaseStatus,
+)
 from tierdesk.desk.models import TicketEvent
 from tierdesk.desk.routing import REASONS
 
 register = template.Library()
+
+SYSTEM_REASONS = frozenset(
+    {
+        gettext_noop("Requester replied"),
+        gettext_noop("Reopen window passed"),
+        gettext_noop("An open ticket was merged into it"),
+    }
+)
+"""Reasons the system itself records (in English): shown in the reader's language."""
 
 
 @register.filter
@@ -55,7 +72,9 @@ def event_text(event: TicketEvent) -> str:
     if event.type == TicketEventType.ROUTED and p.get("reason") in REASONS:
         parts.append(str(REASONS[p["reason"]]))
     elif p.get("reason"):
-        parts.append(_("Why: %(reason)s") % {"reason": p["reason"]})
+        # Reasons the system writes are translated; people's own words stay as written.
+        reason = _(p["reason"]) if p["reason"] in SYSTEM_REASONS else p["reason"]
+        parts.append(_("Why: %(reason)s") % {"reason": reason})
     if event.type == TicketEventType.VENDOR_CASE_OPENED:
         health = p.get("health", "")
         label = HealthResult(health).label if health in HealthResult.values else health
@@ -67,6 +86,24 @@ def event_text(event: TicketEvent) -> str:
                 "health": label,
             }
         )
+    if event.type == TicketEventType.CREATED and p.get("logged_by"):
+        channel = p.get("channel", "")
+        parts.append(
+            _("logged by %(who)s (%(channel)s)")
+            % {
+                "who": p["logged_by"],
+                "channel": Channel(channel).label if channel in Channel.values else channel,
+            }
+        )
+    if event.type == TicketEventType.SOLUTION_SET:
+        none = _("no solution")
+        parts.append(f"{p.get('before') or none} → {p.get('after') or none}")
+    if event.type == TicketEventType.VENDOR_CASE_UPDATED:
+        status = p.get("case_status", "")
+        label = VendorCaseStatus(status).label if status in VendorCaseStatus.values else status
+        parts.append(f"{p.get('vendor', '')} {p.get('external_number', '')}: {label}".strip())
+    if event.type == TicketEventType.MENTIONED and p.get("people"):
+        parts.append(", ".join(f"@{name}" for name in p["people"]))
     if event.type == TicketEventType.STATUS_CHANGED:
         parts.append(f"{status_label(p.get('before', ''))} → {status_label(p.get('after', ''))}")
     if event.type in {TicketEventType.MERGED, TicketEventType.DUPLICATE_LINKED}:

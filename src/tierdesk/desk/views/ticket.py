@@ -1,7 +1,10 @@
-"""The ticket page: timeline, replies, ladder moves, edits, attachments."""
+"""The ticket page: timeline, replies (with canned responses and @mentions), triage with
+the resulting priority, the solution, watchers, ladder moves, merge and duplicate with
+search and preview, vendor cases, edits, attachments."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -9,17 +12,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common.ids import form_id
-from tierdesk.common.permissions import RoleRequiredMixin
+from tierdesk.common.permissions import RoleRequiredMixin, roles_of
 from tierdesk.common.records import VersionConflict
-from tierdesk.common.roles import ANY_USER
+from tierdesk.common.roles import ANY_USER, READ_ALL
 from tierdesk.desk import forms, ladder, selectors, services
-from tierdesk.desk.choices import MessageKind, TicketStatus
+from tierdesk.desk.choices import (
+    Impact,
+    MessageKind,
+    Priority,
+    TicketStatus,
+    Urgency,
+    VendorCaseStatus,
+)
 from tierdesk.desk.models import Ticket, TicketEvent
 from tierdesk.sla import selectors as sla_selectors
 
@@ -47,10 +58,43 @@ class TicketDetailView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request_user(request)
         ticket = selectors.ticket_get_for_user(user, pk)
-        return render(request, "desk/ticket_detail.html", _detail_context(user, ticket))
+        context = _detail_context(user, ticket, canned_id=form_id(request.GET.get("canned")))
+        return render(request, "desk/ticket_detail.html", context)
 
 
-def _detail_context(user: User, ticket: Ticket, **extra: Any) -> dict[str, Any]:
+# Moves the page shows in a place of their own rather than in the list of actions.
+OWN_PLACE = {"link_duplicate", "merge"}
+
+
+def _move_initial(ticket: Ticket, move: str) -> dict[str, Any]:
+    if move == "triage":  # the ticket's own values: one click never turns a P4 into a P1
+        return {"impact": ticket.impact, "urgency": ticket.urgency, "topic": ticket.topic}
+    if move == "set_solution" and ticket.solution_id is not None:
+        return {"solution": ticket.solution}
+    return {}
+
+
+def priority_matrix() -> dict[str, str]:
+    """The impact × urgency matrix as the page's script reads it ("high|low": "p3"):
+    `services.priority_for` for every cell, so the preview says what saving will do."""
+    return {
+        f"{impact}|{urgency}": services.priority_for(impact=impact, urgency=urgency)
+        for impact in Impact.values
+        for urgency in Urgency.values
+    }
+
+
+def _crumb(user: User, ticket: Ticket) -> dict[str, Any]:
+    """Desk workers and whoever supports the ticket come from their queue; requesters from
+    their requests."""
+    if selectors.can_work(user, ticket) or roles_of(user) & READ_ALL:
+        return {"url": reverse("desk:queue"), "label": _("Queue")}
+    return {"url": reverse("desk:portal"), "label": _("My requests")}
+
+
+def _detail_context(
+    user: User, ticket: Ticket, *, canned_id: int | None = None, **extra: Any
+) -> dict[str, Any]:
     notes = selectors.can_see_notes(user, ticket)
     moves = selectors.status_moves(user, ticket) + selectors.allowed_moves(user, ticket)
     attachments = ticket.attachments.all()
@@ -58,20 +102,62 @@ def _detail_context(user: User, ticket: Ticket, **extra: Any) -> dict[str, Any]:
         attachments = attachments.filter(is_internal=False)
     solution = ticket.solution
     details = selectors.can_see_solution_details(user, ticket)
+    can_work = selectors.can_work(user, ticket)
+    can_reply = selectors.can_reply(user, ticket)
+    canned: list[dict[str, Any]] = []
+    prefill = ""
+    if can_reply and can_work:
+        for found in selectors.canned_responses_for(user):
+            text = services.canned_render(found.body, ticket=ticket, agent=user)
+            canned.append({"id": found.pk, "title": found.title, "text": text})
+            if found.pk == canned_id:
+                prefill = text
+    cases = list(ticket.vendor_cases.select_related("filed_by", "partner_team"))
+    updatable = {c.pk for c in cases if selectors.can_update_vendor_case(user, c)}
+
+    def form_for(m: str) -> Any:
+        return forms.MOVE_FORMS[m](prefix=m, user=user, initial=_move_initial(ticket, m))
+
     return {
         "ticket": ticket,
+        "crumb": _crumb(user, ticket),
         "timeline": _timeline(user, ticket),
         "can_note": selectors.can_write_note(user, ticket),
-        "can_reply": selectors.can_reply(user, ticket),
+        "can_reply": can_reply,
         "can_attach": selectors.can_attach(user, ticket),
         "can_edit": selectors.can_edit(user, ticket),
-        "can_work": selectors.can_work(user, ticket),
+        "can_work": can_work,
+        "requester_closes": selectors.requester_closes(user, ticket),
         "moves": [
-            {"name": m, "label": forms.MOVE_LABELS[m], "form": forms.MOVE_FORMS[m](prefix=m)}
+            {"name": m, "label": forms.MOVE_LABELS[m], "form": form_for(m)}
             for m in moves
+            if m not in OWN_PLACE
         ],
+        "can_merge": "merge" in moves or "link_duplicate" in moves,
+        "solution_form": (
+            form_for("set_solution") if selectors.can_set_solution(user, ticket) else None
+        ),
+        "watcher_form": form_for("add_watcher") if can_work and ticket.is_open else None,
+        "watchers": list(ticket.watchers.order_by("username")) if notes else [],
+        "canned": canned,
+        "reply_prefill": prefill,
+        "priority_matrix_json": json.dumps(priority_matrix()),
+        "priority_labels_json": json.dumps({p.value: str(p.label) for p in Priority}),
         "attachments": attachments,
-        "vendor_cases": ticket.vendor_cases.select_related("filed_by"),
+        "vendor_cases": [
+            {
+                "case": c,
+                "form": (
+                    forms.VendorCaseUpdateForm(
+                        prefix=f"case{c.pk}",
+                        initial={"status": c.status, "external_number": c.external_number},
+                    )
+                    if c.pk in updatable and c.status != VendorCaseStatus.CLOSED
+                    else None
+                ),
+            }
+            for c in cases
+        ],
         "solution_details": details,
         "co_owners": list(solution.co_owners.all()) if solution and details else [],
         "sla_clocks": sla_selectors.ticket_clocks(ticket.pk),
@@ -123,20 +209,31 @@ class TicketMoveView(RoleRequiredMixin, View):
         ticket = selectors.ticket_get_for_user(user, pk)
         if move not in forms.MOVE_FORMS:
             raise Http404
-        # The move's service decides whether this user may (selectors.can_move).
-        form = forms.MOVE_FORMS[move](request.POST, prefix=move)
+        # The move's service decides whether this user may (selectors.can_move). Forms
+        # with pickers check what may be picked first, so who may not make the move at
+        # all is told so before being told about the picked value.
+        if move in FIRST_RULES and not FIRST_RULES[move](user, ticket):
+            raise PermissionDenied
+        form = forms.MOVE_FORMS[move](request.POST, prefix=move, user=user)
         if not form.is_valid():
-            messages.error(request, _("Check the form: %s") % form.errors.as_text())
+            messages.error(request, _("Check the form: %s") % _form_errors(form))
             return redirect("desk:ticket-detail", pk=ticket.pk)
         data = dict(form.cleaned_data)
         try:
-            _run_move(user, ticket, move, data)
+            landed = _run_move(user, ticket, move, data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Done: %s.") % forms.MOVE_LABELS[move])
+            if landed is not None:  # merged: on to the ticket it now lives in
+                return redirect("desk:ticket-detail", pk=landed.pk)
         return redirect("desk:ticket-detail", pk=ticket.pk)
 
+
+FIRST_RULES: dict[str, Any] = {
+    "set_solution": selectors.can_set_solution,
+    "add_watcher": selectors.can_work,
+}
 
 STATUS_MOVES = {
     "wait_on_requester": TicketStatus.WAITING_ON_REQUESTER,
@@ -144,7 +241,25 @@ STATUS_MOVES = {
 }
 
 
-def _run_move(user: User, ticket: Ticket, move: str, data: dict[str, Any]) -> None:
+def _form_errors(form: Any) -> str:
+    """A form's errors as one sentence naming each field by its label, not its name."""
+    parts = []
+    for name, problems in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        text = " ".join(str(p) for p in problems)
+        parts.append(f"{label}: {text}" if label else text)
+    return " ".join(parts)
+
+
+def _run_move(user: User, ticket: Ticket, move: str, data: dict[str, Any]) -> Ticket | None:
+    if move == "set_solution":
+        ladder.ticket_set_solution(
+            ticket=ticket, actor=user, solution=data["solution"], reason=data["reason"]
+        )
+        return None
+    if move == "add_watcher":
+        services.ticket_watch(ticket=ticket, user=data["person"], actor=user)
+        return None
     if move in {"link_duplicate", "merge"}:
         other = (
             selectors.tickets_visible_to(user)
@@ -154,27 +269,21 @@ def _run_move(user: User, ticket: Ticket, move: str, data: dict[str, Any]) -> No
         if other is None:
             raise ValidationError(_("No such ticket."))
         if move == "merge":
-            ladder.ticket_merge(source=ticket, target=other, actor=user)
-        else:
-            ladder.ticket_link_duplicate(
-                ticket=ticket, original=other, actor=user, reason=data["reason"]
-            )
-        return
-    if move == "assign":
-        agent = None
-        if data["agent"]:
-            agent = User.objects.filter(username=data["agent"], is_active=True).first()
-            if agent is None:
-                raise ValidationError(_("Nobody with that user name."))
-        ladder.ticket_assign(
-            ticket=ticket, actor=user, reason=data["reason"], team=data["team"], agent=agent
+            return ladder.ticket_merge(source=ticket, target=other, actor=user)
+        ladder.ticket_link_duplicate(
+            ticket=ticket, original=other, actor=user, reason=data["reason"]
         )
-        return
+        return None
+    if move == "assign":
+        ladder.ticket_assign(
+            ticket=ticket, actor=user, reason=data["reason"], team=data["team"], agent=data["agent"]
+        )
+        return None
     if move in STATUS_MOVES:
         services.ticket_set_status(
             ticket=ticket, actor=user, status=STATUS_MOVES[move], reason=data["reason"]
         )
-        return
+        return None
     functions: dict[str, Any] = {
         "triage": ladder.ticket_triage,
         "redirect": ladder.ticket_redirect,
@@ -189,6 +298,7 @@ def _run_move(user: User, ticket: Ticket, move: str, data: dict[str, Any]) -> No
         "partner_case": ladder.partner_case_open,
     }
     functions[move](ticket=ticket, actor=user, **data)
+    return None
 
 
 class TicketEditView(RoleRequiredMixin, View):
