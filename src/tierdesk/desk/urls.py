@@ -3,6 +3,7 @@
 from django.urls import path
 
 from tierdesk.desk import views
+from tierdesk.desk.views import canned, log_request, merge, vendor_cases
 from tierdesk.desk.views import queue as queue_views
 
 app_name = "desk"
@@ -33,6 +34,23 @@ urlpatterns = [
     path("tickets/<id:pk>/", views.TicketDetailView.as_view(), name="ticket-detail"),
     path("tickets/<id:pk>/edit/", views.TicketEditView.as_view(), name="ticket-edit"),
     path("tickets/<id:pk>/move/<slug:move>/", views.TicketMoveView.as_view(), name="ticket-move"),
+    path("tickets/<id:pk>/merge/", merge.TicketMergeSearchView.as_view(), name="ticket-merge"),
+    path(
+        "tickets/<id:pk>/merge/<id:target_pk>/",
+        merge.TicketMergeConfirmView.as_view(),
+        name="ticket-merge-confirm",
+    ),
+    path("log/", log_request.LogRequestView.as_view(), name="log-request"),
+    path("canned/", canned.CannedListView.as_view(), name="canned-list"),
+    path("canned/new/", canned.CannedCreateView.as_view(), name="canned-create"),
+    path("canned/<id:pk>/", canned.CannedEditView.as_view(), name="canned-edit"),
+    path("canned/<id:pk>/delete/", canned.CannedDeleteView.as_view(), name="canned-delete"),
+    path("vendor-cases/", vendor_cases.VendorCaseListView.as_view(), name="vendor-cases"),
+    path(
+        "vendor-cases/<id:pk>/update/",
+        vendor_cases.VendorCaseUpdateView.as_view(),
+        name="vendor-case-update",
+    ),
     path(
         "tickets/<id:pk>/<slug:what>/",
         views.TicketPostView.as_view(),
