@@ -297,6 +297,8 @@ def test_the_page_has_its_keys_help_and_no_inline_script_or_style(org: Org) -> N
 
 
 def test_korean_queue_speaks_korean(org: Org) -> None:
+    org.users["agent"].preferred_language = ""  # follows the browser
+    org.users["agent"].save(update_fields=["preferred_language"])
     ticket(requester=org.users["requester"])
     client = _client(org, "agent")
     body = client.get("/desk/queue/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()

@@ -95,8 +95,10 @@ def test_managers_and_admins_keep_the_summary_with_links(org: Org, role: str) ->
 
 
 def test_home_in_korean(org: Org) -> None:
+    org.users["agent"].preferred_language = ""  # follows the browser
+    org.users["agent"].save(update_fields=["preferred_language"])
     client = Client()
     client.force_login(org.users["agent"])
     body = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
-    for word in ("내 작업", "내 미해결 티켓", "오늘 기한", "위반", "요청자 대기"):
+    for word in ("내 작업", "내 미해결 티켓", "오늘 기한", "위반", "요청자 응답 대기"):
         assert word in body, word

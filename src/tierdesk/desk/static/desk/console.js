@@ -145,7 +145,7 @@
     const ticked = boxes.filter((b) => b.checked).length;
     if (counter) {
       const template = ticked ? counter.dataset.countSome : counter.dataset.countNone;
-      if (template) counter.textContent = template.replace("%(n)s", String(ticked));
+      if (template) counter.textContent = template.replace("{n}", String(ticked));
     }
     const all = document.querySelector("[data-select-all]");
     if (all instanceof HTMLInputElement) {
