@@ -24,11 +24,17 @@ def inbox_of(user: Any) -> QuerySet[InboxItem]:
     return InboxItem.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
+UNREAD_CAP = 100
+"""The bell counts up to here (and shows 99+): one COUNT over at most this many entries of
+the partial index of unread items, however many a person leaves unread."""
+
+
 def unread_count(user: Any) -> int:
-    """What the bell shows: one COUNT over the partial index of unread items."""
+    """What the bell shows: unread items, counted up to UNREAD_CAP."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return InboxItem.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+    unread = InboxItem.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+    return unread[:UNREAD_CAP].count()
 
 
 _CACHE = "_tierdesk_inbox_unread"

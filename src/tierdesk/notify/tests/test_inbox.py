@@ -113,3 +113,11 @@ def test_unread_counts_and_marking_read(org: Org, django_assert_num_queries: Any
     assert services.inbox_mark_all_read(actor=maker) == 2
     assert selectors.unread_count(maker) == 0 and selectors.unread_count(agent) == 1
     assert list(selectors.inbox_of(agent).values_list("recipient", flat=True)) == [agent.pk]
+
+
+def test_the_bell_stops_counting_at_a_hundred(org: Org) -> None:
+    maker = org.users["maker"]
+    InboxItem.objects.bulk_create(
+        InboxItem(recipient=maker, key=f"k{i}", subject="s") for i in range(130)
+    )
+    assert selectors.unread_count(maker) == selectors.UNREAD_CAP == 100
