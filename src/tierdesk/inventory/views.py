@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.views import View
 
 from tierdesk.accounts.models import BusinessUnit, User
-from tierdesk.accounts.pickers import person_json, pick_limit
+from tierdesk.accounts.pickers import PickerWidget, person_json, pick_limit
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common import clock
 from tierdesk.common.ids import form_id
@@ -56,8 +56,17 @@ class SolutionListView(RoleRequiredMixin, View):
             "page": page,
             "query": query.urlencode(),
             "business_units": BusinessUnit.objects.all(),
-            "maker_label": _maker_label(user, params.get("maker", ""), maker_text),
-            "maker_id": params.get("maker", "") if form_id(params.get("maker", "")) else "",
+            "maker_picker": PickerWidget(kind="person", url=reverse("inventory:maker-pick")).render(
+                "maker",
+                (
+                    params.get("maker", "") if form_id(params.get("maker", "")) else "",
+                    _maker_label(user, params.get("maker", ""), maker_text),
+                ),
+                attrs={
+                    "id": "filter-maker",
+                    "placeholder": gettext("Name, user name or e-mail"),
+                },
+            ),
             "is_maker": Role.MAKER in roles_of(user),
         }
         partial = bool(getattr(request, "htmx", False))  # set by django-htmx's middleware

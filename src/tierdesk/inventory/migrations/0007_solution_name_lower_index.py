@@ -4,7 +4,6 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
-
 PG_INDEX = "inv_sol_live_lname_c"
 
 
@@ -14,7 +13,7 @@ def _postgres_prefix_index(apps: object, schema_editor: object) -> None:
     this index (SQLite's BINARY order is already code-point order)."""
     if schema_editor.connection.vendor == "postgresql":  # type: ignore[attr-defined]
         schema_editor.execute(  # type: ignore[attr-defined]
-            f'CREATE INDEX IF NOT EXISTS {PG_INDEX} ON inventory_solution '
+            f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON inventory_solution "
             f'((lower(name) COLLATE "C")) WHERE NOT is_deleted'
         )
 
