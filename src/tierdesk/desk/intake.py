@@ -27,11 +27,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from tierdesk.accounts.choices import AccountKind
+from tierdesk.accounts.models import User
+from tierdesk.accounts.pickers import PersonPickerField
+from tierdesk.common.ids import form_id
 from tierdesk.desk import selectors
 from tierdesk.desk import services as desk_services
 from tierdesk.desk.forms import BypassForm, EmbedForm, TicketForm
 from tierdesk.desk.models import DeskSettings, Ticket, TicketAttachment
 from tierdesk.inventory.models import Solution
+from tierdesk.inventory.pickers import SolutionPickerField
 
 # ----------------------------------------------------------------- naming a solution
 
@@ -41,10 +46,12 @@ MAX_CHOICES = 8
 
 @dataclass(frozen=True)
 class SolutionMatch:
-    """What a typed solution text names: exactly one solution, or the choices to offer."""
+    """What a typed solution text names: exactly one solution, or the choices to offer
+    (`exact`: they all carry that very name; otherwise their names contain it)."""
 
     solution: Solution | None
     choices: tuple[Solution, ...] = ()
+    exact: bool = False
 
 
 def solution_match(user: Any, text: str) -> SolutionMatch:
@@ -52,7 +59,7 @@ def solution_match(user: Any, text: str) -> SolutionMatch:
     solutions the user may name (`selectors.solutions_nameable_by`) with that exact name
     (any case) — one is picked, several are offered — and failing that, up to eight whose
     name contains the text, always offered, never picked."""
-    text = (text or "").strip()
+    text = " ".join((text or "").split())
     if not text:
         return SolutionMatch(None)
     by_id = selectors.solution_by_platform_id(text)
@@ -63,7 +70,7 @@ def solution_match(user: Any, text: str) -> SolutionMatch:
     if len(exact) == 1:
         return SolutionMatch(exact[0])
     if exact:
-        return SolutionMatch(None, tuple(exact[:MAX_CHOICES]))
+        return SolutionMatch(None, tuple(exact[:MAX_CHOICES]), exact=True)
     near = nameable.filter(name__icontains=text).order_by("name", "id")[:MAX_CHOICES]
     return SolutionMatch(None, tuple(near))
 
@@ -78,10 +85,53 @@ def solution_label(solution: Solution) -> str:
     return " · ".join(parts)
 
 
+@dataclass(frozen=True)
+class Unsettled:
+    """Typed text the picker could not settle on one solution: the form offers choices."""
+
+    text: str
+
+
+def _typed(value: Any) -> Any:
+    """A picker's posted value with a non-numeric "id" read as typed text: a form or a
+    script that posts `solution=<platform id>` or `requester=<user name>` directly means
+    what it typed."""
+    typed_as_id = isinstance(value, tuple) and not value[1].strip() and value[0].strip()
+    if typed_as_id and not form_id(value[0]):
+        return ("", value[0])
+    return value
+
+
+class RequestSolutionField(SolutionPickerField):
+    """The solution picker (`inventory.pickers`); what it cannot settle — several matches,
+    none it may see — is handed to the form as `Unsettled` to offer choices, instead of an
+    error that only names them."""
+
+    def to_python(self, value: Any) -> Any:
+        value = _typed(value)
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code not in {"several", "none"}:
+                raise
+            text = value[1] if isinstance(value, tuple) and value[1].strip() else value[0]
+            return Unsettled(" ".join(str(text).split()))
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return bool(data and any(data)) if isinstance(data, tuple) else bool(data)
+
+
+class RequesterField(PersonPickerField):
+    """The person picker; a user name posted as the value is read as typed."""
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(_typed(value))
+
+
 class SolutionChoiceMixin(forms.Form):
-    """Adds `solution_choice` beside a form's `solution` text: radio buttons offered when
-    the text matches several solutions (or none), with "I don't know / not about an app".
-    The named solution (or None) ends in `cleaned_data["solution_obj"]`."""
+    """The solution picker plus `solution_choice`: radio buttons offered when the typed
+    text matches several solutions (or none), with "I don't know / not about an app". The
+    named solution (or None) ends in `cleaned_data["solution_obj"]`."""
 
     # A text field drawn as radio buttons: `clean` checks the pick against the matches.
     solution_choice = forms.CharField(
@@ -91,11 +141,16 @@ class SolutionChoiceMixin(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["solution"].help_text = _(
-            "The app, flow or chatbot this is about: type its name or platform id. "
-            "Leave it empty if you don't know."
+        self.label_suffix = ""
+        self.fields["solution"] = RequestSolutionField(
+            user=user,
+            required=False,
+            label=_("Solution"),
+            help_text=_(
+                "The app, flow or chatbot this is about: type part of its name and pick it, "
+                "or give its platform id. Leave it empty if you don't know."
+            ),
         )
-        self.fields["solution"].widget.attrs.update({"autocomplete": "off"})
         self.offered = False
 
     def _offer(self, choices: Sequence[Solution]) -> None:
@@ -109,11 +164,15 @@ class SolutionChoiceMixin(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        text = (cleaned.get("solution") or "").strip()
+        value = cleaned.get("solution")
         choice = (self.data.get("solution_choice") or "").strip()
         cleaned["solution_obj"] = None
-        if not text or choice == NO_SOLUTION:
+        if isinstance(value, Solution):
+            cleaned["solution_obj"] = value
             return cleaned
+        if not isinstance(value, Unsettled) or not value.text or choice == NO_SOLUTION:
+            return cleaned
+        text = value.text
         match = solution_match(self.user, text)
         if match.solution is not None:
             cleaned["solution_obj"] = match.solution
@@ -123,21 +182,19 @@ class SolutionChoiceMixin(forms.Form):
             cleaned["solution_obj"] = picked
             return cleaned
         self._offer(match.choices)
-        if match.choices:
-            self.add_error(
-                "solution",
-                _("Several solutions match “%(text)s”. Pick the one you mean below.")
-                % {"text": text},
+        if match.exact:
+            message = _("Several solutions are called “%(text)s”. Pick the one you mean below.")
+        elif match.choices:
+            message = _(
+                "No solution is called exactly “%(text)s”; these contain it. Pick the one you "
+                "mean below, or “I don't know / not about an app”."
             )
         else:
-            self.add_error(
-                "solution",
-                _(
-                    "No solution you can see matches “%(text)s”. Correct it, or choose "
-                    "“I don't know / not about an app” and send the request without one."
-                )
-                % {"text": text},
+            message = _(
+                "No solution you can see matches “%(text)s”. Correct it, or choose "
+                "“I don't know / not about an app” and send the request without one."
             )
+        self.add_error("solution", message % {"text": text})
         return cleaned
 
 
@@ -148,9 +205,17 @@ class RequestForm(SolutionChoiceMixin, TicketForm):
 
 
 class LogForSomeoneForm(SolutionChoiceMixin, BypassForm):
-    """The expert bypass form."""
+    """The expert bypass form: who asked, by the person picker (any active person)."""
 
     field_order = ["requester", "subject", "solution", "solution_choice"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["requester"] = RequesterField(
+            queryset=User.objects.filter(is_active=True, kind=AccountKind.PERSON),
+            label=_("Who asked"),
+            help_text=_("Type part of their name, user name or e-mail and pick them."),
+        )
 
 
 # ------------------------------------------------------------------------ screenshots
@@ -330,6 +395,7 @@ class EmbedIntakeForm(EmbedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.label_suffix = ""
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         self.fields["email"].widget.attrs.update({"autocomplete": "email"})
         self.fields["name"].widget.attrs.update({"autocomplete": "name"})

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from tierdesk.accounts.models import User
-from tierdesk.accounts.selectors import request_user, user_find_by_principal
+from tierdesk.accounts.selectors import request_user
 from tierdesk.common.permissions import RoleRequiredMixin
 from tierdesk.common.roles import ANY_USER, PLATFORM_STAFF
 from tierdesk.desk import forms, intake, selectors, services
@@ -206,26 +206,21 @@ class BypassView(RoleRequiredMixin, View):
         form = intake.LogForSomeoneForm(request.POST, user=user)
         if form.is_valid():
             data = form.cleaned_data
-            requester = User.objects.filter(username=data["requester"]).first() or (
-                user_find_by_principal(data["requester"])
-            )
-            if requester is None:
-                form.add_error("requester", _("Nobody with that name."))
+            requester: User = data["requester"]
+            try:
+                ticket = services.ticket_create(
+                    requester=requester,
+                    actor=user,
+                    subject=data["subject"],
+                    solution=data["solution_obj"],
+                    topic=data["topic"],
+                    urgency=data["urgency"],
+                    is_bypass=True,
+                    language=requester.preferred_language or translation.get_language() or "en",
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
             else:
-                try:
-                    ticket = services.ticket_create(
-                        requester=requester,
-                        actor=user,
-                        subject=data["subject"],
-                        solution=data["solution_obj"],
-                        topic=data["topic"],
-                        urgency=data["urgency"],
-                        is_bypass=True,
-                        language=requester.preferred_language or translation.get_language() or "en",
-                    )
-                except ValidationError as error:
-                    _form_errors(form, error)
-                else:
-                    messages.success(request, _("Logged as %s.") % ticket.number)
-                    return redirect("desk:ticket-detail", pk=ticket.pk)
+                messages.success(request, _("Logged as %s.") % ticket.number)
+                return redirect("desk:ticket-detail", pk=ticket.pk)
         return render(request, "desk/bypass.html", {"form": form}, status=400)
