@@ -1,6 +1,6 @@
 """The agent console in a Korean Chromium: j/k/o and ? in the queue, "a" takes the ticket,
-a bulk assignment, and screenshots at 1400, 768 and 390 px (to /tmp/hb1/ or
-TIERDESK_SCREENSHOTS) with no sideways scrolling on the tablet and the phone."""
+a bulk assignment, and screenshots at 1400, 768 and 390 px (to var/screenshots/ or
+$TIERDESK_SCREENSHOTS) with no sideways scrolling on the tablet and the phone."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from tierdesk.desk.tests.factories import ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(os.environ.get("TIERDESK_SCREENSHOTS", "/tmp/hb1"))
+ROOT = Path(__file__).resolve().parents[4]
+SHOTS = Path(os.environ.get("TIERDESK_SCREENSHOTS", ROOT / "var" / "screenshots"))
 
 
 @pytest.fixture
