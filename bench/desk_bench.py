@@ -221,6 +221,10 @@ def _clocks(log: Any) -> None:
     from tierdesk.sla.models import SlaClock
 
     now = clock.now()
+    # A real clock's policy snapshot (its calendar and targets), from the demo's tickets.
+    snapshot = json.dumps(
+        SlaClock.objects.exclude(snapshot={}).order_by("id").values_list("snapshot", flat=True)[0]
+    )
     todo = (
         Ticket.objects.filter(is_open=True, number__startswith="TD-B")
         .exclude(id__in=SlaClock.objects.values("ticket_id"))
@@ -238,7 +242,7 @@ def _clocks(log: Any) -> None:
                 "sla",
                 "resolution",
                 level,
-                "{}",
+                snapshot,
                 3 * 86400 * 1_000_000,
                 due - dt.timedelta(days=3),
                 0,
@@ -268,6 +272,19 @@ def _clocks(log: Any) -> None:
         log(f"{len(rows):,} SLA clocks for open tickets")
 
 
+def _saved_views(agent: Any, team: Any) -> None:
+    """The agent's personal views and their team's, as the queue lists them beside it."""
+    from tierdesk.common.models import SavedView
+
+    for i, query in enumerate(["priority=p1", "due=breached", "sort=updated", "unassigned=1"]):
+        SavedView.objects.get_or_create(
+            owner=agent, team=None, page="desk.queue", name=f"bench {i}", defaults={"query": query}
+        )
+        SavedView.objects.get_or_create(
+            owner=agent, team=team, page="desk.queue", name=f"team {i}", defaults={"query": query}
+        )
+
+
 def child_queue(iterations: int, skip_million: bool) -> dict[str, Any]:
     import django
 
@@ -292,10 +309,17 @@ def child_queue(iterations: int, skip_million: bool) -> dict[str, Any]:
         _fill(size, log)
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(agent)
+        _saved_views(agent, help_desk)
+        # Next SLA due first (the agents' default), the built-in views, a saved view's
+        # filters, a later page; every page with its SLA colours, markers and saved views.
         urls = [
             f"/desk/queue/?team={help_desk.pk}",
+            f"/desk/queue/?team={help_desk.pk}&sort=priority",
             f"/desk/queue/?team={help_desk.pk}&priority=p1",
             f"/desk/queue/?team={help_desk.pk}&status=new",
+            f"/desk/queue/?team={help_desk.pk}&due=breached",
+            f"/desk/queue/?team={help_desk.pk}&escalated=1",
+            f"/desk/queue/?team={help_desk.pk}&sort=updated",
             f"/desk/queue/?team={help_desk.pk}&page=3",
         ]
         client.get(urls[0])

@@ -33,6 +33,7 @@ from tierdesk.sla import selectors as sla_selectors
 PAGE_SIZE = 50
 MAX_PAGES = 20
 NEXT_CHAIN = 20
+SENTINEL = 987654321987
 
 SORT_LABELS = {
     "due": gettext_lazy("Due first"),
@@ -110,7 +111,12 @@ def queue_context(request: HttpRequest, user: User) -> dict[str, Any]:
     markers = queue.row_markers(
         tickets, us=queue.our_team_ids(user, filters), looked_before=looked_before, at=at
     )
+    # Links built once for the page, not reversed twice per row.
+    detail = reverse("desk:ticket-detail", args=[SENTINEL])
+    take = reverse("desk:ticket-post", args=[SENTINEL, "take"])
     for i, t in enumerate(tickets):
+        t.url = detail.replace(str(SENTINEL), str(t.pk))  # type: ignore[attr-defined]
+        t.take_url = take.replace(str(SENTINEL), str(t.pk))  # type: ignore[attr-defined]
         # What the row shows; the ticket page's "next ticket" follows `?next=` (the rows
         # after this one on the page, nearest first).
         t.sla_badge = badges.get(t.pk)  # type: ignore[attr-defined]
