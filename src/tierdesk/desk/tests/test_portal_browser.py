@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, FilePayload, Frame, Page, expect
 
 from conftest import Org
+from tests.browser.persona import AXE, AXE_TAGS
 from tierdesk.desk.models import DeskSettings, Ticket, TicketAttachment
 
 pytestmark = pytest.mark.browser
@@ -40,8 +41,25 @@ def _shot(page: Page, name: str, width: int) -> None:
     page.screenshot(path=str(SHOTS / f"portal-{name}-{width}.png"), full_page=True)
 
 
-def _check(page: Page, name: str, width: int) -> None:
-    _no_sideways_scroll(page, name)
+PROBLEMS: list[str] = []
+
+
+def _axe(where: Page | Frame, name: str) -> None:
+    """axe-core's serious and critical violations (WCAG 2.1 A/AA and best practice)."""
+    if not where.evaluate("typeof window.axe !== 'undefined'"):
+        where.evaluate(AXE.read_text(encoding="utf-8"))
+    result: dict[str, Any] = where.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    for violation in result["violations"]:
+        if violation["impact"] in {"serious", "critical"}:
+            targets = [" ".join(n["target"]) for n in violation["nodes"][:3]]
+            PROBLEMS.append(f"{name}: {violation['id']} ({violation['impact']}) {targets}")
+
+
+def _check(page: Page, name: str, width: int, frame: Frame | None = None) -> None:
+    _no_sideways_scroll(frame or page, name)
+    _axe(frame or page, name)
     _shot(page, name, width)
 
 
@@ -49,6 +67,7 @@ def _check(page: Page, name: str, width: int) -> None:
 def test_requester_files_by_portal_and_embed_in_korean(
     browser: Browser, live_server: Any, org: Org, width: int, height: int
 ) -> None:
+    PROBLEMS.clear()
     # `member` works in the sales unit and sees its apps, like most requesters who name one.
     member = org.users["member"]
     member.preferred_language = "ko"
@@ -138,8 +157,7 @@ def test_requester_files_by_portal_and_embed_in_korean(
     expect(frame.locator("h1")).to_contain_text("영업 일지 도움 요청")
     inner = page.frame(url=lambda url: "/desk/embed/" in url)
     assert inner is not None
-    _no_sideways_scroll(inner, "embed")
-    _check(page, "6-embed", width)
+    _check(page, "6-embed", width, inner)
     # sent at once (faster than the minimum fill time): not filed, kept, asked again
     frame.locator("#id_subject").fill("보고서 버튼이 안 눌려요")
     frame.locator("#id_description").fill("월말 보고서에서 보내기를 눌러도 반응이 없습니다.")
@@ -147,7 +165,9 @@ def test_requester_files_by_portal_and_embed_in_korean(
     expect(frame.locator("#notice")).to_contain_text("아직 보내지 않았습니다")
     expect(frame.locator("#id_subject")).to_have_value("보고서 버튼이 안 눌려요")
     assert not Ticket.objects.filter(subject="보고서 버튼이 안 눌려요").exists()
-    _check(page, "7-send-again", width)
+    inner = page.frame(url=lambda url: "/desk/embed/" in url)
+    assert inner is not None
+    _check(page, "7-send-again", width, inner)
     shot: FilePayload = {"name": "화면.png", "mimeType": "image/png", "buffer": PNG}
     frame.locator("input[name=screenshots]").set_input_files([shot])
     frame.locator("button[type=submit]").click()
@@ -157,8 +177,7 @@ def test_requester_files_by_portal_and_embed_in_korean(
     assert TicketAttachment.objects.get(ticket=embedded).content_type == "image/png"
     inner = page.frame(url=lambda url: "done=" in url)
     assert inner is not None
-    _no_sideways_scroll(inner, "thank-you")
-    _check(page, "8-thank-you", width)
+    _check(page, "8-thank-you", width, inner)
 
     # 6. The thank-you link opens the ticket (in a new tab, out of the app's frame).
     with context.expect_page() as opened:
@@ -177,6 +196,7 @@ def test_requester_files_by_portal_and_embed_in_korean(
     expect(rows.first).to_contain_text(str(embedded.number))
     _check(page, "10-my-requests", width)
     context.close()
+    assert not PROBLEMS, "\n".join(PROBLEMS)
 
 
 @pytest.fixture(autouse=True)

@@ -136,3 +136,23 @@ def test_bypass_uses_the_same_rules(org: Org, twins: tuple[Solution, Solution]) 
     )
     assert response.status_code == 302
     assert Ticket.objects.get().solution == twins[0]
+
+
+def test_what_the_picker_posts(org: Org, twins: tuple[Solution, Solution]) -> None:
+    """With JavaScript the picker posts the picked id and the text it filled in."""
+    client = _client(org.users["maker"])
+    picked = {"solution": str(twins[1].pk), "solution_text": "근태 앱"}
+    response = client.post("/desk/new/", {**_form(""), **picked})
+    assert response.status_code == 302
+    assert Ticket.objects.get().solution == twins[1]
+    # text changed after the pick: the text decides (here: two apps, so a choice)
+    changed = {"solution": str(twins[1].pk), "solution_text": "근태"}
+    response = client.post("/desk/new/", {**_form(""), **changed})
+    assert response.status_code == 400
+    # a picked id the person may not see reads as missing
+    hidden = {"solution": str(org.other.pk), "solution_text": org.other.name}
+    response = client.post("/desk/new/", {**_form(""), **hidden})
+    assert response.status_code == 400
+    assert f'name="solution_choice" value="{org.other.pk}"' not in response.content.decode()
+    assert org.other.environment.name not in response.content.decode()
+    assert Ticket.objects.count() == 1
