@@ -10,7 +10,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from tierdesk.accounts.selectors import request_user
+from tierdesk.desk import services
 from tierdesk.desk.models import (
+    CannedResponse,
     DeskSettings,
     DeskTeamChannel,
     EscalationPath,
@@ -172,9 +175,47 @@ class TicketAdmin(ReadOnlyAdmin):
 class VendorCaseAdmin(ReadOnlyAdmin):
     """Read-only: cases are raised from the ticket (ladder.vendor_case / partner_case)."""
 
-    list_display = ("vendor", "external_number", "is_partner", "ticket", "filed_by", "filed_at")
-    list_filter = ("is_partner", "health_result")
+    list_display = (
+        "vendor",
+        "external_number",
+        "status",
+        "is_partner",
+        "ticket",
+        "filed_by",
+        "filed_at",
+        "updated_at",
+    )
+    list_filter = ("status", "is_partner", "health_result")
     search_fields = ("vendor", "external_number", "ticket__number")
     list_select_related = ("ticket", "filed_by")
     raw_id_fields = ("ticket", "partner_team", "filed_by")
     show_full_result_count = False
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin[CannedResponse]):
+    """Canned responses, written and deleted through the desk's services (who may:
+    `selectors.can_manage_canned_responses`)."""
+
+    list_display = ("title", "team", "created_by", "updated_at")
+    list_filter = ("team",)
+    search_fields = ("title", "body")
+    list_select_related = ("team", "created_by")
+    fields = ("title", "body", "team")
+
+    def save_model(
+        self, request: HttpRequest, obj: CannedResponse, form: Any, change: bool
+    ) -> None:
+        data = {name: form.cleaned_data[name] for name in ("title", "body", "team")}
+        instance = CannedResponse.objects.get(pk=obj.pk) if change else None
+        saved = services.canned_response_save(
+            actor=request_user(request), instance=instance, data=data
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: CannedResponse) -> None:
+        services.canned_response_delete(actor=request_user(request), instance=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)

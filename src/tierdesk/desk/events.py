@@ -189,4 +189,6 @@ def vendor_case_updated(
 def mentioned(
     ticket: Ticket, actor: User | None, *, people: list[User], internal: bool
 ) -> TicketEvent:
-    return _event(ticket, T.MENTIONED, actor, internal=internal, people=[str(p) for p in people])
+    return _event(
+        ticket, T.MENTIONED, actor, internal=internal, people=[p.username for p in people]
+    )

@@ -151,7 +151,7 @@ class WatcherForm(MoveForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["person"] = person_field(
-            user=user, label=_("Person"), required=True, anyone=True
+            user=user, label=_("Watcher"), required=True, anyone=True
         )
 
 
