@@ -139,4 +139,4 @@ def test_a_ticket_climbs_the_ladder_and_the_requester_reads_it_in_korean(
     assert story.locator("li.event-escalated").count() == 2
     # A resolved ticket: its requester may confirm it (close) or reopen it, nothing else.
     expect(page.locator("#moves")).to_have_count(1)
-    expect(page.locator("#moves summary")).to_have_text(["닫기", "다시 열기"])
+    expect(page.locator("#moves summary")).to_have_text(["내 요청 닫기", "다시 열기"])
