@@ -32,15 +32,22 @@ def _environments_for(request: Any) -> QuerySet[Environment]:
 
 class SolutionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SolutionKind.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=SolutionKind.choices, empty_label=_("All")
+    )
     environment = django_filters.ModelChoiceFilter(
-        label=_("Environment"), queryset=lambda request: _environments_for(request)
+        label=_("Environment"),
+        queryset=lambda request: _environments_for(request),
+        empty_label=_("All"),
     )
     business_unit = django_filters.ModelChoiceFilter(
-        label=_("Business unit"), queryset=BusinessUnit.objects.all()
+        label=_("Business unit"), queryset=BusinessUnit.objects.all(), empty_label=_("All")
     )
     tier = django_filters.ChoiceFilter(
-        label=_("Tier"), choices=[*Tier.choices, ("none", _("Not set"))], method="filter_tier"
+        label=_("Tier"),
+        choices=[*Tier.choices, ("none", _("Not set"))],
+        method="filter_tier",
+        empty_label=_("All"),
     )
     maker = django_filters.CharFilter(label=_("Maker"), method="filter_maker")
     mine = django_filters.ChoiceFilter(
