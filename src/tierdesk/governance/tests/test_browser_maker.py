@@ -100,9 +100,8 @@ def test_maker_reaches_governance_and_asks_to_graduate(browser: Browser, live_se
     page.goto(f"/inventory/solutions/{solution.pk}/")
     expect(page.locator("#governance")).to_be_visible()
     expect(page.locator("#help-form")).to_be_visible()
-    expect(page.locator("#snippet-launch")).to_have_value(
-        re.compile(r'^Launch\("http[^"]+/desk/embed/[^"]+/", \{ lang: Left\(Language\(\), 2\) \}\)$')
-    )
+    launch = r'^Launch\("http[^"]+/desk/embed/[^"]+/", \{ lang: Left\(Language\(\), 2\) \}\)$'
+    expect(page.locator("#snippet-launch")).to_have_value(re.compile(launch))
     copy = page.locator("button[data-copy=snippet-url]")
     copy.click()
     expect(copy).to_have_text("클립보드에 복사했습니다")
