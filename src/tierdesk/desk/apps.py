@@ -9,11 +9,13 @@ class DeskConfig(AppConfig):
 
     def ready(self) -> None:
         from tierdesk.common import navigation
-        from tierdesk.common.roles import ANY_USER, DESK_CONSOLE, PLATFORM_STAFF
+        from tierdesk.common.roles import ANY_USER, DESK_CONSOLE, DESK_WORKERS, PLATFORM_STAFF
 
         navigation.register("desk:portal", _("Help"), ANY_USER, order=200)
         navigation.register("desk:queue", _("Queue"), DESK_CONSOLE, order=210)
-        navigation.register("desk:bypass", _("Log for someone"), PLATFORM_STAFF, order=220)
+        navigation.register("desk:log-request", _("Log for someone"), DESK_WORKERS, order=215)
+        navigation.register("desk:vendor-cases", _("Vendor cases"), PLATFORM_STAFF, order=220)
+        navigation.register("desk:bypass", _("Asked directly"), PLATFORM_STAFF, order=230)
 
         from tierdesk.common.daily import register_daily
         from tierdesk.desk.services import open_tickets_support_changed

@@ -25,8 +25,10 @@ from tierdesk.desk.choices import (
     TicketStatus,
     TicketType,
     Topic,
+    VendorCaseStatus,
 )
 from tierdesk.desk.models import (
+    CannedResponse,
     DeskTeamChannel,
     EscalationPath,
     EscalationStep,
@@ -375,6 +377,13 @@ def _build(rng: random.Random, n: int) -> dict[str, int]:
                     external_number=number,
                     filed_by=platform_user,
                     filed_at=checked + dt.timedelta(minutes=20),
+                    status=VendorCaseStatus.WAITING_ON_VENDOR
+                    if t.is_open
+                    else VendorCaseStatus.CLOSED,
+                    updated_at=checked + dt.timedelta(minutes=20)
+                    if t.is_open
+                    else (t.resolved_at or at),
+                    closed_at=None if t.is_open else (t.resolved_at or at),
                 )
             )
             events.append(
@@ -446,6 +455,8 @@ def _build(rng: random.Random, n: int) -> dict[str, int]:
                     parameters={"reason": REPLIES[lang][2]},
                 )
             )
+    logged = _logged_for_someone(tickets, agent_user)
+    canned = _canned_responses(platform_user)
     TicketEvent.objects.bulk_create(events, batch_size=2000)
     TicketMessage.objects.bulk_create(messages, batch_size=2000)
     VendorCase.objects.bulk_create(cases, batch_size=2000)
@@ -455,7 +466,69 @@ def _build(rng: random.Random, n: int) -> dict[str, int]:
         "events": len(events),
         "messages": len(messages),
         "vendor_cases": len(cases),
+        "logged_for_someone": logged,
+        "canned_responses": canned,
     }
+
+
+def _logged_for_someone(tickets: list[Ticket], agent: User | None) -> int:
+    """One in seven help-desk tickets came by phone, chat or at the desk and was logged by
+    the agent for the person who asked. A generator of its own, so the rest of the demo
+    stays as it was."""
+    if agent is None:
+        return 0
+    rng = random.Random(SEED + 1)  # noqa: S311 - demo data, not secrets
+    logged = []
+    for t in tickets:
+        if t.level == SupportType.HELP_DESK and not t.is_bypass and rng.random() < 1 / 7:
+            t.channel = rng.choice([Channel.PHONE, Channel.CHAT, Channel.WALK_IN])
+            t.logged_by = agent
+            logged.append(t)
+    Ticket.objects.bulk_update(logged, ["channel", "logged_by"], batch_size=1000)
+    return len(logged)
+
+
+CANNED = [
+    (
+        "접수 확인",
+        "{{ requester.name }}님, 안녕하세요. 요청 {{ ticket.id }}을(를) 받았습니다. "
+        "확인 후 오늘 안에 다시 연락드리겠습니다.\n\n{{ agent.name }} 드림",
+    ),
+    (
+        "앱 소유자 안내",
+        "{{ solution.name }}은(는) 제작자 팀이 직접 지원하는 앱입니다. "
+        "앱 안의 '도움 요청' 양식으로 문의하시면 가장 빨리 답을 받으실 수 있습니다.",
+    ),
+    (
+        "권한 요청 안내",
+        "{{ requester.name }}님, 앱 공유 권한은 앱 소유자가 부여합니다. "
+        "소유자에게 요청을 전달했으니 승인되면 알려드리겠습니다.",
+    ),
+    (
+        "서비스 상태 확인 중",
+        "현재 Microsoft 서비스 상태를 확인하고 있습니다. "
+        "장애가 확인되면 진행 상황을 이 티켓에 계속 남기겠습니다.",
+    ),
+    (
+        "Acknowledged",
+        "Hello {{ requester.name }}, we have your request {{ ticket.id }} and will get back "
+        "to you today.\n\n{{ agent.name }}",
+    ),
+]
+
+
+def _canned_responses(author: User | None) -> int:
+    """The help desk's everyday answers, for everyone (no team)."""
+    now = clock.now()
+    CannedResponse.objects.bulk_create(
+        [
+            CannedResponse(
+                title=title, body=body, created_by=author, created_at=now, updated_at=now
+            )
+            for title, body in CANNED
+        ]
+    )
+    return len(CANNED)
 
 
 def clocks_build(*, size: str = "small") -> dict[str, int]:

@@ -54,6 +54,7 @@ ALLOWED_ATTACHMENT_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
     ".gif": "image/gif",
+    ".webp": "image/webp",
     ".pdf": "application/pdf",
     ".txt": "text/plain",
     ".log": "text/plain",

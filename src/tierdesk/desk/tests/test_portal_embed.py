@@ -15,7 +15,6 @@ from django.test import Client
 
 from conftest import Org
 from tierdesk.desk import intake
-from tierdesk.desk import services as desk_services
 from tierdesk.desk.models import DeskSettings, Ticket, TicketAttachment
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06" + b"\0" * 40
@@ -158,11 +157,6 @@ def test_screenshots_are_attached_by_their_content(url: str) -> None:
     assert not kept[0].is_internal
 
 
-@pytest.mark.xfail(
-    ".webp" not in desk_services.ALLOWED_ATTACHMENT_TYPES,
-    reason="the attachment service does not accept .webp yet (services.ALLOWED_ATTACHMENT_TYPES)",
-    strict=True,
-)
 def test_webp_screenshots_are_accepted(url: str) -> None:
     response = Client().post(url, {**_form(), "screenshots": [_upload("s.webp", WEBP)]})
     assert response.status_code == 302

@@ -27,6 +27,20 @@
     }
   }
 
+  // A link to one of the page's actions (the portal's "Close" goes to #move-close) opens
+  // its folded section and brings it into view.
+  const unfold = () => {
+    const target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    if (target instanceof HTMLDetailsElement) {
+      target.open = true;
+      target.scrollIntoView({ block: "start" });
+      const first = target.querySelector("textarea, input:not([type=hidden]), select, button");
+      if (first) first.focus({ preventScroll: true });
+    }
+  };
+  unfold();
+  window.addEventListener("hashchange", unfold);
+
   // Canned responses: "Insert" puts the chosen response (its variables already filled in
   // for this ticket) into the reply box at the cursor instead of reloading the page.
   const canned = document.getElementById("canned-form");
