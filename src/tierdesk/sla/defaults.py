@@ -1,6 +1,8 @@
 """Calendars and policies every install starts with (migration 0002 and `sla_seed`).
 
-Minutes are working time in the target's calendar. Critical P1/P2 run on 24×7 with
+Names are Korean, the product's first language (migration 0004 renames the English
+names of earlier installs where nobody changed them). Minutes are working time in the
+target's calendar. Critical P1/P2 run on 24×7 with
 on-call; everything else on Korean office hours (09:00–18:00, Monday to Friday, Korean
 public holidays)."""
 
@@ -15,7 +17,7 @@ CALENDARS = [
     {"code": "24x7", "name": "24×7", "always_open": True, "country": "", "weekly_hours": []},
     {
         "code": "kr-office",
-        "name": "Office hours (Seoul)",
+        "name": "업무 시간(서울)",
         "always_open": False,
         "country": "KR",
         "weekly_hours": OFFICE_WEEK,
@@ -25,7 +27,7 @@ CALENDARS = [
 # (name, kind, tier, priority, level, position, {metric: (minutes, calendar code)})
 POLICIES: list[tuple[str, str, str, str, str, int, dict[str, tuple[int, str]]]] = [
     (
-        "Critical P1",
+        "핵심 P1",
         "sla",
         "critical",
         "p1",
@@ -34,7 +36,7 @@ POLICIES: list[tuple[str, str, str, str, str, int, dict[str, tuple[int, str]]]] 
         {"first_response": (15, "24x7"), "next_update": (60, "24x7"), "resolution": (240, "24x7")},
     ),
     (
-        "Critical P2",
+        "핵심 P2",
         "sla",
         "critical",
         "p2",
@@ -43,7 +45,7 @@ POLICIES: list[tuple[str, str, str, str, str, int, dict[str, tuple[int, str]]]] 
         {"first_response": (30, "24x7"), "next_update": (120, "24x7"), "resolution": (480, "24x7")},
     ),
     (
-        "Critical",
+        "핵심",
         "sla",
         "critical",
         "",
@@ -56,7 +58,7 @@ POLICIES: list[tuple[str, str, str, str, str, int, dict[str, tuple[int, str]]]] 
         },
     ),
     (
-        "Important P1",
+        "중요 P1",
         "sla",
         "important",
         "p1",
@@ -69,7 +71,7 @@ POLICIES: list[tuple[str, str, str, str, str, int, dict[str, tuple[int, str]]]] 
         },
     ),
     (
-        "Important P2",
+        "중요 P2",
         "sla",
         "important",
         "p2",
@@ -82,7 +84,7 @@ POLICIES: list[tuple[str, str, str, str, str, int, dict[str, tuple[int, str]]]] 
         },
     ),
     (
-        "Important",
+        "중요",
         "sla",
         "important",
         "",
@@ -95,7 +97,7 @@ POLICIES: list[tuple[str, str, str, str, str, int, dict[str, tuple[int, str]]]] 
         },
     ),
     (
-        "Productivity",
+        "생산성",
         "sla",
         "productivity",
         "",
@@ -108,7 +110,7 @@ POLICIES: list[tuple[str, str, str, str, str, int, dict[str, tuple[int, str]]]] 
         },
     ),
     (
-        "Default",
+        "기본",
         "sla",
         "",
         "",
@@ -121,7 +123,7 @@ POLICIES: list[tuple[str, str, str, str, str, int, dict[str, tuple[int, str]]]] 
         },
     ),
     (
-        "Help desk → platform team",
+        "헬프데스크 → 전담 플랫폼 팀",
         "ola",
         "",
         "",
@@ -130,7 +132,7 @@ POLICIES: list[tuple[str, str, str, str, str, int, dict[str, tuple[int, str]]]] 
         {"first_response": (120, "kr-office"), "resolution": (2 * DAY, "kr-office")},
     ),
     (
-        "Partner contract",
+        "파트너 계약",
         "underpinning",
         "",
         "",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import TemplateView
 
 from tierdesk.accounts.models import User
@@ -107,7 +108,9 @@ class OnCallView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class OverrideCreateView(RoleRequiredMixin, TemplateView):
+class OverrideCreateView(RoleRequiredMixin, View):
+    """POST only: GET answers 405 (a TemplateView without a template answered 500)."""
+
     allowed_roles = ON_CALL_READERS
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

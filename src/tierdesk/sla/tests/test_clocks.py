@@ -34,7 +34,7 @@ def test_a_productivity_ticket_runs_on_office_hours(org):
     first = _clock(t, Metric.FIRST_RESPONSE)
     # One business day (9 h) from Monday 10:00 → Tuesday 10:00 in Seoul.
     assert first.due_at.astimezone(SEOUL) == dt.datetime(2025, 6, 17, 10, 0, tzinfo=SEOUL)
-    assert first.snapshot["policy"]["name"] == "Productivity"
+    assert first.snapshot["policy"]["name"] == "생산성"
     assert first.snapshot["calendar"]["code"] == "kr-office"
     assert first.original_due_at == first.due_at
     # Warnings first: half of nine hours is 14:30 on Monday.
@@ -105,7 +105,7 @@ def test_a_priority_change_reattaches_from_the_start_and_keeps_the_old_clock(org
     set_tier(org.own, "critical")
     t = ticket(requester=org.users["requester"], solution=org.own)  # low/low → P4
     old = _clock(t, Metric.RESOLUTION)
-    assert old.snapshot["policy"]["name"] == "Critical"
+    assert old.snapshot["policy"]["name"] == "핵심"
     with clock.frozen(MONDAY_10 + dt.timedelta(minutes=30)):
         t = desk.ticket_update(
             ticket=t,
@@ -116,7 +116,7 @@ def test_a_priority_change_reattaches_from_the_start_and_keeps_the_old_clock(org
     old.refresh_from_db()
     new = _clock(t, Metric.RESOLUTION, stage=Stage.IN_PROGRESS)
     assert old.stage == Stage.CANCELLED and old.replaced_by_id == new.pk
-    assert new.snapshot["policy"]["name"] == "Critical P1"
+    assert new.snapshot["policy"]["name"] == "핵심 P1"
     # Retroactive: four hours from the ticket's start, not from the change.
     assert new.started_at == MONDAY_10
     assert new.due_at == MONDAY_10 + dt.timedelta(hours=4)
@@ -137,7 +137,7 @@ def test_a_tier_change_reattaches_too(org):
             expected_version=org.own.version,
         )
     assert _clock(t, Metric.RESOLUTION, stage=Stage.IN_PROGRESS).snapshot["policy"]["name"] == (
-        "Important"
+        "중요"
     )
 
 

@@ -38,4 +38,4 @@ def test_ticket_page_shows_the_clock_history(client, org):
     t = ticket(requester=org.users["requester"], solution=org.own)
     client.force_login(org.users["agent"])
     body = client.get(f"/desk/tickets/{t.pk}/").content.decode()
-    assert "Clock history" in body and "Important" in body
+    assert "Clock history" in body and "중요" in body  # the policy, named in Korean
