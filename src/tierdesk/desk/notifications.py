@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -69,7 +70,7 @@ def _person_mail(
     ticket: Ticket, person: User, headline: str, text: str, params: dict[str, object] | None
 ) -> tuple[str, str]:
     """Subject and body in the person's own language."""
-    with translation.override(person.preferred_language or "en"):
+    with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
         subject = _subject(ticket, str(_(headline)))
         said = _(text) % {k: str(v) for k, v in params.items()} if params else _(text)
         return subject, f"{said}\n\n{ticket_url(ticket)}"
@@ -107,7 +108,7 @@ def notify_address(
     """E-mail someone who is not a user (an anonymous requester)."""
     if not address:
         return
-    with translation.override(lang or "en"):
+    with translation.override(lang or settings.LANGUAGE_CODE):
         subject = _subject(ticket, str(_(headline)))
         body = f"{_(text)}"
     notification_enqueue(
@@ -215,7 +216,7 @@ def creation_queue(*, ticket: Ticket, event: TicketEvent, notices: CreationNotic
     if notices.logged_for is not None:
         person = notices.logged_for
         who = ticket.logged_by if ticket.logged_by_id is not None else None
-        with translation.override(person.preferred_language or "en"):
+        with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
             channel = str(ticket.get_channel_display())
         subject, body = _person_mail(
             ticket,
@@ -227,7 +228,7 @@ def creation_queue(*, ticket: Ticket, event: TicketEvent, notices: CreationNotic
         key = f"ticket:{ticket.pk}:{event.pk}:{person.pk}:{Channel.EMAIL}"
         add(key, Channel.EMAIL, person.email, person, subject=subject, body=body)
     if notices.address:
-        with translation.override(notices.lang or "en"):
+        with translation.override(notices.lang or settings.LANGUAGE_CODE):
             subject = _subject(ticket, str(_(RECEIVED[0])))
             body = str(_(RECEIVED[1]))
         key = f"ticket:{ticket.pk}:{event.pk}:{notices.address.lower()}:{Channel.EMAIL}"
@@ -244,7 +245,7 @@ def mention_inbox(
     posted = 0
     url = reverse("desk:ticket-detail", args=[ticket.pk])
     for person in people:
-        with translation.override(person.preferred_language or "en"):
+        with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
             subject = _(MENTIONED) % {"who": str(actor or "tierdesk"), "number": ticket.number}
         inbox_post(
             recipient=person,

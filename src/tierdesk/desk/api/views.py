@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, StreamingHttpResponse
@@ -120,7 +121,7 @@ class TicketViewSet(
                 actor=user,
                 channel=channel or Channel.API,
                 is_bypass=on_behalf is not None and channel is None,
-                language=user.preferred_language or "en",
+                language=user.preferred_language or settings.LANGUAGE_CODE,
                 **data,
             )
         except DjangoValidationError as error:

@@ -4,6 +4,7 @@ who logged it; the requester is told and follows it like any request of theirs."
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -42,7 +43,11 @@ class LogRequestView(RoleRequiredMixin, View):
                     impact=data["impact"],
                     urgency=data["urgency"],
                     channel=data["channel"],
-                    language=requester.preferred_language or translation.get_language() or "en",
+                    language=(
+                        requester.preferred_language
+                        or translation.get_language()
+                        or settings.LANGUAGE_CODE
+                    ),
                     check_solution=True,
                 )
             except ValidationError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -216,7 +217,11 @@ class BypassView(RoleRequiredMixin, View):
                     topic=data["topic"],
                     urgency=data["urgency"],
                     is_bypass=True,
-                    language=requester.preferred_language or translation.get_language() or "en",
+                    language=(
+                        requester.preferred_language
+                        or translation.get_language()
+                        or settings.LANGUAGE_CODE
+                    ),
                 )
             except ValidationError as error:
                 _form_errors(form, error)
