@@ -17,6 +17,11 @@ class DeskConfig(AppConfig):
         navigation.register("desk:vendor-cases", _("Vendor cases"), PLATFORM_STAFF, order=220)
         navigation.register("desk:bypass", _("Asked directly"), PLATFORM_STAFF, order=230)
 
+        from tierdesk.desk.panels import tickets_panel
+        from tierdesk.inventory.panels import register_solution_panel
+
+        register_solution_panel("tickets", tickets_panel, "desk/_solution_panel.html", order=20)
+
         from tierdesk.common.daily import register_daily
         from tierdesk.desk.services import open_tickets_support_changed
         from tierdesk.inventory.signals import support_changed

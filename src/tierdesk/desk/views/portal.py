@@ -100,6 +100,16 @@ class SearchView(RoleRequiredMixin, View):
         status = request.GET.get("status", "")
         if status in TicketStatus.values:
             qs = qs.filter(status=status)
+        # From a solution's page: its tickets among those this user may see (an id of a
+        # solution they cannot see narrows to nothing new: only visible tickets are here).
+        solution_id = request.GET.get("solution", "")
+        solution_name = ""
+        if solution_id.isascii() and solution_id.isdigit() and len(solution_id) <= 18:
+            qs = qs.filter(solution_id=int(solution_id))
+            first = qs.select_related("solution").first()
+            solution_name = first.solution.name if first and first.solution else ""
+        else:
+            solution_id = ""
         count, more = selectors.capped_count(qs)
         context = _page(
             request,
@@ -112,7 +122,9 @@ class SearchView(RoleRequiredMixin, View):
                 "count": count,
                 "more": more,
                 "statuses": TicketStatus.choices,
-                "filtered": bool(q.strip() or status),
+                "filtered": bool(q.strip() or status or solution_id),
+                "solution_id": solution_id,
+                "solution_name": solution_name,
                 "can_file": selectors.can_file(user),
             }
         )
