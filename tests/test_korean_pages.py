@@ -22,6 +22,7 @@ fails is fixed, not listed."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -351,14 +352,42 @@ def _prepare(w: World) -> None:
     ("Maker", `partner`) would hide them: people get neutral names. An import run for the
     import pages, and one of each desk object its pages list."""
     from tierdesk.accounts.models import User
+    from tierdesk.desk.models import TicketEvent
     from tierdesk.inventory.importers.services import import_run_execute
+    from tierdesk.notify.models import InboxItem, Notification
 
+    renamed: dict[str, str] = {}
     for user in User.objects.all():
+        before = str(user)
         user.display_name = f"사용자 {user.pk}"
         user.username = f"u{user.pk}"
         user.email = user.upn = f"u{user.pk}@example.com"
         user.preferred_language = ""  # has not chosen: the browser's language applies
         user.save()
+        renamed[before] = str(user)
+    # The world was built while its people had English names and had chosen English:
+    # what was written then (names in the timeline, mail and in-app notices in English)
+    # is what those people would rightly see. Written again as if they had not chosen.
+    for event in TicketEvent.objects.exclude(parameters={}):
+        params = dict(event.parameters)
+        for key in ("agent", "logged_by"):
+            if params.get(key) in renamed:
+                params[key] = renamed[params[key]]
+        if params != event.parameters:
+            TicketEvent.objects.filter(pk=event.pk).update(parameters=params)
+    from tierdesk.desk.models import TicketMessage
+
+    for before, after in renamed.items():
+        TicketMessage.objects.filter(author_label=before).update(author_label=after)
+    InboxItem.objects.all().delete()
+    Notification.objects.all().delete()
+    from tierdesk.desk import services as desk_services
+
+    desk_services.ticket_reply(
+        ticket=w.tickets["own"],
+        author=User.objects.get(pk=w.org.users["agent"].pk),
+        body="확인하고 있습니다.",
+    )
     import_run_execute(paths=[SAMPLE_IMPORT], actor=w.org.users["admin"])
     # one of each thing the desk's own pages list, so their detail pages are read too
     from tierdesk.accounts.models import SupportTeam
@@ -379,6 +408,8 @@ def _check(html: str, data: list[str], phrases: list[Phrase], codes: set[str]) -
     text = without_data(visible_text(html), data)
     text = without_data(text, sorted(PRODUCT_WORDS, key=len, reverse=True))
     problems = [f"English “{p.msgid}”" for p in phrases if p.found_in(text)]
+    if os.environ.get("KO_DEBUG") and problems:
+        print(text)
     words = set(re.findall(r"(?<![\w-])[a-z][a-z0-9_]*(?![\w-])", text))
     problems += [f"code “{c}”" for c in sorted(words & codes)]
     return problems

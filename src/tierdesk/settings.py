@@ -439,9 +439,9 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 
-EMAIL_BACKEND = os.environ.get(
-    "TIERDESK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# No mail server configured: messages are kept as .eml files in <data dir>/mail/ (and in
+# the outbox pages), never printed — for the web server, Celery workers and commands alike.
+EMAIL_BACKEND = os.environ.get("TIERDESK_EMAIL_BACKEND", "tierdesk.notify.mailbox.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("TIERDESK_FROM_EMAIL", "tierdesk@localhost")
 EMAIL_HOST = os.environ.get("TIERDESK_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("TIERDESK_EMAIL_PORT", "25"))

@@ -171,8 +171,9 @@ class CannedResponseForm(forms.Form):
         label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
-            "You may use {{ requester.name }}, {{ ticket.id }}, {{ agent.name }} and "
-            "{{ solution.name }}; they are filled in when the response is inserted."
+            "You may use <code>{{ requester.name }}</code>, <code>{{ ticket.id }}</code>, "
+            "<code>{{ agent.name }}</code> and <code>{{ solution.name }}</code>; they are "
+            "filled in when the response is inserted."
         ),
     )
     team = forms.ModelChoiceField(

@@ -148,7 +148,7 @@ def ticket_create(
     actor: User | None = None,
     is_bypass: bool = False,
     is_confidential: bool = False,
-    language: str = "en",
+    language: str = "",
     check_solution: bool = False,
 ) -> Ticket:
     """File a ticket and route it by the solution's support model.
@@ -216,7 +216,7 @@ def ticket_create(
         logged_by=actor if on_behalf else None,
         is_bypass=is_bypass,
         is_confidential=is_confidential,
-        language=language if language in {"en", "ko"} else "en",
+        language=language if language in {"en", "ko"} else settings.LANGUAGE_CODE,
         created_at=clock.now(),
         updated_at=clock.now(),
     )

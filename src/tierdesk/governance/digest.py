@@ -244,7 +244,7 @@ def digests_send(*, today: dt.date) -> int:
         "username",
     ):
         users[pk] = (active, kind, manager)
-        people[pk] = (email, language, display or username)
+        people[pk] = (email, language or settings.LANGUAGE_CODE, display or username)
     co_owners: dict[int, list[int]] = defaultdict(list)
     for sid, uid in SolutionOwner.objects.order_by("solution_id", "user_id").values_list(
         "solution_id", "user_id"
