@@ -231,3 +231,19 @@ def test_a_requester_sees_close_my_request(org: Org, own_ticket: Ticket) -> None
     assert Ticket.objects.get(pk=own_ticket.pk).is_open
     client.post(f"/desk/tickets/{own_ticket.pk}/move/close/", {"close-reason": "해결됨"})
     assert Ticket.objects.get(pk=own_ticket.pk).status == TicketStatus.CLOSED
+
+
+def test_the_queue_chain_gives_a_next_ticket_link_and_ignores_what_is_not_ids(
+    org: Org,
+) -> None:
+    from tierdesk.desk.tests.factories import ticket as make_ticket
+
+    first = make_ticket(requester=org.users["requester"], solution=org.own)
+    client = Client()
+    client.force_login(org.users["agent"])
+    page = client.get(f"/desk/tickets/{first.pk}/?next=41,42,43").content.decode()
+    assert 'data-next-ticket href="/desk/tickets/41/?next=42,43"' in page
+    assert "desk/console.js" in page
+    for junk in ("", "abc", "-1", "1" * 19, "<script>"):
+        page = client.get(f"/desk/tickets/{first.pk}/", {"next": junk}).content.decode()
+        assert "data-next-ticket" not in page

@@ -59,7 +59,20 @@ class TicketDetailView(RoleRequiredMixin, View):
         user = request_user(request)
         ticket = selectors.ticket_get_for_user(user, pk)
         context = _detail_context(user, ticket, canned_id=form_id(request.GET.get("canned")))
+        context["next_url"] = _next_ticket_url(request.GET.get("next", ""))
         return render(request, "desk/ticket_detail.html", context)
+
+
+def _next_ticket_url(chain: str) -> str:
+    """The queue links each ticket with ?next=<the ids after it on its page>: the next
+    ticket's address, carrying the rest of the chain ("" when none, or not ids). Whether
+    the next ticket may be seen is its own page's business (hidden answers 404)."""
+    ids = [part for part in chain.split(",")[:50] if part.isascii() and part.isdigit()]
+    ids = [part for part in ids if len(part) <= 18]
+    if not ids:
+        return ""
+    url = reverse("desk:ticket-detail", args=[int(ids[0])])
+    return f"{url}?next={','.join(ids[1:])}" if ids[1:] else url
 
 
 # Moves the page shows in a place of their own rather than in the list of actions.
