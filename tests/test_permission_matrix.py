@@ -147,7 +147,13 @@ def test_usage_fact_writes_admin_only(org: Org, role: str) -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_pages_every_role_may_open(org: Org, role: str) -> None:
     client = _client(org, role)
-    for path in ("/", "/accounts/profile/", "/accounts/password/", "/api/docs/", "/api/schema/"):
+    home = client.get("/")
+    # A requester's home is their requests; everyone else's is their own work.
+    if role == "requester":
+        assert (home.status_code, home["Location"]) == (302, "/desk/")
+    else:
+        assert home.status_code == 200, role
+    for path in ("/accounts/profile/", "/accounts/password/", "/api/docs/", "/api/schema/"):
         assert client.get(path).status_code == 200, (role, path)
     admin = client.get("/admin/")
     assert admin.status_code == (200 if role == "admin" else 302)

@@ -25,7 +25,7 @@ from tierdesk.inventory.choices import Tier
 from tierdesk.inventory.models import Solution
 from tierdesk.scheduler import Scheduler
 from tierdesk.sla.choices import Metric, Stage
-from tierdesk.sla.models import SlaClock
+from tierdesk.sla.models import SlaClock, SlaPolicy
 from tierdesk.sla.tests.factories import MONDAY_10, set_tier, ticket
 
 SEOUL = dt.timezone(dt.timedelta(hours=9))
@@ -119,6 +119,13 @@ def test_resolved_tickets_close_after_the_reopen_window(org: Org, settings: Any)
 # ------------------------------------------------------- a tier change reaches the clocks
 
 
+def _tier_policy(tier: str) -> int:
+    """The seeded policy of a tier (named in the site's language: ids, not names)."""
+    return int(
+        SlaPolicy.objects.get(tier=tier, priority="", request_type=None, is_active=True).pk
+    )
+
+
 @pytest.mark.django_db
 def test_a_graduation_moves_open_tickets_to_the_new_service_level(org: Org) -> None:
     """Productivity → Important through the graduation pages, as people do it: the open
@@ -128,7 +135,7 @@ def test_a_graduation_moves_open_tickets_to_the_new_service_level(org: Org) -> N
     open_ticket = ticket(requester=org.users["requester"], solution=org.own)
     done = ticket(requester=org.users["requester"], solution=org.own)
     desk.ticket_resolve(ticket=done, actor=org.users["agent"], reason="fixed")
-    assert _resolution(open_ticket).snapshot["policy"]["name"] == "Productivity"
+    assert _resolution(open_ticket).snapshot["policy"]["id"] == _tier_policy(Tier.PRODUCTIVITY)
     closed_clock = _resolution(done)
 
     maker = Client()
@@ -153,10 +160,10 @@ def test_a_graduation_moves_open_tickets_to_the_new_service_level(org: Org) -> N
     now_running = SlaClock.objects.get(
         ticket=open_ticket, metric=Metric.RESOLUTION, stage=Stage.IN_PROGRESS
     )
-    assert now_running.snapshot["policy"]["name"] == "Important"
+    assert now_running.snapshot["policy"]["id"] == _tier_policy(Tier.IMPORTANT)
     assert now_running.snapshot["facts"]["tier"] == Tier.IMPORTANT
     closed_clock.refresh_from_db()
-    assert closed_clock.snapshot["policy"]["name"] == "Productivity"
+    assert closed_clock.snapshot["policy"]["id"] == _tier_policy(Tier.PRODUCTIVITY)
     assert closed_clock.stage == Stage.COMPLETED
 
 

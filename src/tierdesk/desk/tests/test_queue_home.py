@@ -4,6 +4,7 @@ work, a maker their requests and their solutions' tickets, managers and admins l
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,6 +13,7 @@ from conftest import Org
 from tierdesk.common import clock
 from tierdesk.desk import ladder, services
 from tierdesk.desk.choices import TicketStatus
+from tierdesk.desk.models import Ticket
 from tierdesk.desk.tests.factories import ticket
 from tierdesk.sla.tests.factories import MONDAY_10, set_tier
 from tierdesk.sla.tests.factories import ticket as sla_ticket
@@ -102,3 +104,18 @@ def test_home_in_korean(org: Org) -> None:
     body = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     for word in ("내 작업", "내 미해결 티켓", "오늘 기한", "위반", "요청자 응답 대기"):
         assert word in body, word
+
+
+@pytest.mark.parametrize("role", ["agent", "member", "maker", "manager", "admin", "partner"])
+def test_home_reads_a_fixed_number_of_queries(
+    org: Org, role: str, django_assert_max_num_queries: Any
+) -> None:
+    """The same number of queries with 3 tickets or 30 (no query per ticket): session,
+    user, roles, the work tiles' capped counts, the first rows, the summary and the bell."""
+    client = Client()
+    client.force_login(org.users[role])
+    for n in (3, 30):
+        while Ticket.objects.count() < n:
+            ticket(requester=org.users["requester"], solution=org.own)
+        with django_assert_max_num_queries(16):
+            assert client.get("/").status_code == 200

@@ -34,10 +34,10 @@ def test_list_pages_use_a_fixed_number_of_queries(
         "/inventory/environments/",
         f"/inventory/environments/{org.env_sales.pk}/",
         f"/inventory/solutions/{org.own.pk}/",
-        "/",
-    ):
-        # 12 for the page, one for the notification bell's unread count (base.html).
-        with django_assert_max_num_queries(13):  # type: ignore[operator]
+    ):  # (the home page has its own bound: desk/tests/test_queue_home.py)
+        # 12 for the page, one for the notification bell's unread count (base.html), one
+        # for the desk's tickets panel on a solution's page (desk.panels).
+        with django_assert_max_num_queries(14):  # type: ignore[operator]
             assert client.get(path).status_code == 200, path
 
 

@@ -5,10 +5,12 @@ degraded to `?`; and what an unrecognised file is told."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from tierdesk.inventory.importers.base import Issues, RowError, to_datetime
 from tierdesk.inventory.importers.models import ImportRunStatus
@@ -23,6 +25,14 @@ from tierdesk.inventory.importers.text import (
 )
 
 TEXT = '"AppName","DisplayName"\r\n"a1","출장비 정산 🧾"\r\n'
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The messages below are checked in English; outside a request the site's language
+    (Korean) would apply."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
