@@ -141,7 +141,7 @@ POLICIES: list[tuple[str, str, str, str, str, int, dict[str, tuple[int, str]]]] 
         {"first_response": (240, "kr-office"), "resolution": (5 * DAY, "kr-office")},
     ),
     (
-        "Vendor support",
+        "공급업체 지원",
         "underpinning",
         "",
         "",
