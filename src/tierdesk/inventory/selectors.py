@@ -186,7 +186,8 @@ def _pick_rank(name: str, platform_id: str, needle: str) -> int:
 
 
 _SCAN_CAP = 200
-"""The substring scan keeps at most this many rows. Fewer means it saw every match, so
+"""The substring scan keeps at most this many rows (in table order: it stops there). Fewer
+means it saw every match, so
 every word-start match is ranked; at the cap a second scan fetches word starts."""
 
 
@@ -202,9 +203,15 @@ def solutions_pick(user: User, text: str, *, limit: int = 10) -> list[Solution]:
     limit = max(1, min(limit, PICK_LIMIT_MAX))
     if not needle:
         return []
-    base = solutions_visible_to(user, include_deleted=False)
-    # Scans walk the name index in order and stop at their limit (early for common text).
-    named = base.alias(lname=_name_key()).order_by("lname", "id")
+    base = solutions_visible_to(user, include_deleted=False).order_by()
+    # Substring scans stop at their limit; the ranking below sorts what they found. SQLite
+    # reads the names cheapest by walking the lower(name) index in order; PostgreSQL's
+    # trigram index (or its scan) answers fastest unordered.
+    scan = (
+        base
+        if connection.vendor == "postgresql"
+        else base.alias(lname=_name_key()).order_by("lname", "id")
+    )
     ranks: dict[int, int] = {}
 
     def take(queryset: QuerySet[Solution], count: int, rank: int | None = None) -> int:
@@ -223,12 +230,14 @@ def solutions_pick(user: User, text: str, *, limit: int = 10) -> list[Solution]:
         # (A typed platform id that names a solution means that solution.)
         take(_name_prefix(base, needle), limit, 1)
         if len(ranks) < limit:
-            if take(named.filter(lname__contains=needle), _SCAN_CAP) >= _SCAN_CAP:
-                take(named.filter(lname__contains=" " + needle), limit, 2)
+            if take(_name_contains(scan, needle), _SCAN_CAP) >= _SCAN_CAP:
+                take(_name_contains(scan, " " + needle), limit, 2)
             if sum(1 for r in ranks.values() if r <= 2) < limit:
                 related = _related_matches(base, needle)
                 if related is not None:
-                    take(related.order_by("name", "id"), limit)
+                    # unordered: ordering by name walks the name index through every
+                    # row the planner hopes to stop early on; the ranking sorts below
+                    take(related.order_by(), limit)
     best = sorted(ranks.items(), key=lambda item: item[1])[: limit * 2]
     found = base.filter(id__in=[pk for pk, _rank in best]).select_related("environment", "maker")
     return sorted(found, key=lambda s: (ranks[s.pk], s.name.lower(), s.pk))[:limit]
@@ -241,6 +250,13 @@ def _name_key() -> Any:
     if connection.vendor == "postgresql":
         return Collate(Lower("name"), "C")
     return Lower("name")
+
+
+def _name_contains(qs: QuerySet[Solution], needle: str) -> QuerySet[Solution]:
+    """Names containing `needle`, compared on lower(name) as written — the expression of
+    PostgreSQL's trigram index (migration 0008), which serves needles of three or more
+    characters; shorter ones, and SQLite, scan the live names until they have enough."""
+    return qs.alias(cname=Lower("name")).filter(cname__contains=needle)
 
 
 def _name_prefix(base: QuerySet[Solution], needle: str) -> QuerySet[Solution]:
