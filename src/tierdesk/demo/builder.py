@@ -38,7 +38,7 @@ DEMO_PERSONAS: list[tuple[str, str]] = [
     ("maker", "제작자 (maker) of several apps: their solutions, governance, graduation"),
     ("member", "Sales team member (팀원): supports the Sales unit's solutions"),
     ("partner", "파트너 상담원 (partner agent): only the tickets the partner supports"),
-    ("manager", "매니저 (manager): reads every ticket and insight, changes nothing"),
+    ("manager", "매니저 (manager): reads every ticket and the inventory, changes nothing"),
     ("requester", "요청자 (requester): asks for help and follows their requests"),
 ]
 """Who each demo account is, in one line: what `tierdesk demo` prints. The same

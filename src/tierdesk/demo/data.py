@@ -22,7 +22,7 @@ DEMO_ACCOUNTS = [
     ("maker", "maker of several solutions (제작자)"),
     ("member", "team member of the Sales business unit"),
     ("partner", "partner agent (파트너)"),
-    ("manager", "manager: reads insights"),
+    ("manager", "manager: reads every ticket, changes nothing"),
     ("requester", "asks for help; owns nothing"),
 ]
 
