@@ -121,9 +121,7 @@ def test_resolved_tickets_close_after_the_reopen_window(org: Org, settings: Any)
 
 def _tier_policy(tier: str) -> int:
     """The seeded policy of a tier (named in the site's language: ids, not names)."""
-    return int(
-        SlaPolicy.objects.get(tier=tier, priority="", request_type=None, is_active=True).pk
-    )
+    return int(SlaPolicy.objects.get(tier=tier, priority="", request_type=None, is_active=True).pk)
 
 
 @pytest.mark.django_db
