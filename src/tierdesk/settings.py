@@ -224,11 +224,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "tierdesk.common",
+    "tierdesk.search",
     "tierdesk.accounts",
     "tierdesk.inventory",
     "tierdesk.notify",
     "tierdesk.governance",
     "tierdesk.desk",
+    "tierdesk.knowledge",
     "tierdesk.sla",
     "tierdesk.demo",
 ]

@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("tierdesk.governance.api.urls")),
     path("", include("tierdesk.desk.api.urls")),
     path("", include("tierdesk.sla.api.urls")),
+    path("", include("tierdesk.knowledge.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("governance/", include("tierdesk.governance.urls")),
     path("desk/", include("tierdesk.desk.urls")),
     path("sla/", include("tierdesk.sla.urls")),
+    path("knowledge/", include("tierdesk.knowledge.urls")),
     path("notifications/", include("tierdesk.notify.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),
