@@ -1,0 +1,76 @@
+"""The tokenizer's rules (docs/search.md), one example each."""
+
+from __future__ import annotations
+
+from tierdesk.search.tokens import QueryTerm, index_tokens, query_terms, spans, stem
+
+
+def test_hangul_runs_become_bigrams_so_particles_change_only_one():
+    assert index_tokens("프린터가") == ["프린", "린터", "터가", "프린터가"]
+    assert {"프린", "린터"} <= set(index_tokens("프린터를 연결"))
+
+
+def test_compounds_share_bigrams_with_their_spaced_form():
+    joined = set(index_tokens("데이터동기화"))
+    spaced = set(index_tokens("데이터 동기화"))
+    assert spaced - joined == {"데이터", "동기화"}  # the whole short runs
+    assert joined - spaced == {"터동"}
+
+
+def test_one_syllable_runs_are_unigrams_and_two_syllable_words_whole():
+    assert index_tokens("앱 권한") == ["앱", "권한"]
+
+
+def test_latin_words_are_lower_cased_stemmed_and_codes_kept_whole():
+    assert index_tokens("SharePoint 0x0000011B 401 DLP policies status 5,000 rows") == [
+        "sharepoint",
+        "0x0000011b",
+        "401",
+        "dlp",
+        "policy",
+        "status",
+        "5000",
+        "row",
+    ]
+    assert index_tokens("DLP정책") == ["dlp", "정책"]
+    assert index_tokens("ＳＱＬ１２") == ["sql12"]
+
+
+def test_stem_is_minimal():
+    assert [stem(w) for w in ["requests", "policies", "process", "status", "boxes", "is"]] == [
+        "request",
+        "policy",
+        "process",
+        "status",
+        "boxe",
+        "is",
+    ]
+
+
+def test_spans_point_into_the_original_text():
+    text = "오류: SharePoint가 401"
+    assert [(s.token, text[s.start : s.end]) for s in spans(text)] == [
+        ("오류", "오류"),
+        ("sharepoint", "SharePoint"),
+        ("가", "가"),
+        ("401", "401"),
+    ]
+
+
+def test_the_last_word_of_a_query_is_a_prefix_unless_followed_by_a_space():
+    assert query_terms("갤러리 위임 경") == [
+        QueryTerm("갤러"),
+        QueryTerm("러리"),
+        QueryTerm("갤러리"),
+        QueryTerm("위임"),
+        QueryTerm("경", prefix=True),
+    ]
+    assert query_terms("sharep")[-1] == QueryTerm("sharep", prefix=True)
+    assert query_terms("sharepoint ")[-1] == QueryTerm("sharepoint")
+
+
+def test_a_last_syllable_without_a_final_consonant_may_still_grow_one():
+    terms = query_terms("해겨")
+    assert QueryTerm("해결", prefix=True) in terms
+    assert QueryTerm("해겨", prefix=True) in terms
+    assert len(terms) == 28

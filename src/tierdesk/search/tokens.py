@@ -1,0 +1,183 @@
+"""Text → index tokens and query terms, for Korean and English (docs/search.md).
+
+Rules (the same on SQLite and PostgreSQL, since both index the tokens computed here):
+
+- Text is NFKC-normalised and lower-cased (full-width letters and digits become ASCII).
+- **CJK runs** (Hangul syllables and jamo, Han, kana) become overlapping character
+  **bigrams**, as Lucene's `CJKBigramFilter` does (org.apache.lucene.analysis.cjk): 프린터가 →
+  프린 린터 터가, so a particle or ending changes one bigram and the rest still match, and
+  데이터동기화 shares every bigram but one with 데이터 동기화. A one-syllable run is kept as a
+  unigram (Lucene's `outputUnigrams` for lone characters); a run of 3–4 syllables is also
+  kept whole, so the exact word scores above its parts.
+- **Other words** (Latin letters and digits) are kept whole: error codes and numbers
+  (0x0000011b, 401, aadsts50076) stay one token; digit groups written with thousands
+  separators are joined (5,000 → 5000). Alphabetic words get the minimal English
+  "S-stemmer" (Harman 1991, Lucene's `EnglishMinimalStemFilter`): policies → policy,
+  requests → request, but not status, process.
+- A **query** is tokenised the same way; when the text does not end with a space, its last
+  word is being typed and becomes a **prefix** term (FTS5 `"tok"*`, tsquery `tok:*`); a last
+  Hangul syllable without a final consonant may still be growing one (경 → 결 while typing),
+  so its completions are prefixes too.
+
+Every token consists of letters and digits only, so it is one token for FTS5's `unicode61`
+tokenizer and one lexeme for PostgreSQL's `simple` configuration, and needs no escaping in
+either query syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = [
+    "QueryTerm",
+    "Span",
+    "index_tokens",
+    "query_terms",
+    "spans",
+    "stem",
+]
+
+_CJK = (
+    "\u1100-\u11ff"  # Hangul jamo
+    "\u3040-\u30ff"  # hiragana, katakana
+    "\u3131-\u318e"  # Hangul compatibility jamo
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han
+    "\uac00-\ud7a3"  # Hangul syllables
+)
+# A CJK run, or a word of other letters/digits (digit groups with thousands separators
+# are one word: 5,000).
+_RUN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>\d{{1,3}}(?:,\d{{3}})+(?!\d)|[^\W_{_CJK}]+)")
+
+_HANGUL_FIRST = 0xAC00
+_HANGUL_LAST = 0xD7A3
+_FINALS = 28  # 27 final consonants and "none"
+
+
+@dataclass(frozen=True)
+class Span:
+    """One token and where it came from in the text it was computed from."""
+
+    token: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One term of a query; `prefix` terms match every token they begin."""
+
+    text: str
+    prefix: bool = False
+
+
+def stem(word: str) -> str:
+    """The minimal English S-stemmer (Harman 1991) on an alphabetic, lower-case word."""
+    if len(word) <= 3 or not word.isalpha() or not word.isascii():
+        return word
+    if word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if word.endswith("s") and not word.endswith(("us", "ss")):
+        return word[:-1]
+    return word
+
+
+def _normalise(text: str) -> str:
+    # NFKC keeps lengths for Hangul syllables and ASCII; a few compatibility characters
+    # expand (e.g. ㎏ → kg), so spans() maps offsets back through `_runs` instead.
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _runs(text: str) -> Iterator[tuple[str, str, int, int]]:
+    """(kind, normalised run, start, end) with start/end offsets into the ORIGINAL text."""
+    for match in _RUN.finditer(text):
+        raw = match.group()
+        norm = _normalise(raw)
+        # A normalised run may split into several (e.g. a full-width letter next to a
+        # syllable); each part keeps the whole raw run's offsets when lengths differ.
+        for part in _RUN.finditer(norm):
+            kind = "cjk" if part.group("cjk") else "word"
+            if len(norm) == len(raw):
+                yield kind, part.group(), match.start() + part.start(), match.start() + part.end()
+            else:
+                yield kind, part.group(), match.start(), match.end()
+
+
+def _word_token(word: str) -> str:
+    if "," in word:
+        return word.replace(",", "")
+    return stem(word)
+
+
+def spans(text: str) -> Iterator[Span]:
+    """The index tokens of `text` with their offsets in `text` (for highlighting)."""
+    for kind, run, start, end in _runs(text):
+        if kind == "word":
+            yield Span(_word_token(run), start, end)
+            continue
+        n = len(run)
+        exact = end - start == n
+        if n == 1:
+            yield Span(run, start, end)
+            continue
+        for i in range(n - 1):
+            if exact:
+                yield Span(run[i : i + 2], start + i, start + i + 2)
+            else:
+                yield Span(run[i : i + 2], start, end)
+        if 3 <= n <= 4:
+            yield Span(run, start, end)
+
+
+def index_tokens(text: str) -> list[str]:
+    """The tokens indexed for `text`, in order (repeats kept: they count for ranking)."""
+    return [span.token for span in spans(text)]
+
+
+def _growing(syllable: str) -> list[str]:
+    """A Hangul syllable without a final consonant and its 27 completions with one."""
+    code = ord(syllable)
+    if not _HANGUL_FIRST <= code <= _HANGUL_LAST or (code - _HANGUL_FIRST) % _FINALS:
+        return [syllable]
+    return [chr(code + final) for final in range(_FINALS)]
+
+
+def query_terms(text: str, *, prefix_last: bool | None = None) -> list[QueryTerm]:
+    """The terms of a query, without repeats, in order of appearance.
+
+    `prefix_last` (default: the text does not end with whitespace) makes the last word a
+    prefix: a Latin word or a one-syllable Hangul word matches every token it begins; a
+    longer Hangul word's last bigram does."""
+    if prefix_last is None:
+        prefix_last = bool(text) and not text[-1].isspace()
+    runs = list(_runs(text))
+    terms: list[QueryTerm] = []
+    for position, (kind, run, _start, _end) in enumerate(runs):
+        last = prefix_last and position == len(runs) - 1
+        if kind == "word":
+            token = _word_token(run)
+            terms.append(QueryTerm(token, prefix=last))
+            continue
+        if len(run) == 1:
+            endings = _growing(run) if last else [run]
+            terms.extend(QueryTerm(s, prefix=last) for s in endings)
+            continue
+        bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
+        terms.extend(QueryTerm(b) for b in bigrams[:-1])
+        if last:
+            terms.extend(QueryTerm(bigrams[-1][0] + s, prefix=True) for s in _growing(run[-1]))
+        else:
+            terms.append(QueryTerm(bigrams[-1]))
+            if 3 <= len(run) <= 4:
+                terms.append(QueryTerm(run))
+    seen: set[QueryTerm] = set()
+    unique: list[QueryTerm] = []
+    for term in terms:
+        if term not in seen:
+            seen.add(term)
+            unique.append(term)
+    return unique
