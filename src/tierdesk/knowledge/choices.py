@@ -1,0 +1,30 @@
+"""The knowledge base's fixed values: who an article is for, its language and its life."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Audience(models.TextChoices):
+    """Who reads a published article (`selectors.articles_visible_to`)."""
+
+    INTERNAL = "internal", _("Internal")
+    PUBLIC = "public", _("Public")
+    ANONYMOUS = "anonymous", _("Anonymous (embedded form)")
+
+
+class Language(models.TextChoices):
+    KO = "ko", _("Korean")
+    EN = "en", _("English")
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
+READER_AUDIENCES = frozenset({Audience.PUBLIC, Audience.ANONYMOUS})
+"""The audiences every signed-in person reads once published."""
