@@ -337,6 +337,14 @@ FILL: dict[str, Fill] = {
     "notifications/<id:pk>/open/": _model_pks("notify.InboxItem"),
     "notifications/<id:pk>/read/": _model_pks("notify.InboxItem"),
     "notifications/outbox/<id:pk>/": _model_pks("notify.Notification"),
+    "knowledge/<id:pk>/": _model_pks("knowledge.Article"),
+    "knowledge/<id:pk>/edit/": _model_pks("knowledge.Article"),
+    "knowledge/<id:pk>/submit/": _model_pks("knowledge.Article"),
+    "knowledge/<id:pk>/publish/": _model_pks("knowledge.Article"),
+    "knowledge/<id:pk>/retire/": _model_pks("knowledge.Article"),
+    "knowledge/<id:pk>/revisions/<id:number>/": lambda w: [
+        {**row, "number": 2} for row in _model_pks("knowledge.Article")(w)
+    ],
 }
 
 
@@ -402,6 +410,17 @@ def _prepare(w: World) -> None:
     SavedView.objects.create(
         owner=w.org.users["agent"], page="desk.queue", name="내 보기", query="status=new"
     )
+    # a published article with two revisions, so its page and its diff are read too
+    from tierdesk.knowledge import services as knowledge
+
+    written = knowledge.article_create(
+        actor=None,
+        data={"title": "프린터 연결", "body": "설정을 엽니다.", "owner": w.org.users["agent"]},
+    )
+    knowledge.article_update(
+        article=written, actor=None, expected_version=1, data={"body": "설정을 다시 엽니다."}
+    )
+    knowledge.article_publish(article=written, actor=None)
 
 
 def _check(html: str, data: list[str], phrases: list[Phrase], codes: set[str]) -> list[str]:

@@ -8,3 +8,9 @@ class KnowledgeConfig(AppConfig):
     name = "tierdesk.knowledge"
     label = "knowledge"
     verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        from tierdesk.common import navigation
+        from tierdesk.common.roles import ANY_USER
+
+        navigation.register("knowledge:list", _("Knowledge base"), ANY_USER, order=240)

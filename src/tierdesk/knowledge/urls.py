@@ -1,6 +1,18 @@
 """UI routes, included under /knowledge/ with the namespace "knowledge"."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from tierdesk.knowledge import views
 
 app_name = "knowledge"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.ArticleListView.as_view(), name="list"),
+    path("review/", views.ReviewQueueView.as_view(), name="review"),
+    path("new/", views.ArticleCreateView.as_view(), name="create"),
+    path("<id:pk>/", views.ArticleDetailView.as_view(), name="article"),
+    path("<id:pk>/edit/", views.ArticleEditView.as_view(), name="edit"),
+    path("<id:pk>/submit/", views.ArticleMoveView.as_view(move="submit"), name="submit"),
+    path("<id:pk>/publish/", views.ArticleMoveView.as_view(move="publish"), name="publish"),
+    path("<id:pk>/retire/", views.ArticleMoveView.as_view(move="retire"), name="retire"),
+    path("<id:pk>/revisions/<id:number>/", views.RevisionView.as_view(), name="revision"),
+]
