@@ -177,3 +177,21 @@ def test_the_review_queue_page(org: Org) -> None:
     assert "기한 지남" in _client(org, "member").get("/knowledge/review/").content.decode()
     html = _client(org, "requester").get("/knowledge/review/").content.decode()
     assert "검토할 때가 된 담당 문서가 없습니다." in html
+
+
+def test_search_finds_only_what_the_reader_may_read(org: Org) -> None:
+    owner = org.users["agent"]
+    article(owner=owner, title="프린터 연결", body="설정을 엽니다", status="published")  # internal
+    article(
+        owner=owner,
+        title="프린터 드라이버",
+        body="설치합니다",
+        audience="public",
+        status="published",
+    )
+    html = _client(org, "requester").get("/knowledge/?q=프린터").content.decode()
+    assert "드라이버" in html and "프린터 연결" not in html
+    html = _client(org, "agent").get("/knowledge/?q=프린터&audience=internal").content.decode()
+    assert "연결" in html and "드라이버" not in html
+    rows = _client(org, "requester").get("/api/v1/knowledge/articles/?q=프린터").json()["results"]
+    assert [r["title"] for r in rows] == ["프린터 드라이버"]
