@@ -6,16 +6,31 @@ Callers (knowledge articles, tickets) keep their own objects; this app keeps, pe
 index on PostgreSQL. Visibility is the caller's: pass `among` (a queryset of the objects the
 user may see, or their ids) and nothing outside it is ranked or returned.
 
-This API is stable; docs/search.md explains how it works.
+How a query runs (docs/search.md): its terms become clauses (a token, a prefix, or a typo'd
+word with its corrections), each with its document frequency; the database finds the
+candidates that contain the informative clauses, ranked by its own function (FTS5 `bm25`,
+PostgreSQL `ts_rank`), and the best candidates are re-ranked here with BM25 over every
+clause, title weighted above body — the same final ranking on both databases.
+
+This API is stable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils.html import escape
+
+from tierdesk.common import clock
+from tierdesk.search.models import SearchDocument, SearchTerm
+from tierdesk.search.tokens import QueryTerm, index_tokens, query_terms, spans
 
 __all__ = ["Hit", "index", "index_many", "remove", "search", "suggest"]
 
@@ -33,21 +48,483 @@ class Hit:
 
 Among = QuerySet[Any] | Iterable[int] | None
 
+_BATCH = 1000
+_MAX_TERM = 100  # longer tokens are indexed but get no document frequency
+_TITLE_WEIGHT = 3.0
+_K1 = 1.2
+_B = 0.5
+_SNIPPET = 160
+# Candidates the database hands to the re-ranking, and the postings (sum of document
+# frequencies) it may read to find them before common clauses are left to the re-ranking.
+_CANDIDATES = 150
+_POSTINGS = 6000
+_TYPO_WEIGHT = 0.7
+_PREFIX_WEIGHT = 0.8
+
+
+# ---------------------------------------------------------------------------------------
+# Indexing
+
+
+def _row(kind: str, object_id: int, title: str, body: str, language: str) -> SearchDocument:
+    return SearchDocument(
+        kind=kind,
+        object_id=object_id,
+        language=language[:16],
+        title=title,
+        body=body,
+        title_tokens=" ".join(index_tokens(title)),
+        tokens=" ".join(index_tokens(body)),
+        updated_at=clock.now(),
+    )
+
+
+def _distinct_terms(doc: SearchDocument | tuple[str, str]) -> set[str]:
+    title_tokens, tokens = (
+        (doc.title_tokens, doc.tokens) if isinstance(doc, SearchDocument) else doc
+    )
+    terms = set(title_tokens.split()) | set(tokens.split())
+    return {t for t in terms if len(t) <= _MAX_TERM}
+
+
+def _add_frequencies(kind: str, delta: Counter[str]) -> None:
+    rows = [(kind, term, n) for term, n in delta.items() if n]
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO search_searchterm (kind, term, df) VALUES (%s, %s, %s) "
+            "ON CONFLICT (kind, term) DO UPDATE SET df = search_searchterm.df + excluded.df",
+            rows,
+        )
+
+
+def _replace(kind: str, docs: Sequence[SearchDocument]) -> None:
+    """Insert `docs`, replacing any indexed under the same ids; keep frequencies in step."""
+    delta: Counter[str] = Counter()
+    ids = [d.object_id for d in docs]
+    old = SearchDocument.objects.filter(kind=kind, object_id__in=ids)
+    for title_tokens, tokens in old.values_list("title_tokens", "tokens"):
+        delta.subtract(_distinct_terms((title_tokens, tokens)))
+        delta[""] -= 1
+    old.delete()
+    for doc in docs:
+        delta.update(_distinct_terms(doc))
+        delta[""] += 1
+    SearchDocument.objects.bulk_create(docs, batch_size=500)
+    _add_frequencies(kind, delta)
+
 
 def index(kind: str, object_id: int, *, title: str, body: str, language: str = "") -> None:
     """Index (insert or replace) one document of `kind` ("article", "ticket", …)."""
-    raise NotImplementedError
+    with transaction.atomic():
+        _replace(kind, [_row(kind, object_id, title, body, language)])
 
 
 def index_many(kind: str, rows: Iterable[tuple[int, str, str, str]]) -> int:
     """Index many documents at once: rows of `(object_id, title, body, language)`, each
     inserted or replaced. Returns how many rows were indexed. For bulk loads (≥ 1,000/s)."""
-    raise NotImplementedError
+    count = 0
+    batch: dict[int, SearchDocument] = {}
+    with transaction.atomic():
+        for object_id, title, body, language in rows:
+            batch[object_id] = _row(kind, object_id, title, body, language)
+            if len(batch) >= _BATCH:
+                _replace(kind, list(batch.values()))
+                count += len(batch)
+                batch = {}
+        if batch:
+            _replace(kind, list(batch.values()))
+            count += len(batch)
+    return count
 
 
 def remove(kind: str, object_id: int) -> None:
     """Forget one document (nothing happens if it was never indexed)."""
-    raise NotImplementedError
+    with transaction.atomic():
+        delta: Counter[str] = Counter()
+        old = SearchDocument.objects.filter(kind=kind, object_id=object_id)
+        for title_tokens, tokens in old.values_list("title_tokens", "tokens"):
+            delta.subtract(_distinct_terms((title_tokens, tokens)))
+            delta[""] -= 1
+        old.delete()
+        _add_frequencies(kind, delta)
+
+
+# ---------------------------------------------------------------------------------------
+# Querying
+
+
+@dataclass
+class _Clause:
+    """One thing a query asks for: exact tokens and/or prefixes, any of which matches."""
+
+    exact: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    weight: float = 1.0
+    df: int = 0
+    word: int = 0
+
+    def matches(self, token: str) -> bool:
+        return token in self.exact or any(token.startswith(p) for p in self.prefixes)
+
+    def fts(self) -> list[str]:
+        return [f'"{t}"' for t in sorted(self.exact)] + [f'"{p}"*' for p in sorted(self.prefixes)]
+
+    def tsquery(self) -> list[str]:
+        return [f"'{t}'" for t in sorted(self.exact)] + [f"'{p}':*" for p in sorted(self.prefixes)]
+
+
+def _frequencies(kind: str, terms: Iterable[str]) -> dict[str, int]:
+    wanted = sorted(set(terms) | {""})
+    return dict(SearchTerm.objects.filter(kind=kind, term__in=wanted).values_list("term", "df"))
+
+
+def _prefix_frequency(kind: str, prefixes: set[str]) -> int:
+    """Documents containing some token with one of `prefixes`, estimated (capped) from the
+    largest frequencies among those tokens."""
+    total = 0
+    with connection.cursor() as cursor:
+        for prefix in prefixes:
+            cursor.execute(
+                "SELECT df FROM search_searchterm WHERE kind = %s AND term >= %s AND term < %s "
+                "ORDER BY df DESC LIMIT 20",
+                [kind, prefix, prefix + "\uffff"],
+            )
+            total += sum(df for (df,) in cursor.fetchall())
+    return total
+
+
+def _osa(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (Levenshtein plus adjacent transpositions),
+    giving up (returning limit + 1) once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _corrections(kind: str, word: str) -> list[tuple[str, int]]:
+    """Indexed words within one edit (two for words of 8+ letters) of a word that matches
+    nothing: same first letter, similar length; the most frequent three."""
+    limit = 1 if len(word) < 8 else 2
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT term, df FROM search_searchterm WHERE kind = %s AND term >= %s "
+            "AND term < %s AND length(term) BETWEEN %s AND %s AND df > 0",
+            [kind, word[0], chr(ord(word[0]) + 1), len(word) - limit, len(word) + limit],
+        )
+        found = [(t, df) for t, df in cursor.fetchall() if _osa(word, t, limit) <= limit]
+    return sorted(found, key=lambda item: -item[1])[:3]
+
+
+def _is_hangul(text: str) -> bool:
+    return all("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+def _jamo_variants(bigram: str) -> list[str]:
+    """Every two-syllable string that differs from `bigram` by one jamo (initial, vowel or
+    final consonant) of one syllable: 실퍠 → 실패, 오루 → 오류."""
+    variants: list[str] = []
+    for position in (0, 1):
+        code = ord(bigram[position]) - 0xAC00
+        if not 0 <= code <= 0xD7A3 - 0xAC00:
+            continue
+        lead, vowel, final = code // 588, (code % 588) // 28, code % 28
+        for syllable in (
+            [(lead2, vowel, final) for lead2 in range(19)]
+            + [(lead, vowel2, final) for vowel2 in range(21)]
+            + [(lead, vowel, final2) for final2 in range(28)]
+        ):
+            other = chr(0xAC00 + syllable[0] * 588 + syllable[1] * 28 + syllable[2])
+            variant = bigram[:position] + other + bigram[position + 1 :]
+            if variant != bigram:
+                variants.append(variant)
+    return variants
+
+
+def _hangul_corrections(kind: str, bigrams: list[str]) -> dict[str, list[tuple[str, int]]]:
+    """For Hangul bigrams that match nothing, the indexed bigrams one jamo away (the most
+    frequent three each), looked up in one query."""
+    variants = {b: _jamo_variants(b) for b in bigrams[:4]}
+    wanted = {v for vs in variants.values() for v in vs}
+    if not wanted:
+        return {}
+    found = dict(
+        SearchTerm.objects.filter(kind=kind, term__in=wanted, df__gt=0).values_list("term", "df")
+    )
+    return {
+        b: sorted(((v, found[v]) for v in vs if v in found), key=lambda item: -item[1])[:3]
+        for b, vs in variants.items()
+    }
+
+
+def _clauses(kind: str, terms: list[QueryTerm]) -> tuple[list[_Clause], int]:
+    """The query's clauses with their frequencies (clauses matching nothing are dropped),
+    and the number of documents of the kind."""
+    exact_terms = [t for t in terms if not t.prefix]
+    exact = [t.text for t in exact_terms]
+    freq = _frequencies(kind, exact)
+    documents = max(freq.get("", 0), 1)
+    clauses: list[_Clause] = []
+    hangul = _hangul_corrections(
+        kind, [t for t in exact if not freq.get(t) and len(t) == 2 and _is_hangul(t)]
+    )
+    for term in exact_terms:
+        text = term.text
+        df = freq.get(text, 0)
+        fixes: list[tuple[str, int]] = []
+        if df:
+            clauses.append(_Clause(exact={text}, df=df, weight=term.weight, word=term.word))
+            continue
+        if hangul.get(text):
+            fixes = hangul[text]
+        elif text.isascii() and text.isalpha() and len(text) >= 4:
+            fixes = _corrections(kind, text)
+        if fixes:
+            clauses.append(
+                _Clause(
+                    exact={t for t, _ in fixes},
+                    df=min(documents, sum(df for _, df in fixes)),
+                    weight=_TYPO_WEIGHT * term.weight,
+                    word=term.word,
+                )
+            )
+    # The prefix terms come from the last word; they form one clause (a syllable that may
+    # still grow gives up to 28 prefixes).
+    prefixes = {t.text for t in terms if t.prefix}
+    last = max((t.word for t in terms if t.prefix), default=0)
+    if prefixes:
+        df = min(documents, _prefix_frequency(kind, prefixes))
+        if df:
+            weight = max(t.weight for t in terms if t.prefix) * _PREFIX_WEIGHT
+            clauses.append(_Clause(prefixes=prefixes, df=df, weight=weight, word=last))
+        elif len(prefixes) == 1:
+            (word,) = prefixes
+            if word.isascii() and word.isalpha() and len(word) >= 4:
+                fixes = _corrections(kind, word)
+                if fixes:
+                    clauses.append(
+                        _Clause(
+                            exact={t for t, _ in fixes},
+                            df=min(documents, sum(df for _, df in fixes)),
+                            weight=_TYPO_WEIGHT,
+                            word=last,
+                        )
+                    )
+    return clauses, documents
+
+
+def _among_sql(among: Among) -> tuple[str, list[Any]] | None:
+    """SQL restricting d.object_id to `among`; None when `among` allows nothing."""
+    if among is None:
+        return "", []
+    if isinstance(among, QuerySet):
+        qs = among.order_by()
+        if not qs.query.values_select:
+            qs = qs.values("pk")
+        sql, params = qs.query.sql_with_params()
+        return f" AND d.object_id IN ({sql})", list(params)
+    ids = [int(i) for i in among]
+    if not ids:
+        return None
+    if connection.vendor == "postgresql":
+        return " AND d.object_id = ANY(%s)", [ids]
+    return " AND d.object_id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+
+
+def _candidates(
+    kind: str, groups: list[list[_Clause]], among_sql: tuple[str, list[Any]]
+) -> list[int]:
+    """Ids (SearchDocument.id) of the documents matching any of `groups` (a group matches
+    when all its clauses do), best first by the database's own ranking, at most
+    _CANDIDATES."""
+    # `where` is SQL from Django's compiler (or a constant) with its own parameters; every
+    # value below is a parameter.
+    where, params = among_sql
+    if connection.vendor == "sqlite":
+        match = " OR ".join(
+            "(" + " AND ".join("(" + " OR ".join(c.fts()) + ")" for c in group) + ")"
+            for group in groups
+        )
+        sql = (
+            "SELECT d.id FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "  # noqa: S608
+            f"WHERE search_fts MATCH %s AND d.kind = %s{where} "
+            f"ORDER BY bm25(search_fts, {_TITLE_WEIGHT}, 1.0) LIMIT %s"
+        )
+        args: list[Any] = [match, kind, *params, _CANDIDATES]
+    elif connection.vendor == "postgresql":
+        tsquery = " | ".join(
+            "(" + " & ".join("(" + " | ".join(c.tsquery()) + ")" for c in group) + ")"
+            for group in groups
+        )
+        sql = (
+            "SELECT d.id FROM search_searchdocument d, to_tsquery('simple', %s) q "  # noqa: S608
+            f"WHERE d.vector @@ q AND d.kind = %s{where} "
+            "ORDER BY ts_rank(d.vector, q) DESC LIMIT %s"
+        )
+        args = [tsquery, kind, *params, _CANDIDATES]
+    else:  # pragma: no cover - the settings allow only these two
+        raise NotImplementedError(f"search on {connection.vendor}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _finding(clauses: list[_Clause]) -> list[list[_Clause]]:
+    """The groups that find the candidates. Weak clauses (a bigram straddling a particle)
+    find nothing when others exist. The rarest clauses find alone while the postings they
+    read stay under _POSTINGS; the commoner ones, which a document matching only one of
+    them would never rank high for, find in pairs (both in the document) — the four most
+    informative of them, six pairs."""
+    strong = [c for c in clauses if c.weight >= 0.5] or clauses
+    by_rarity = sorted(strong, key=lambda c: c.df)
+    groups: list[list[_Clause]] = []
+    postings = 0
+    rest: list[_Clause] = []
+    for clause in by_rarity:
+        if not groups or postings + clause.df <= _POSTINGS:
+            groups.append([clause])
+            postings += clause.df
+        else:
+            rest.append(clause)
+    common = rest[:4]
+    groups.extend([a, b] for i, a in enumerate(common) for b in common[i + 1 :])
+    return groups
+
+
+def _idf(df: int, documents: int) -> float:
+    return math.log(1 + (documents - df + 0.5) / (df + 0.5))
+
+
+def _score(
+    clauses: list[_Clause], documents: int, words: int, title: list[str], body: list[str]
+) -> float:
+    """BM25 over the clauses, a title token counting _TITLE_WEIGHT body tokens (BM25F),
+    times the share of the query's words the document matches (Lucene's classic
+    coordination factor; a word matched only through a weak clause counts that little),
+    and once more by the share its title matches: an article is what its title says."""
+    length = _TITLE_WEIGHT * len(title) + len(body)
+    norm = _K1 * (1 - _B + _B * length / 80.0)
+    score = 0.0
+    matched: dict[int, float] = {}
+    in_title: dict[int, float] = {}
+    for clause in clauses:
+        title_tf = sum(1 for t in title if clause.matches(t))
+        tf = _TITLE_WEIGHT * title_tf + sum(1 for t in body if clause.matches(t))
+        if tf:
+            score += clause.weight * _idf(clause.df, documents) * tf * (_K1 + 1) / (tf + norm)
+            matched[clause.word] = max(matched.get(clause.word, 0.0), clause.weight)
+        if title_tf:
+            in_title[clause.word] = max(in_title.get(clause.word, 0.0), clause.weight)
+    words = max(words, 1)
+    return score * sum(matched.values()) / words * (1 + sum(in_title.values()) / words)
+
+
+def _marked(text: str, clauses: list[_Clause]) -> list[tuple[int, int]]:
+    found = sorted(
+        (s.start, s.end) for s in spans(text) if any(c.matches(s.token) for c in clauses)
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _html(text: str, marks: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
+    end = len(text) if end is None else end
+    parts: list[str] = []
+    at = start
+    for m_start, m_end in marks:
+        if m_end <= start or m_start >= end:
+            continue
+        m_start, m_end = max(m_start, start), min(m_end, end)
+        parts.append(escape(text[at:m_start]))
+        parts.append(f"<mark>{escape(text[m_start:m_end])}</mark>")
+        at = m_end
+    parts.append(escape(text[at:end]))
+    return "".join(parts)
+
+
+def _snippet(body: str, clauses: list[_Clause]) -> str:
+    """About _SNIPPET characters of `body` around its densest matches, marked."""
+    marks = _marked(body, clauses)
+    if len(body) <= _SNIPPET:
+        return _html(body, marks)
+    best, best_count = 0, -1
+    for m_start, _ in marks:
+        window_start = max(0, m_start - 30)
+        count = sum(1 for s, _ in marks if window_start <= s < window_start + _SNIPPET)
+        if count > best_count:
+            best, best_count = window_start, count
+    start = best
+    if start:
+        space = body.rfind(" ", max(0, start - 15), start + 1)
+        start = space + 1 if space >= 0 else start
+    end = min(len(body), start + _SNIPPET)
+    if end < len(body):
+        space = body.rfind(" ", end - 20, end)
+        end = space if space > start else end
+    html = _html(body, marks, start, end)
+    return ("…" if start else "") + html.strip() + ("…" if end < len(body) else "")
+
+
+def _run(kind: str, text: str, limit: int, among: Among) -> list[Hit]:
+    if limit <= 0:
+        return []
+    terms = query_terms(text)
+    if not terms:
+        return []
+    among_sql = _among_sql(among)
+    if among_sql is None:
+        return []
+    clauses, documents = _clauses(kind, terms)
+    if not clauses:
+        return []
+    words = len({t.word for t in terms})
+    ids = _candidates(kind, _finding(clauses), among_sql)
+    if len(ids) < limit:
+        more = _candidates(kind, [[c] for c in clauses], among_sql)
+        ids = list(dict.fromkeys(ids + more))
+    rows = SearchDocument.objects.filter(id__in=ids).values_list(
+        "id", "object_id", "title_tokens", "tokens"
+    )
+    ranked = sorted(
+        (
+            (_score(clauses, documents, words, title.split(), body.split()), object_id, pk)
+            for pk, object_id, title, body in rows
+        ),
+        key=lambda item: (-item[0], item[1]),
+    )[:limit]
+    originals = {
+        pk: (title, body)
+        for pk, title, body in SearchDocument.objects.filter(
+            id__in=[pk for _, _, pk in ranked]
+        ).values_list("id", "title", "body")
+    }
+    return [
+        Hit(
+            object_id=object_id,
+            score=round(score, 4),
+            title_html=_html(originals[pk][0], _marked(originals[pk][0], clauses)),
+            snippet_html=_snippet(originals[pk][1], clauses),
+        )
+        for score, object_id, pk in ranked
+    ]
 
 
 def search(kind: str, text: str, *, limit: int = 20, among: Among = None) -> list[Hit]:
@@ -58,11 +535,11 @@ def search(kind: str, text: str, *, limit: int = 20, among: Among = None) -> lis
     results to those object ids (a queryset — any model whose primary keys are the indexed
     object ids — or an iterable of ints); it applies before the limit. Empty or
     wordless text returns []."""
-    raise NotImplementedError
+    return _run(kind, text, limit, among)
 
 
 def suggest(kind: str, text: str, *, limit: int = 3, among: Among = None) -> list[Hit]:
     """Documents of `kind` for a long, ticket-like text (a request being typed): the most
     informative words of the text, any of which may match, best first. Same `among` rule
     as `search`."""
-    raise NotImplementedError
+    return _run(kind, text, limit, among)

@@ -8,7 +8,10 @@ Rules (the same on SQLite and PostgreSQL, since both index the tokens computed h
   프린 린터 터가, so a particle or ending changes one bigram and the rest still match, and
   데이터동기화 shares every bigram but one with 데이터 동기화. A one-syllable run is kept as a
   unigram (Lucene's `outputUnigrams` for lone characters); a run of 3–4 syllables is also
-  kept whole, so the exact word scores above its parts.
+  kept whole, so the exact word scores above its parts; and a run ending in a common
+  particle also yields its stem when the bigrams do not (앱을 → 앱, 프린터가 → 프린터).
+- In a **query**, a bigram that straddles a particle or ending (터가 in 프린터가, 려면 in
+  요청하려면) is weak evidence and weighs less (`QueryTerm.weight`).
 - **Other words** (Latin letters and digits) are kept whole: error codes and numbers
   (0x0000011b, 401, aadsts50076) stay one token; digit groups written with thousands
   separators are joined (5,000 → 5000). Alphabetic words get the minimal English
@@ -29,7 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "QueryTerm",
@@ -67,10 +70,96 @@ class Span:
 
 @dataclass(frozen=True)
 class QueryTerm:
-    """One term of a query; `prefix` terms match every token they begin."""
+    """One term of a query; `prefix` terms match every token they begin. `word` numbers the
+    query's words (a document matching more of them ranks higher); `weight` is lower for a
+    bigram that straddles a particle or ending (프린터가 → 터가)."""
 
     text: str
     prefix: bool = False
+    word: int = field(default=0, compare=False)
+    weight: float = field(default=1.0, compare=False)
+
+
+# Particles and endings that end a Korean word (a short list, the commonest; longest first
+# when matched). A bigram that includes one of their syllables is weak evidence: 프린터가
+# and 권한을 say 프린터 and 권한, not 터가 or 한을.
+_ENDINGS = sorted(
+    [
+        "가",
+        "이",
+        "을",
+        "를",
+        "은",
+        "는",
+        "에",
+        "의",
+        "도",
+        "로",
+        "와",
+        "과",
+        "만",
+        "께",
+        "서",
+        "요",
+        "고",
+        "면",
+        "며",
+        "게",
+        "지",
+        "나",
+        "랑",
+        "야",
+        "죠",
+        "음",
+        "됨",
+        "함",
+        "에서",
+        "으로",
+        "에게",
+        "까지",
+        "부터",
+        "처럼",
+        "보다",
+        "이나",
+        "이랑",
+        "라고",
+        "하고",
+        "하면",
+        "해요",
+        "어요",
+        "아요",
+        "려면",
+        "네요",
+        "니다",
+        "나요",
+        "는데",
+        "인데",
+        "을까",
+        "할까",
+        "세요",
+        "해서",
+        "돼요",
+        "됐어요",
+        "했어요",
+        "하려면",
+        "합니다",
+        "됩니다",
+        "습니다",
+        "입니다",
+        "했는데",
+        "하는데",
+        "안돼요",
+        "에서는",
+        "으로는",
+        "에서도",
+    ],
+    key=len,
+    reverse=True,
+)
+_WEAK = 0.3
+# Case particles that may follow a one-syllable noun (앱을, 앱이, 앱에서 is an ending above).
+_PARTICLES = set("을를이가은는에의도로와과만")
+_NOT_PARTICLE = {"사이", "아이", "오이", "나이", "거의", "모두", "별도", "정도", "제도", "속도"}
 
 
 def stem(word: str) -> str:
@@ -131,6 +220,9 @@ def spans(text: str) -> Iterator[Span]:
                 yield Span(run[i : i + 2], start, end)
         if 3 <= n <= 4:
             yield Span(run, start, end)
+        stem = _stem(run)
+        if stem:
+            yield Span(stem, start, start + len(stem) if exact else end)
 
 
 def index_tokens(text: str) -> list[str]:
@@ -144,6 +236,26 @@ def _growing(syllable: str) -> list[str]:
     if not _HANGUL_FIRST <= code <= _HANGUL_LAST or (code - _HANGUL_FIRST) % _FINALS:
         return [syllable]
     return [chr(code + final) for final in range(_FINALS)]
+
+
+def _stem_length(run: str) -> int:
+    """How much of a Hangul run is left once a particle or ending is taken off: at least
+    two syllables, or one before a case particle (앱을 → 앱)."""
+    for ending in _ENDINGS:
+        if run.endswith(ending) and len(run) - len(ending) >= 2:
+            return len(run) - len(ending)
+    if len(run) >= 2 and run[-1] in _PARTICLES and run[-2:] not in _NOT_PARTICLE:
+        return len(run) - 1
+    return len(run)
+
+
+def _stem(run: str) -> str | None:
+    """The stem of a Hangul run that the bigrams do not already give: one syllable
+    (앱을 → 앱) or three to four (프린터가 → 프린터); None otherwise."""
+    stem = _stem_length(run)
+    if stem < len(run) and (stem == 1 or 3 <= stem <= 4):
+        return run[:stem]
+    return None
 
 
 def query_terms(text: str, *, prefix_last: bool | None = None) -> list[QueryTerm]:
@@ -160,20 +272,30 @@ def query_terms(text: str, *, prefix_last: bool | None = None) -> list[QueryTerm
         last = prefix_last and position == len(runs) - 1
         if kind == "word":
             token = _word_token(run)
-            terms.append(QueryTerm(token, prefix=last))
+            terms.append(QueryTerm(token, prefix=last, word=position))
             continue
         if len(run) == 1:
             endings = _growing(run) if last else [run]
-            terms.extend(QueryTerm(s, prefix=last) for s in endings)
+            terms.extend(QueryTerm(s, prefix=last, word=position) for s in endings)
             continue
+        stem = _stem_length(run)
         bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
-        terms.extend(QueryTerm(b) for b in bigrams[:-1])
+        terms.extend(
+            QueryTerm(b, word=position, weight=1.0 if i + 2 <= stem else _WEAK)
+            for i, b in enumerate(bigrams[:-1])
+        )
+        weight = 1.0 if len(run) <= stem else _WEAK
         if last:
-            terms.extend(QueryTerm(bigrams[-1][0] + s, prefix=True) for s in _growing(run[-1]))
+            terms.extend(
+                QueryTerm(bigrams[-1][0] + s, prefix=True, word=position, weight=weight)
+                for s in _growing(run[-1])
+            )
         else:
-            terms.append(QueryTerm(bigrams[-1]))
+            terms.append(QueryTerm(bigrams[-1], word=position, weight=weight))
             if 3 <= len(run) <= 4:
-                terms.append(QueryTerm(run))
+                terms.append(QueryTerm(run, word=position, weight=weight))
+        if _stem(run):
+            terms.append(QueryTerm(run[:stem], word=position))
     seen: set[QueryTerm] = set()
     unique: list[QueryTerm] = []
     for term in terms:

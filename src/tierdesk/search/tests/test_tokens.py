@@ -6,7 +6,8 @@ from tierdesk.search.tokens import QueryTerm, index_tokens, query_terms, spans, 
 
 
 def test_hangul_runs_become_bigrams_so_particles_change_only_one():
-    assert index_tokens("프린터가") == ["프린", "린터", "터가", "프린터가"]
+    assert index_tokens("프린터가") == ["프린", "린터", "터가", "프린터가", "프린터"]
+    assert index_tokens("앱을") == ["앱을", "앱"]
     assert {"프린", "린터"} <= set(index_tokens("프린터를 연결"))
 
 
@@ -55,6 +56,12 @@ def test_spans_point_into_the_original_text():
         ("가", "가"),
         ("401", "401"),
     ]
+
+
+def test_a_bigram_straddling_a_particle_or_ending_is_weak_in_a_query():
+    weights = {t.text: t.weight for t in query_terms("권한을 요청하려면 ")}
+    assert weights["권한"] == weights["요청"] == 1.0
+    assert weights["한을"] < 1 and weights["려면"] < 1
 
 
 def test_the_last_word_of_a_query_is_a_prefix_unless_followed_by_a_space():
