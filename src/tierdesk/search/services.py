@@ -166,7 +166,17 @@ class _Clause:
     word: int = 0
 
     def matches(self, token: str) -> bool:
-        return token in self.exact or any(token.startswith(p) for p in self.prefixes)
+        return token in self.exact or (
+            bool(self.prefixes) and token.startswith(tuple(self.prefixes))
+        )
+
+    def count(self, counts: Counter[str]) -> int:
+        """How many of the counted tokens this clause matches."""
+        n = sum(counts.get(t, 0) for t in self.exact)
+        if self.prefixes:
+            starts = tuple(self.prefixes)
+            n += sum(c for t, c in counts.items() if t.startswith(starts) and t not in self.exact)
+        return n
 
     def fts(self) -> list[str]:
         return [f'"{t}"' for t in sorted(self.exact)] + [f'"{p}"*' for p in sorted(self.prefixes)]
@@ -182,17 +192,16 @@ def _frequencies(kind: str, terms: Iterable[str]) -> dict[str, int]:
 
 def _prefix_frequency(kind: str, prefixes: set[str]) -> int:
     """Documents containing some token with one of `prefixes`, estimated (capped) from the
-    largest frequencies among those tokens."""
-    total = 0
+    40 largest frequencies among those tokens; one query."""
+    ranges = " OR ".join(["(term >= %s AND term < %s)"] * len(prefixes))
+    bounds = [b for p in sorted(prefixes) for b in (p, p + "\uffff")]
     with connection.cursor() as cursor:
-        for prefix in prefixes:
-            cursor.execute(
-                "SELECT df FROM search_searchterm WHERE kind = %s AND term >= %s AND term < %s "
-                "ORDER BY df DESC LIMIT 20",
-                [kind, prefix, prefix + "\uffff"],
-            )
-            total += sum(df for (df,) in cursor.fetchall())
-    return total
+        cursor.execute(
+            f"SELECT df FROM search_searchterm WHERE kind = %s AND ({ranges}) "  # noqa: S608
+            "ORDER BY df DESC LIMIT 40",
+            [kind, *bounds],
+        )
+        return sum(df for (df,) in cursor.fetchall())
 
 
 def _osa(a: str, b: str, limit: int) -> int:
@@ -420,9 +429,10 @@ def _score(
     score = 0.0
     matched: dict[int, float] = {}
     in_title: dict[int, float] = {}
+    title_counts, body_counts = Counter(title), Counter(body)
     for clause in clauses:
-        title_tf = sum(1 for t in title if clause.matches(t))
-        tf = _TITLE_WEIGHT * title_tf + sum(1 for t in body if clause.matches(t))
+        title_tf = clause.count(title_counts)
+        tf = _TITLE_WEIGHT * title_tf + clause.count(body_counts)
         if tf:
             score += clause.weight * _idf(clause.df, documents) * tf * (_K1 + 1) / (tf + norm)
             matched[clause.word] = max(matched.get(clause.word, 0.0), clause.weight)
