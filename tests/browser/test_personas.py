@@ -209,3 +209,47 @@ def test_requester_pages_fit_a_phone_and_read_in_korean(
     requester.check("ticket", no_sideways_scroll=True)
     page.goto("/notifications/")
     requester.check("notifications", no_sideways_scroll=True)
+
+
+def test_agent_writes_an_article_that_a_requester_finds_in_their_own_words(
+    people: dict[str, Persona],
+) -> None:
+    agent = people["agent@1400"]
+    page = agent.page
+    page.goto("/knowledge/")
+    agent.check("knowledge")
+    page.goto("/knowledge/new/")
+    page.fill("#id_title", "Teams 알림이 오지 않을 때")
+    page.fill(
+        "#id_body",
+        "Teams 알림 설정에서 **활동** 알림을 켜고, Power Automate 흐름의 연결을 다시 "
+        "로그인합니다. 오류 코드 `AADSTS50076`이 보이면 다단계 인증을 다시 합니다.",
+    )
+    page.select_option("#id_audience", "public")
+    page.select_option("#id_language", "ko")
+    agent.check("knowledge-new")
+    page.locator("#article-form button[type=submit]").click()
+    expect(page.locator("h1")).to_contain_text("Teams 알림이 오지 않을 때")
+    # A draft: the requester cannot read it yet (hidden answers as missing).
+    article_url = page.url.split("?")[0]
+    requester = people["requester@390"]
+    response = requester.page.goto(article_url)
+    assert response is not None and response.status == 404
+    page.locator("button.primary", has_text="게시").click()
+    expect(page.locator("main")).to_contain_text("게시됨")
+    agent.check("knowledge-published")
+
+    # The requester types it their own way — a particle, an ending, the code — and finds it
+    # first, the match highlighted, on a phone.
+    rpage = requester.page
+    rpage.goto("/knowledge/?q=Teams 알림이 안 와요")
+    first = rpage.locator("table.kb-articles tbody tr").first
+    expect(first).to_contain_text("Teams 알림이 오지 않을 때")
+    expect(first.locator("mark").first).to_be_visible()
+    requester.check("knowledge-search", no_sideways_scroll=True)
+    rpage.goto("/knowledge/?q=AADSTS50076")
+    expect(rpage.locator("table.kb-articles tbody tr").first).to_contain_text("Teams 알림")
+    first = rpage.locator("table.kb-articles tbody tr a").first
+    first.click()
+    expect(rpage.locator("h1")).to_contain_text("Teams 알림이 오지 않을 때")
+    requester.check("knowledge-article", no_sideways_scroll=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from tierdesk.knowledge.indexing import KIND
 from tierdesk.knowledge.models import Article
@@ -25,10 +25,7 @@ def articles_search(qs: QuerySet[Article], text: str, *, limit: int = LIMIT) -> 
     """The best `limit` articles of `qs` for `text`, best first. The engine's HTML is its
     own escaped text with `<mark>` around matches: the one HTML the list page prints as
     is (`|safe`)."""
-    try:
-        hits = search.search(KIND, text, limit=limit, among=qs)
-    except NotImplementedError:  # until the search engine lands: plain words, no ranking
-        return _plain(qs, text, limit)
+    hits = search.search(KIND, text, limit=limit, among=qs)
     articles = qs.in_bulk([hit.object_id for hit in hits])
     return [
         Found(
@@ -39,11 +36,3 @@ def articles_search(qs: QuerySet[Article], text: str, *, limit: int = LIMIT) -> 
         for hit in hits
         if hit.object_id in articles
     ]
-
-
-def _plain(qs: QuerySet[Article], text: str, limit: int) -> list[Found]:
-    """Articles whose title or body holds every word of `text`, newest first."""
-    match = Q()
-    for word in text.split()[:10]:
-        match &= Q(title__icontains=word) | Q(body__icontains=word)
-    return [Found(a, "", "") for a in qs.filter(match).order_by("-updated_at", "-id")[:limit]]
