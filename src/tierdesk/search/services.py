@@ -56,8 +56,9 @@ _B = 0.5
 _SNIPPET = 160
 # Candidates the database hands to the re-ranking, and the postings (sum of document
 # frequencies) it may read to find them before common clauses are left to the re-ranking.
-_CANDIDATES = 150
-_POSTINGS = 6000
+_CANDIDATES = 60
+_SUGGEST_CLAUSES = 16  # a ticket's most informative clauses find its suggestions
+_POSTINGS = 3000
 _TYPO_WEIGHT = 0.7
 _PREFIX_WEIGHT = 0.8
 
@@ -408,7 +409,7 @@ def _finding(clauses: list[_Clause]) -> list[list[_Clause]]:
             postings += clause.df
         else:
             rest.append(clause)
-    common = rest[:4]
+    common = rest[:3]
     groups.extend([a, b] for i, a in enumerate(common) for b in common[i + 1 :])
     return groups
 
@@ -443,8 +444,12 @@ def _score(
 
 
 def _marked(text: str, clauses: list[_Clause]) -> list[tuple[int, int]]:
+    exact: set[str] = set().union(*(c.exact for c in clauses))
+    prefixes = tuple(p for c in clauses for p in c.prefixes)
     found = sorted(
-        (s.start, s.end) for s in spans(text) if any(c.matches(s.token) for c in clauses)
+        (s.start, s.end)
+        for s in spans(text)
+        if s.token in exact or (prefixes and s.token.startswith(prefixes))
     )
     merged: list[tuple[int, int]] = []
     for start, end in found:
@@ -493,7 +498,9 @@ def _snippet(body: str, clauses: list[_Clause]) -> str:
     return ("…" if start else "") + html.strip() + ("…" if end < len(body) else "")
 
 
-def _run(kind: str, text: str, limit: int, among: Among) -> list[Hit]:
+def _run(
+    kind: str, text: str, limit: int, among: Among, *, most_informative: int = 0
+) -> list[Hit]:
     if limit <= 0:
         return []
     terms = query_terms(text)
@@ -506,6 +513,11 @@ def _run(kind: str, text: str, limit: int, among: Among) -> list[Hit]:
     if not clauses:
         return []
     words = len({t.word for t in terms})
+    if most_informative and len(clauses) > most_informative:
+        # A long text (a ticket being typed): its rarest words say what it is about.
+        clauses = sorted(clauses, key=lambda c: -c.weight * _idf(c.df, documents))
+        clauses = clauses[:most_informative]
+        words = len({c.word for c in clauses})
     ids = _candidates(kind, _finding(clauses), among_sql)
     if len(ids) < limit:
         more = _candidates(kind, [[c] for c in clauses], among_sql)
@@ -552,4 +564,4 @@ def suggest(kind: str, text: str, *, limit: int = 3, among: Among = None) -> lis
     """Documents of `kind` for a long, ticket-like text (a request being typed): the most
     informative words of the text, any of which may match, best first. Same `among` rule
     as `search`."""
-    return _run(kind, text, limit, among)
+    return _run(kind, text, limit, among, most_informative=_SUGGEST_CLAUSES)
