@@ -498,9 +498,7 @@ def _snippet(body: str, clauses: list[_Clause]) -> str:
     return ("…" if start else "") + html.strip() + ("…" if end < len(body) else "")
 
 
-def _run(
-    kind: str, text: str, limit: int, among: Among, *, most_informative: int = 0
-) -> list[Hit]:
+def _run(kind: str, text: str, limit: int, among: Among, *, most_informative: int = 0) -> list[Hit]:
     if limit <= 0:
         return []
     terms = query_terms(text)
