@@ -14,3 +14,11 @@ class KnowledgeConfig(AppConfig):
         from tierdesk.common.roles import ANY_USER
 
         navigation.register("knowledge:list", _("Knowledge base"), ANY_USER, order=240)
+
+        from tierdesk.desk import extensions
+        from tierdesk.knowledge import deflection
+
+        extensions.register_request_form_panel(
+            "kb-suggestions", "knowledge/_suggest_panel.html", deflection.panel_context
+        )
+        extensions.register_after_request_filed("kb-deflection", deflection.deflections_filed)

@@ -28,3 +28,10 @@ class ArticleStatus(models.TextChoices):
 
 READER_AUDIENCES = frozenset({Audience.PUBLIC, Audience.ANONYMOUS})
 """The audiences every signed-in person reads once published."""
+
+
+class DeflectionOutcome(models.TextChoices):
+    """What a requester did after articles were suggested while they typed."""
+
+    SOLVED = "solved", _("Solved by the article")
+    FILED = "filed", _("Filed the request anyway")

@@ -13,7 +13,7 @@ from tierdesk.common import clock
 from tierdesk.desk.choices import Topic
 from tierdesk.desk.models import RequestType, Ticket
 from tierdesk.inventory.models import Solution
-from tierdesk.knowledge.choices import ArticleStatus, Audience, Language
+from tierdesk.knowledge.choices import ArticleStatus, Audience, DeflectionOutcome, Language
 
 
 class Article(models.Model):
@@ -128,3 +128,44 @@ class ArticleRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} r{self.number}"
+
+
+class Deflection(models.Model):
+    """An article suggested while a request was typed, and what came of it: the requester
+    said it solved their problem (no ticket), or filed the request anyway (the ticket)."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="deflections"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    embed_platform_id = models.CharField(_("embedded in"), max_length=128, blank=True)
+    text = models.CharField(_("typed text"), max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=8, choices=DeflectionOutcome.choices)
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deflections",
+    )
+    created_at = models.DateTimeField(_("created"), default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("deflection")
+        verbose_name_plural = _("deflections")
+        indexes = [
+            models.Index(fields=["article", "outcome"], name="kb_deflection_article"),
+            models.Index(fields=["outcome", "-created_at"], name="kb_deflection_outcome"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.outcome}"

@@ -177,3 +177,10 @@ def review_queue(user: Any) -> dict[str, list[Article]]:
             waiting.select_related("owner", "owner_team").order_by("updated_at", "id")[:200]
         ),
     }
+
+
+def can_record_solved(user: Any, article: Article) -> bool:
+    """ "This solved it" on a suggested article: anyone signed in who may write (not a
+    manager) and may read that article, published. The embedded form's anonymous visitors
+    do not record (its page has no CSRF token for them: framed, cross-site)."""
+    return _writes(user) and article.status == ArticleStatus.PUBLISHED and can_read(user, article)

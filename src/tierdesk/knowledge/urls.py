@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from tierdesk.knowledge import views
+from tierdesk.knowledge import suggest_views, views
 
 app_name = "knowledge"
 urlpatterns = [
     path("", views.ArticleListView.as_view(), name="list"),
     path("review/", views.ReviewQueueView.as_view(), name="review"),
+    path("suggest/", suggest_views.SuggestView.as_view(), name="suggest"),
+    path("suggest/solved/", suggest_views.SolvedView.as_view(), name="suggest-solved"),
+    path("suggest/article/", suggest_views.EmbedArticleView.as_view(), name="embed-article"),
     path("new/", views.ArticleCreateView.as_view(), name="create"),
     path("<id:pk>/", views.ArticleDetailView.as_view(), name="article"),
     path("<id:pk>/edit/", views.ArticleEditView.as_view(), name="edit"),

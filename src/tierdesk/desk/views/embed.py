@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common.security import client_ip
-from tierdesk.desk import intake, selectors, services
+from tierdesk.desk import extensions, intake, selectors, services
 from tierdesk.desk.choices import Channel
 from tierdesk.desk.models import DeskSettings, Ticket
 from tierdesk.inventory.models import Solution
@@ -94,6 +94,11 @@ class EmbedView(View):
             "lang": request.LANGUAGE_CODE,
             "max_screenshots": intake.MAX_SCREENSHOTS,
             "max_screenshot_mb": intake.MAX_SCREENSHOT_MB,
+            "request_panels": extensions.request_form_panels(
+                request_user(request) if request.user.is_authenticated else None,
+                embed=True,
+                solution=solution,
+            ),
         }
 
     def _page(
@@ -214,6 +219,7 @@ class EmbedView(View):
             return self._page(request, solution, form, status=400)
         finally:
             intake.nonce_filed(sent.nonce, ticket)
+        extensions.after_request_filed(ticket, request.POST)
         _kept, refused = intake.screenshots_attach(ticket=ticket, uploads=data["screenshots"])
         return redirect(self._done_url(request, solution, ticket, refused))
 

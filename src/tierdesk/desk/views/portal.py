@@ -19,7 +19,7 @@ from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common.permissions import RoleRequiredMixin
 from tierdesk.common.roles import ANY_USER, PLATFORM_STAFF
-from tierdesk.desk import forms, intake, selectors, services
+from tierdesk.desk import extensions, forms, intake, selectors, services
 from tierdesk.desk.choices import Channel, TicketStatus
 from tierdesk.desk.models import RequestType, Ticket
 from tierdesk.desk.views.common import _page
@@ -156,7 +156,13 @@ class TicketCreateView(RoleRequiredMixin, View):
         return render(
             request,
             "desk/ticket_form.html",
-            {"form": form, "request_type": request_type},
+            {
+                "form": form,
+                "request_type": request_type,
+                "request_panels": extensions.request_form_panels(
+                    request_user(request), embed=False, solution=None
+                ),
+            },
             status=status,
         )
 
@@ -188,6 +194,7 @@ class TicketCreateView(RoleRequiredMixin, View):
             except ValidationError as error:
                 _form_errors(form, error)
             else:
+                extensions.after_request_filed(ticket, request.POST)
                 if data.get("attachment"):
                     try:
                         services.ticket_attach(ticket=ticket, actor=user, upload=data["attachment"])

@@ -1,0 +1,33 @@
+"""Write-matrix rows of deflection: "this solved it" on an article suggested while a
+request is typed (POST /knowledge/suggest/solved/).
+
+`own` is a published internal article owned by `agent` (the help desk, the platform team,
+admins and managers read it; everyone else finds it missing); `other` is a published
+public article (everyone reads it). Anyone who may write and read the article records
+a deflection (200); a manager, who writes nothing, is refused (403)."""
+
+from __future__ import annotations
+
+from tests.test_write_matrix import DESK, EVERYONE, STAFF, WRITERS, World, Write
+from tierdesk.knowledge.tests.factories import article
+
+SEES = {"own": STAFF, "other": EVERYONE}
+RECORDS = {"own": DESK, "other": WRITERS}
+
+
+def _articles(w: World, target: str) -> None:
+    if "kbd:own" in w.extra:
+        return
+    agent = w.org.users["agent"]
+    w.extra["kbd:own"] = article(owner=agent, title="내부 프린터 절차", status="published").pk
+    w.extra["kbd:other"] = article(
+        owner=agent, title="프린터 연결", audience="public", status="published"
+    ).pk
+
+
+def writes() -> list[Write]:
+    return [
+        Write("deflection solved", "page", "post", lambda w, t: "/knowledge/suggest/solved/",
+              lambda w, t: {"article": w.extra[f"kbd:{t}"], "text": "프린터"},
+              lambda t: {404: EVERYONE - SEES[t], 200: RECORDS[t]}, prepare=_articles),
+    ]  # fmt: skip
