@@ -10,7 +10,9 @@ pages):
 A panel's `context_fn` gets the person filling the form (None on the embedded form when no
 one is signed in), whether it is the embedded form, and the solution of that form (None on
 the portal); it returns its template's context, or None to show nothing. After a request
-is filed, every hook gets the new ticket and the posted form data."""
+is filed, every hook gets the new ticket and the posted form data. A ticket panel
+(`register_ticket_panel`) gets the viewer and the ticket they may already see, and shows
+in the ticket page's side column."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from tierdesk.inventory.models import Solution
 
 PanelContext = Callable[[User | None, bool, Solution | None], dict[str, Any] | None]
 AfterFiled = Callable[[Ticket, Mapping[str, Any]], object]
+TicketContext = Callable[[User, Ticket], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -69,3 +72,21 @@ def register_after_request_filed(name: str, hook: AfterFiled) -> None:
 def after_request_filed(ticket: Ticket, post_data: Mapping[str, Any]) -> None:
     for name in sorted(_after_filed):
         _after_filed[name](ticket, post_data)
+
+
+_ticket_panels: dict[str, tuple[str, TicketContext]] = {}
+
+
+def register_ticket_panel(name: str, template: str, context_fn: TicketContext) -> None:
+    """Add (or replace, by `name`) a panel in the side column of every ticket page."""
+    _ticket_panels[name] = (template, context_fn)
+
+
+def ticket_panels(user: User, ticket: Ticket) -> list[RenderedPanel]:
+    rendered = []
+    for name in sorted(_ticket_panels):
+        template, context_fn = _ticket_panels[name]
+        context = context_fn(user, ticket)
+        if context is not None:
+            rendered.append(RenderedPanel(name, template, context))
+    return rendered

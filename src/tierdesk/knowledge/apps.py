@@ -22,3 +22,9 @@ class KnowledgeConfig(AppConfig):
             "kb-suggestions", "knowledge/_suggest_panel.html", deflection.panel_context
         )
         extensions.register_after_request_filed("kb-deflection", deflection.deflections_filed)
+
+        from tierdesk.knowledge.ticket_panel import ticket_panel_context
+
+        extensions.register_ticket_panel(
+            "kb-suggestions", "knowledge/_ticket_panel.html", ticket_panel_context
+        )

@@ -112,7 +112,9 @@ def article_create(*, actor: User | None, data: Mapping[str, Any], note: str = "
     _check(article)
     article.save()
     _set_links(article, links)
-    _revise(article, actor, note or _("First draft"))
+    # no note: the pages say "First draft" in the reader's language (a text written here
+    # would stay in the writer's)
+    _revise(article, actor, note)
     indexing.index(article)
     return article
 

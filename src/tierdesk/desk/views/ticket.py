@@ -22,7 +22,7 @@ from tierdesk.common.ids import form_id
 from tierdesk.common.permissions import RoleRequiredMixin, roles_of
 from tierdesk.common.records import VersionConflict
 from tierdesk.common.roles import ANY_USER, READ_ALL
-from tierdesk.desk import forms, ladder, selectors, services
+from tierdesk.desk import extensions, forms, ladder, selectors, services
 from tierdesk.desk.choices import (
     Impact,
     MessageKind,
@@ -133,6 +133,7 @@ def _detail_context(
 
     return {
         "ticket": ticket,
+        "ticket_panels": extensions.ticket_panels(user, ticket),
         "crumb": _crumb(user, ticket),
         "timeline": _timeline(user, ticket),
         "can_note": selectors.can_write_note(user, ticket),

@@ -41,6 +41,20 @@
   unfold();
   window.addEventListener("hashchange", unfold);
 
+  // Panels may offer a link to put into the reply (the knowledge base's suggested
+  // articles): a button with data-insert-link adds "title: url" at the reply's cursor.
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element && event.target.closest("[data-insert-link]");
+    const box = document.getElementById("reply-body");
+    if (!button || !box) return;
+    const line = `${button.dataset.insertTitle || ""}: ${button.dataset.insertLink}`.replace(/^: /, "");
+    const at = box.selectionStart ?? box.value.length;
+    const before = box.value.slice(0, at);
+    const glue = before && !before.endsWith("\n") ? "\n" : "";
+    box.value = before + glue + line + "\n" + box.value.slice(box.selectionEnd ?? at);
+    box.focus();
+  });
+
   // Canned responses: "Insert" puts the chosen response (its variables already filled in
   // for this ticket) into the reply box at the cursor instead of reloading the page.
   const canned = document.getElementById("canned-form");
