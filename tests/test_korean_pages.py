@@ -341,6 +341,7 @@ FILL: dict[str, Fill] = {
     "knowledge/<id:pk>/edit/": _model_pks("knowledge.Article"),
     "knowledge/<id:pk>/submit/": _model_pks("knowledge.Article"),
     "knowledge/<id:pk>/publish/": _model_pks("knowledge.Article"),
+    "knowledge/<id:pk>/vote/": _model_pks("knowledge.Article"),
     "knowledge/<id:pk>/retire/": _model_pks("knowledge.Article"),
     "knowledge/<id:pk>/revisions/<id:number>/": lambda w: [
         {**row, "number": 2} for row in _model_pks("knowledge.Article")(w)

@@ -55,6 +55,9 @@ class Article(models.Model):
         _("status"), max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
     )
     review_by = models.DateField(_("review by"), null=True, blank=True)
+    views = models.PositiveIntegerField(
+        _("views"), default=0, help_text=_("How often its page was opened while published.")
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised on every change; guards concurrent edits.")
@@ -169,3 +172,26 @@ class Deflection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} {self.outcome}"
+
+
+class ArticleVote(models.Model):
+    """ "Was this helpful?" — one answer per reader and article (a new answer replaces it)."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="votes"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    helpful = models.BooleanField(_("helpful"))
+    created_at = models.DateTimeField(_("answered"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("helpfulness vote")
+        verbose_name_plural = _("helpfulness votes")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="knowledge_one_vote_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {'+' if self.helpful else '-'}"

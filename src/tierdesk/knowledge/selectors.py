@@ -184,3 +184,19 @@ def can_record_solved(user: Any, article: Article) -> bool:
     manager) and may read that article, published. The embedded form's anonymous visitors
     do not record (its page has no CSRF token for them: framed, cross-site)."""
     return _writes(user) and article.status == ArticleStatus.PUBLISHED and can_read(user, article)
+
+
+def can_vote_article(user: Any, article: Article) -> bool:
+    """ "Was this helpful?": who may record a deflection may answer (signed in, not a
+    manager, may read the article, published)."""
+    return can_record_solved(user, article)
+
+
+def votes_of(article: Article) -> dict[str, int]:
+    """{"helpful": n, "not_helpful": n}."""
+    from django.db.models import Count, Q
+
+    found = article.votes.aggregate(
+        yes=Count("id", filter=Q(helpful=True)), no=Count("id", filter=Q(helpful=False))
+    )
+    return {"helpful": found["yes"], "not_helpful": found["no"]}

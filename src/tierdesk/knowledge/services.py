@@ -20,7 +20,7 @@ from tierdesk.common.permissions import require
 from tierdesk.common.records import VersionConflict
 from tierdesk.knowledge import indexing, selectors
 from tierdesk.knowledge.choices import ArticleStatus
-from tierdesk.knowledge.models import Article, ArticleRevision
+from tierdesk.knowledge.models import Article, ArticleRevision, ArticleVote
 
 FIELDS = frozenset(
     {
@@ -210,3 +210,18 @@ def article_retire(*, article: Article, actor: User | None) -> Article:
 
 
 MOVES = {"submit": article_submit, "publish": article_publish, "retire": article_retire}
+
+
+def article_vote(*, article: Article, actor: User, helpful: bool) -> ArticleVote:
+    """Record (or change) the actor's answer to "was this helpful?"."""
+    require(selectors.can_vote_article(actor, article))
+    vote, _created = ArticleVote.objects.update_or_create(
+        article=article, user=actor, defaults={"helpful": helpful, "created_at": clock.now()}
+    )
+    return vote
+
+
+def article_viewed(article: Article) -> None:
+    """Count one opening of a published article's page (not a reader's write: no rule)."""
+    if article.status == ArticleStatus.PUBLISHED:
+        Article.objects.filter(pk=article.pk).update(views=F("views") + 1)

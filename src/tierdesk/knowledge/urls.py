@@ -14,6 +14,7 @@ urlpatterns = [
     path("new/", views.ArticleCreateView.as_view(), name="create"),
     path("<id:pk>/", views.ArticleDetailView.as_view(), name="article"),
     path("<id:pk>/edit/", views.ArticleEditView.as_view(), name="edit"),
+    path("<id:pk>/vote/", views.ArticleVoteView.as_view(), name="vote"),
     path("<id:pk>/submit/", views.ArticleMoveView.as_view(move="submit"), name="submit"),
     path("<id:pk>/publish/", views.ArticleMoveView.as_view(move="publish"), name="publish"),
     path("<id:pk>/retire/", views.ArticleMoveView.as_view(move="retire"), name="retire"),

@@ -162,7 +162,27 @@ class ArticleDetailView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request_user(request)
         article = selectors.article_get_for_user(user, pk)
+        services.article_viewed(article)
         return render(request, "knowledge/article_detail.html", _detail(user, article))
+
+
+class ArticleVoteView(RoleRequiredMixin, View):
+    """POST helpful=yes|no: "was this helpful?" (`can_vote_article`)."""
+
+    allowed_roles = WRITERS
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = request_user(request)
+        article = selectors.article_get_for_user(user, pk)
+        answer = request.POST.get("helpful", "")
+        if answer not in {"yes", "no"}:
+            messages.error(request, _("Answer yes or no."))
+            return render(
+                request, "knowledge/article_detail.html", _detail(user, article), status=400
+            )
+        services.article_vote(article=article, actor=user, helpful=answer == "yes")
+        messages.success(request, _("Thank you: the article's owner sees the answers."))
+        return redirect("knowledge:article", pk=article.pk)
 
 
 def _detail(user: User, article: Article, **extra: Any) -> dict[str, Any]:
@@ -183,6 +203,8 @@ def _detail(user: User, article: Article, **extra: Any) -> dict[str, Any]:
         "can_edit": selectors.can_edit_article(user, article),
         "moves": selectors.article_moves(user, article),
         "is_writer": selectors.reads_everything(user) or selectors.is_owner(user, article),
+        "can_vote": selectors.can_vote_article(user, article),
+        "votes": selectors.votes_of(article),
         **extra,
     }
 
