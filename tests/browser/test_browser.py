@@ -48,6 +48,8 @@ def test_log_in_switch_to_korean_open_a_solution_and_see_its_chart(
     _login(page, live_server, "maker")
     # The stylesheet is served (from the package, by WhiteNoise) and applied.
     assert page.evaluate("getComputedStyle(document.querySelector('.topbar')).display") == "flex"
+    # the switch submits through app.js (deferred): wait until the page has run it
+    page.wait_for_load_state("load")
     page.select_option("#language-select", "ko")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     expect(page.locator("nav[aria-label]")).to_contain_text("솔루션")

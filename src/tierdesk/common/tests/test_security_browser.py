@@ -50,6 +50,8 @@ def test_pages_htmx_and_the_language_switch_run_under_the_policy(
     assert browser_page.locator("head style").count() == 0
     assert not browser_page.locator("#loading").is_visible()
     # The language switch submits on change from app.js (no inline handler).
+    # the switch submits through app.js (deferred): wait until the page has run it
+    browser_page.wait_for_load_state("load")
     browser_page.select_option("#language-select", "ko")
     expect(browser_page.locator("html")).to_have_attribute("lang", "ko")
     for path in (

@@ -28,6 +28,8 @@ def _page_for(browser: Browser, live_server: Any, username: str) -> Page:
     page.click("button[type=submit]")
     expect(page.locator("html")).to_have_attribute("lang", "ko" if username == "maker" else "en")
     # The demo maker reads Korean; this walk-through checks the English wording.
+    # the switch submits through app.js (deferred): wait until the page has run it
+    page.wait_for_load_state("load")
     page.select_option("#language-select", "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     return page
