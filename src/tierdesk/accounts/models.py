@@ -3,6 +3,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -88,6 +89,12 @@ class User(AbstractUser):
             models.Index(Lower("email"), name="accounts_user_email_lower"),
             models.Index(fields=["external_id"], name="accounts_user_external_id"),
         ]
+
+    @property
+    def mail_language(self) -> str:
+        """The language tierdesk writes to this person in: their choice, else the site's
+        (a browser's wish is known only during a request)."""
+        return self.preferred_language or settings.LANGUAGE_CODE
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username

@@ -70,7 +70,7 @@ def _person_mail(
     ticket: Ticket, person: User, headline: str, text: str, params: dict[str, object] | None
 ) -> tuple[str, str]:
     """Subject and body in the person's own language."""
-    with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+    with translation.override(person.mail_language):
         subject = _subject(ticket, str(_(headline)))
         said = _(text) % {k: str(v) for k, v in params.items()} if params else _(text)
         return subject, f"{said}\n\n{ticket_url(ticket)}"
@@ -216,7 +216,7 @@ def creation_queue(*, ticket: Ticket, event: TicketEvent, notices: CreationNotic
     if notices.logged_for is not None:
         person = notices.logged_for
         who = ticket.logged_by if ticket.logged_by_id is not None else None
-        with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+        with translation.override(person.mail_language):
             channel = str(ticket.get_channel_display())
         subject, body = _person_mail(
             ticket,
@@ -245,7 +245,7 @@ def mention_inbox(
     posted = 0
     url = reverse("desk:ticket-detail", args=[ticket.pk])
     for person in people:
-        with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+        with translation.override(person.mail_language):
             subject = _(MENTIONED) % {"who": str(actor or "tierdesk"), "number": ticket.number}
         inbox_post(
             recipient=person,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, StreamingHttpResponse
@@ -121,7 +120,7 @@ class TicketViewSet(
                 actor=user,
                 channel=channel or Channel.API,
                 is_bypass=on_behalf is not None and channel is None,
-                language=user.preferred_language or settings.LANGUAGE_CODE,
+                language=user.mail_language,
                 **data,
             )
         except DjangoValidationError as error:
