@@ -231,6 +231,7 @@ INSTALLED_APPS = [
     "tierdesk.governance",
     "tierdesk.desk",
     "tierdesk.knowledge",
+    "tierdesk.insights",
     "tierdesk.sla",
     "tierdesk.demo",
 ]

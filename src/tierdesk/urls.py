@@ -24,6 +24,7 @@ urlpatterns = [
     path("desk/", include("tierdesk.desk.urls")),
     path("sla/", include("tierdesk.sla.urls")),
     path("knowledge/", include("tierdesk.knowledge.urls")),
+    path("insights/", include("tierdesk.insights.urls")),
     path("notifications/", include("tierdesk.notify.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),

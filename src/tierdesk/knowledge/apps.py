@@ -28,3 +28,8 @@ class KnowledgeConfig(AppConfig):
         extensions.register_ticket_panel(
             "kb-suggestions", "knowledge/_ticket_panel.html", ticket_panel_context
         )
+
+        from tierdesk.knowledge import feed_wiring, proposal_wiring
+
+        proposal_wiring.register()
+        feed_wiring.register()

@@ -35,3 +35,24 @@ class DeflectionOutcome(models.TextChoices):
 
     SOLVED = "solved", _("Solved by the article")
     FILED = "filed", _("Filed the request anyway")
+
+
+class ProposalStatus(models.TextChoices):
+    """An article proposed from a resolved escalation, waiting for its topic's owner."""
+
+    OPEN = "open", _("Waiting for the owner")
+    PUBLISHED = "published", _("Made into an article")
+    DECLINED = "declined", _("Declined")
+
+
+class ReviewTaskStatus(models.TextChoices):
+    """A request to an article's owner to check it is still true."""
+
+    OPEN = "open", _("To review")
+    DONE = "done", _("Reviewed")
+    DISMISSED = "dismissed", _("Not affected")
+
+
+class ReviewReason(models.TextChoices):
+    FEED_ITEM = "feed_item", _("Product update")
+    REVIEW_DUE = "review_due", _("Review date passed")

@@ -1,6 +1,6 @@
 """UI routes, included under /knowledge/ with the namespace "knowledge"."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tierdesk.knowledge import suggest_views, views
 
@@ -19,4 +19,7 @@ urlpatterns = [
     path("<id:pk>/publish/", views.ArticleMoveView.as_view(move="publish"), name="publish"),
     path("<id:pk>/retire/", views.ArticleMoveView.as_view(move="retire"), name="retire"),
     path("<id:pk>/revisions/<id:number>/", views.RevisionView.as_view(), name="revision"),
+    path("", include("tierdesk.knowledge.proposal_urls")),
+    path("", include("tierdesk.knowledge.feed_urls")),
+    path("", include("tierdesk.knowledge.attachment_urls")),
 ]
