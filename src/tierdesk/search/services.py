@@ -30,7 +30,7 @@ from django.utils.html import escape
 
 from tierdesk.common import clock
 from tierdesk.search.models import SearchDocument, SearchTerm
-from tierdesk.search.tokens import QueryTerm, index_tokens, query_terms, spans
+from tierdesk.search.tokens import QueryTerm, index_tokens, matching_spans, query_terms
 
 __all__ = ["Hit", "index", "index_many", "remove", "search", "suggest"]
 
@@ -446,11 +446,7 @@ def _score(
 def _marked(text: str, clauses: list[_Clause]) -> list[tuple[int, int]]:
     exact: set[str] = set().union(*(c.exact for c in clauses))
     prefixes = tuple(p for c in clauses for p in c.prefixes)
-    found = sorted(
-        (s.start, s.end)
-        for s in spans(text)
-        if s.token in exact or (prefixes and s.token.startswith(prefixes))
-    )
+    found = sorted((s.start, s.end) for s in matching_spans(text, exact, prefixes))
     merged: list[tuple[int, int]] = []
     for start, end in found:
         if merged and start <= merged[-1][1]:

@@ -38,6 +38,7 @@ __all__ = [
     "QueryTerm",
     "Span",
     "index_tokens",
+    "matching_spans",
     "query_terms",
     "spans",
     "stem",
@@ -53,6 +54,8 @@ _CJK = (
 # A CJK run, or a word of other letters/digits (digit groups with thousands separators
 # are one word: 5,000).
 _RUN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>\d{{1,3}}(?:,\d{{3}})+(?!\d)|[^\W_{_CJK}]+)")
+
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 
 _HANGUL_FIRST = 0xAC00
 _HANGUL_LAST = 0xD7A3
@@ -202,27 +205,89 @@ def _word_token(word: str) -> str:
     return stem(word)
 
 
+def _run_spans(kind: str, run: str, start: int, end: int) -> Iterator[Span]:
+    if kind == "word":
+        yield Span(_word_token(run), start, end)
+        return
+    n = len(run)
+    exact = end - start == n
+    if n == 1:
+        yield Span(run, start, end)
+        return
+    for i in range(n - 1):
+        if exact:
+            yield Span(run[i : i + 2], start + i, start + i + 2)
+        else:
+            yield Span(run[i : i + 2], start, end)
+    if 3 <= n <= 4:
+        yield Span(run, start, end)
+    stem = _stem(run)
+    if stem:
+        yield Span(stem, start, start + len(stem) if exact else end)
+
+
 def spans(text: str) -> Iterator[Span]:
     """The index tokens of `text` with their offsets in `text` (for highlighting)."""
     for kind, run, start, end in _runs(text):
-        if kind == "word":
-            yield Span(_word_token(run), start, end)
+        yield from _run_spans(kind, run, start, end)
+
+
+def _needle(token: str) -> str:
+    """A string every run that yields `token` contains: a CJK token is a substring of its
+    run; a Latin word's stem may change its last letter (policies → policy) and digit
+    groups lose their commas (5,000 → 5000)."""
+    if _CJK_CHAR.match(token):
+        return token
+    if token.isdigit() and len(token) > 3:
+        return token[0]
+    return token[:-1] if len(token) > 1 else token
+
+
+def _run_start(text: str, at: int) -> int:
+    """Where the run holding `text[at]` begins (see `_RUN`)."""
+    cjk = bool(_CJK_CHAR.match(text, at))
+    start = at
+    while start > 0:
+        before = text[start - 1]
+        if cjk:
+            if not _CJK_CHAR.match(before):
+                break
+        elif not (before.isalnum() and not _CJK_CHAR.match(before)) and not (
+            before == "," and start > 1 and text[start - 2].isdigit()
+        ):
+            break
+        start -= 1
+    return start
+
+
+def matching_spans(text: str, exact: set[str], prefixes: tuple[str, ...]) -> Iterator[Span]:
+    """The spans of `text` whose token is one of `exact` or begins with one of `prefixes`
+    — the same as filtering `spans(text)`, but only the runs where a wanted string occurs
+    are tokenised, which makes highlighting a long document cheap."""
+
+    def wanted(span: Span) -> bool:
+        return span.token in exact or bool(prefixes and span.token.startswith(prefixes))
+
+    lowered = text.lower()
+    if len(lowered) != len(text) or not unicodedata.is_normalized("NFKC", text):
+        yield from filter(wanted, spans(text))  # offsets would not line up: the slow way
+        return
+    needles = sorted({_needle(t) for t in (*exact, *prefixes) if t}, key=len, reverse=True)
+    if not needles:
+        return
+    done: set[int] = set()
+    for found in re.finditer("|".join(map(re.escape, needles)), lowered):
+        start = _run_start(lowered, found.start())
+        if start in done:
             continue
-        n = len(run)
-        exact = end - start == n
-        if n == 1:
-            yield Span(run, start, end)
+        done.add(start)
+        run = _RUN.match(text, start)
+        if run is None:
             continue
-        for i in range(n - 1):
-            if exact:
-                yield Span(run[i : i + 2], start + i, start + i + 2)
-            else:
-                yield Span(run[i : i + 2], start, end)
-        if 3 <= n <= 4:
-            yield Span(run, start, end)
-        stem = _stem(run)
-        if stem:
-            yield Span(stem, start, start + len(stem) if exact else end)
+        for kind, part, part_start, part_end in _runs(run.group()):
+            for span in _run_spans(kind, part, start + part_start, start + part_end):
+                if wanted(span):
+                    yield span
 
 
 def index_tokens(text: str) -> list[str]:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from tierdesk.search.tokens import QueryTerm, index_tokens, query_terms, spans, stem
+import random
+
+from tierdesk.search.corpus import documents
+from tierdesk.search.tokens import (
+    QueryTerm,
+    index_tokens,
+    matching_spans,
+    query_terms,
+    spans,
+    stem,
+)
 
 
 def test_hangul_runs_become_bigrams_so_particles_change_only_one():
@@ -81,3 +91,30 @@ def test_a_last_syllable_without_a_final_consonant_may_still_grow_one():
     assert QueryTerm("해결", prefix=True) in terms
     assert QueryTerm("해겨", prefix=True) in terms
     assert len(terms) == 28
+
+
+def _filtered(text: str, exact: set[str], prefixes: tuple[str, ...]) -> list[tuple[str, int, int]]:
+    return sorted(
+        (s.token, s.start, s.end)
+        for s in spans(text)
+        if s.token in exact or (prefixes and s.token.startswith(prefixes))
+    )
+
+
+def test_matching_spans_are_the_wanted_spans_found_the_fast_way():
+    """Highlighting tokenises only the runs where a wanted string occurs; it must find
+    exactly what filtering every span finds — stems that change a letter (policies →
+    policy), digit groups (5,000 → 5000), full-width letters, one-syllable stems."""
+    texts = [
+        "프린터가 안 돼요 5,000원 policies ＡＢＣ 오류 0x80070005 앱을 앱스토어",
+        "Policies policy's İstanbul 데이터동기화 데이터 동기화 requests",
+    ]
+    texts += [t for _, title, body, _ in documents(150, seed=7, start=0) for t in (title, body)]
+    for text in texts:
+        tokens = sorted({s.token for s in spans(text)})
+        for token in random.Random(len(text)).sample(tokens, k=min(6, len(tokens))):
+            prefixes = (token[:2],) if len(token) > 2 else ()
+            found = sorted(
+                (s.token, s.start, s.end) for s in matching_spans(text, {token}, prefixes)
+            )
+            assert found == _filtered(text, {token}, prefixes), (text[:40], token)
