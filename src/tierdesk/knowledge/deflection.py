@@ -6,7 +6,17 @@ shown, linked to the new ticket.
 What is offered: signed in on the portal, the published articles the user reads
 (`selectors.articles_published_for`); on the embedded form, and for anyone not signed in,
 only published anonymous-audience articles (`selectors.articles_for_embed`). Internal
-articles never reach the embedded form or requesters."""
+articles never reach the embedded form or requesters.
+
+"This solved it" on the embedded form without signing in: the form is framed by another
+site, where the browser sends neither the session nor the CSRF cookie, so the suggestions
+carry a short-lived signed token instead (`embed_solved_token`: salted, naming the
+article ids shown and the embedding solution's platform id). A CSRF-exempt endpoint takes
+it (`deflection_solved_embed`): it records one `solved` row for one of those articles, if
+the embedded form may still show it, once per token, and does nothing else; it is
+throttled with the suggestions (per client address). Forging a row needs a token, which
+costs a suggestions request each; the worst a replay or a hostile page can do is count
+a deflection that did not happen, at most once per token and within the rate limit."""
 
 from __future__ import annotations
 
@@ -14,8 +24,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from tierdesk.accounts.models import User
 from tierdesk.common.permissions import require
@@ -35,6 +49,10 @@ MAX_TEXT = 2000
 EXCERPT = 200
 MAX_SHOWN = 30
 """At most this many shown article ids are recorded with a filed request."""
+EMBED_SOLVED_SALT = "tierdesk.knowledge.embed-solved"
+EMBED_SOLVED_MAX_AGE_S = 60 * 60
+"""A token of the embedded form's suggestions is good for an hour (a person reads the
+article in a new tab, comes back and says it solved it)."""
 
 
 @dataclass(frozen=True)
@@ -142,3 +160,73 @@ def panel_context(user: User | None, embed: bool, solution: Solution | None) -> 
         "solved_url": reverse("knowledge:suggest-solved"),
         "embed": solution.platform_id if embed and solution is not None else "",
     }
+
+
+# ------------------------------------------------------------------ the embedded form
+
+
+def embed_solved_token(article_ids: list[int], platform_id: str) -> str:
+    """What the embedded form's suggestions carry instead of a CSRF token."""
+    import secrets
+
+    return signing.dumps(
+        {
+            "a": [int(pk) for pk in article_ids][:LIMIT],
+            "p": platform_id[:128],
+            "n": secrets.token_hex(6),
+        },
+        salt=EMBED_SOLVED_SALT,
+        compress=True,
+    )
+
+
+@dataclass(frozen=True)
+class EmbedClaim:
+    article_ids: tuple[int, ...]
+    platform_id: str
+    token: str
+
+
+def embed_solved_read(token: str) -> EmbedClaim | None:
+    """The claim a token makes, or None when it is not one of ours, or too old."""
+    if not token or len(token) > 500:
+        return None
+    try:
+        data = signing.loads(token, salt=EMBED_SOLVED_SALT, max_age=EMBED_SOLVED_MAX_AGE_S)
+        ids = tuple(int(pk) for pk in data["a"])
+        platform_id = str(data["p"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    return EmbedClaim(ids, platform_id, token)
+
+
+def _once(token: str) -> bool:
+    """True the first time a token is used (Django's cache, shared by the workers)."""
+    import hashlib
+
+    key = "kb:embed-solved:" + hashlib.sha256(token.encode()).hexdigest()[:40]
+    return bool(cache.add(key, 1, timeout=EMBED_SOLVED_MAX_AGE_S + 60))
+
+
+def deflection_solved_embed(
+    *, claim: EmbedClaim, article: Article, actor: User | None, text: str = ""
+) -> Deflection | None:
+    """ "This solved it" from the embedded form: one `solved` row for an article the
+    token names, once per token (None when the token was used already). Someone signed
+    in is checked like on the portal (`selectors.can_record_solved`); someone not signed
+    in only for an article the embedded form may show (`selectors.can_record_embed_solved`).
+    ValidationError when the token does not name the article."""
+    if article.pk not in claim.article_ids:
+        raise ValidationError(_("This article was not suggested with this form."))
+    require(selectors.can_record_embed_solved(article))
+    if actor is not None:
+        require(selectors.can_record_solved(actor, article))
+    if not _once(claim.token):
+        return None
+    return Deflection.objects.create(
+        article=article,
+        user=actor,
+        embed_platform_id=claim.platform_id[:128],
+        text=_excerpt(text),
+        outcome=DeflectionOutcome.SOLVED,
+    )

@@ -186,3 +186,16 @@ class FilterForm(forms.Form):
     audience = forms.ChoiceField(required=False, choices=[("", _("All")), *Audience.choices])
     status = forms.ChoiceField(required=False, choices=[("", _("All"))])
     language = forms.ChoiceField(required=False, choices=[("", _("All")), *Language.choices])
+
+
+class AttachmentForm(forms.Form):
+    """One file or image for an article (checked by the service: the ticket attachments'
+    types and size)."""
+
+    file = forms.FileField(
+        label=_("File or image"),
+        help_text=_(
+            "Images (PNG, JPEG, GIF, WebP) can be shown in the body; other files are "
+            "downloaded. The same types and size as a ticket's attachments."
+        ),
+    )

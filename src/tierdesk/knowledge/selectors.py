@@ -29,7 +29,7 @@ from tierdesk.common import clock
 from tierdesk.common.permissions import roles_of
 from tierdesk.common.roles import DESK_WORKERS, PLATFORM_STAFF, READ_ALL, WRITERS
 from tierdesk.knowledge.choices import READER_AUDIENCES, ArticleStatus, Audience
-from tierdesk.knowledge.models import Article, ArticleRevision
+from tierdesk.knowledge.models import Article, ArticleAttachment, ArticleRevision
 
 REVIEW_WINDOW_DAYS = 14
 """An owner's article comes up for review this many days before its review-by date."""
@@ -200,3 +200,62 @@ def votes_of(article: Article) -> dict[str, int]:
         yes=Count("id", filter=Q(helpful=True)), no=Count("id", filter=Q(helpful=False))
     )
     return {"helpful": found["yes"], "not_helpful": found["no"]}
+
+
+# ------------------------------------------------------------------ attachments
+
+
+def can_attach_to_article(user: Any, article: Article) -> bool:
+    """Add or remove an article's files and images: who may edit the article (its owner,
+    the platform team, admins)."""
+    return can_edit_article(user, article)
+
+
+def attachments_of(article: Article) -> QuerySet[ArticleAttachment]:
+    return article.attachments.select_related("uploaded_by").order_by("created_at", "id")
+
+
+def attachment_get_for_user(user: Any, pk: int, attachment_pk: int) -> ArticleAttachment:
+    """An attachment of an article the user may read (`can_read`), else 404: a hidden
+    article's files answer exactly as missing ones."""
+    article = article_get_for_user(user, pk)
+    if not can_read(user, article):
+        raise Http404
+    found = article.attachments.filter(pk=attachment_pk).first()
+    if found is None:
+        raise Http404
+    found.article = article
+    return found
+
+
+def attachment_get_for_embed(pk: int, attachment_pk: int) -> ArticleAttachment:
+    """An attachment of a published anonymous-audience article (`articles_for_embed`), for
+    the embedded form's article page; anything else is 404."""
+    found = (
+        ArticleAttachment.objects.filter(
+            pk=attachment_pk, article_id=pk, article__in=articles_for_embed()
+        )
+        .select_related("article")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+# ------------------------------------------------------------------ deflection, report
+
+
+def can_record_embed_solved(article: Article) -> bool:
+    """ "This solved it" from the embedded form by someone not signed in: only an article
+    the embedded form may show (published, anonymous audience). The signed token that
+    came with the suggestions is checked by the service
+    (`deflection.deflection_solved_embed`)."""
+    return articles_for_embed().filter(pk=article.pk).exists()
+
+
+def can_read_knowledge_report(user: Any) -> bool:
+    """The deflection report names every article, internal ones included: who reads every
+    article (the help desk and the platform team, who write the knowledge base; managers;
+    admins)."""
+    return _signed_in(user) and reads_everything(user)

@@ -9,18 +9,22 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tierdesk.accounts.models import User
 from tierdesk.common import clock
 from tierdesk.common.permissions import require
 from tierdesk.common.records import VersionConflict
-from tierdesk.knowledge import indexing, selectors
+from tierdesk.knowledge import attachments, indexing, selectors
 from tierdesk.knowledge.choices import ArticleStatus
-from tierdesk.knowledge.models import Article, ArticleRevision, ArticleVote
+from tierdesk.knowledge.models import Article, ArticleAttachment, ArticleRevision, ArticleVote
 
 FIELDS = frozenset(
     {
@@ -225,3 +229,67 @@ def article_viewed(article: Article) -> None:
     """Count one opening of a published article's page (not a reader's write: no rule)."""
     if article.status == ArticleStatus.PUBLISHED:
         Article.objects.filter(pk=article.pk).update(views=F("views") + 1)
+
+
+ATTACHED_NOTE = gettext_noop("Attached “%(name)s” (file %(number)s)")
+REMOVED_NOTE = gettext_noop("Removed “%(name)s” (file %(number)s)")
+
+
+def _site_language_note(message: str, **params: Any) -> str:
+    """A revision note tierdesk writes itself, in the site's language (the note is kept as
+    text; the writer's own language would be a stranger's to the next reader)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(message) % params
+
+
+@transaction.atomic
+def article_attach(
+    *, article: Article, actor: User | None, upload: UploadedFile[bytes]
+) -> ArticleAttachment:
+    """Keep a file or image with the article if its type and size are those a ticket's
+    attachment may have (`attachments.upload_check`); a revision notes it. Refused unless
+    `selectors.can_attach_to_article`."""
+    if actor is not None:
+        require(
+            selectors.can_attach_to_article(actor, article),
+            _("Only the article's owner, the platform team and admins add files to it."),
+        )
+    name, content_type = attachments.upload_check(upload, count=article.attachments.count())
+    attachment = ArticleAttachment(
+        article=article,
+        name=name,
+        size=upload.size or 0,
+        content_type=content_type,
+        uploaded_by=actor,
+        created_at=clock.now(),
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    _revise(
+        article,
+        actor,
+        _site_language_note(ATTACHED_NOTE, name=name, number=attachment.pk),
+    )
+    return attachment
+
+
+@transaction.atomic
+def article_attachment_remove(*, attachment: ArticleAttachment, actor: User | None) -> None:
+    """Delete an attachment and its file; a revision notes it. Refused unless
+    `selectors.can_attach_to_article`."""
+    article = attachment.article
+    if actor is not None:
+        require(
+            selectors.can_attach_to_article(actor, article),
+            _("Only the article's owner, the platform team and admins remove its files."),
+        )
+    name, number, stored = attachment.name, attachment.pk, attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    _revise(
+        article,
+        actor,
+        _site_language_note(REMOVED_NOTE, name=name, number=number),
+    )
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))

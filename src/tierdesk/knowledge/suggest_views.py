@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
 from tierdesk.accounts.selectors import request_user
-from tierdesk.common import markdown
 from tierdesk.common.security import client_ip
-from tierdesk.knowledge import deflection, selectors
+from tierdesk.knowledge import attachments, deflection, selectors, views
 
 
 def _embed(request: HttpRequest) -> tuple[bool, str]:
@@ -56,16 +58,24 @@ class SuggestView(View):
         embed, platform_id = _embed(request)
         text = request.GET.get("text", "")
         found = deflection.suggestions(request.user, text, embed=embed)
+        signed_in = request.user.is_authenticated
+        # Not signed in (the framed form: no session, no CSRF cookie): a signed token for
+        # "this solved it", only on a real solution's embedded form.
+        token = ""
+        if found and not signed_in and platform_id:
+            token = deflection.embed_solved_token([s.article.pk for s in found], platform_id)
         return render(
             request,
             "knowledge/_suggestions.html",
             {
                 "found": found,
                 # links for someone not signed in open the public article page too
-                "embed": embed or not request.user.is_authenticated,
+                "embed": embed or not signed_in,
                 "platform_id": platform_id,
                 "shown": ",".join(str(s.article.pk) for s in found),
-                "can_solve": request.user.is_authenticated,
+                "can_solve": signed_in or bool(token),
+                "solved_token": token,
+                "solved_url": reverse("knowledge:suggest-solved-embed") if token else "",
             },
         )
 
@@ -108,7 +118,63 @@ class EmbedArticleView(View):
         article = selectors.articles_for_embed().filter(pk=pk).first()
         if article is None:
             raise Http404
-        body_html = mark_safe(markdown.render(article.body))  # noqa: S308 - nh3 output
-        return render(
-            request, "knowledge/embed_article.html", {"article": article, "body_html": body_html}
+        files = list(selectors.attachments_of(article))
+        body_html = mark_safe(  # noqa: S308 - nh3 output
+            attachments.render_body(article, embed=True, attachments=files)
         )
+        rows = [{"attachment": a, "url": attachments.download_url(a, embed=True)} for a in files]
+        return render(
+            request,
+            "knowledge/embed_article.html",
+            {"article": article, "body_html": body_html, "attachments": rows},
+        )
+
+
+class EmbedAttachmentView(View):
+    """GET /knowledge/suggest/article/<id>/attachments/<id>/: a file of a published
+    anonymous-audience article, for the embedded form's article page (no one need be signed
+    in); any other article's files answer 404, as missing ones do."""
+
+    def get(self, request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
+        if not request.user.is_authenticated and _too_many(request):
+            return HttpResponse("", status=429)
+        return views.file_response(selectors.attachment_get_for_embed(pk, attachment_pk))
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class EmbedSolvedView(View):
+    """POST /knowledge/suggest/solved/embed/ (token, article, text): "this solved it" from
+    the embedded form, where the browser withholds the CSRF cookie. The signed token the
+    suggestions carried stands in for it (`deflection.deflection_solved_embed`); records one
+    deflection and nothing else; throttled with the suggestions."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated and _too_many(request):
+            return HttpResponse(
+                _("Too many requests: try again later."),
+                status=429,
+                content_type="text/plain; charset=utf-8",
+            )
+        claim = deflection.embed_solved_read(request.POST.get("token", ""))
+        if claim is None:
+            return HttpResponse(
+                _("This page is too old: type your request again to see the articles."),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        pk = _id(request.POST.get("article", ""))
+        if pk is None:
+            return HttpResponse(_("Choose an article."), status=400, content_type="text/plain")
+        article = selectors.articles_for_embed().filter(pk=pk).first()
+        if article is None:
+            raise Http404
+        actor = request_user(request) if request.user.is_authenticated else None
+        try:
+            deflection.deflection_solved_embed(
+                claim=claim, article=article, actor=actor, text=request.POST.get("text", "")
+            )
+        except ValidationError as error:
+            return HttpResponse(
+                " ".join(error.messages), status=400, content_type="text/plain; charset=utf-8"
+            )
+        return render(request, "knowledge/_solved.html", {"article": article})

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -15,17 +15,17 @@ from django.views import View
 
 from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import request_user
-from tierdesk.common import clock, markdown
+from tierdesk.common import clock
 from tierdesk.common.permissions import RoleRequiredMixin
 from tierdesk.common.records import VersionConflict
 from tierdesk.common.roles import ANY_USER, WRITERS
 from tierdesk.desk.choices import Topic
 from tierdesk.desk.selectors import tickets_visible_to
 from tierdesk.inventory.selectors import solutions_visible_to
-from tierdesk.knowledge import finding, forms, selectors, services
+from tierdesk.knowledge import attachments, finding, forms, selectors, services
 from tierdesk.knowledge.choices import ArticleStatus, Audience, Language
 from tierdesk.knowledge.diff import diff_html
-from tierdesk.knowledge.models import Article
+from tierdesk.knowledge.models import Article, ArticleAttachment
 
 PAGE_SIZE = 50
 FILTERS = {
@@ -88,6 +88,7 @@ class ArticleListView(RoleRequiredMixin, View):
                 "filters": filters,
                 "filtered": bool(q or chosen),
                 "can_create": selectors.can_create_article(user),
+                "can_report": selectors.can_read_knowledge_report(user),
             },
         )
 
@@ -111,10 +112,27 @@ def _form_page(
     form: forms.ArticleForm,
     article: Article | None,
     status: int = 200,
+    upload_form: forms.AttachmentForm | None = None,
 ) -> HttpResponse:
-    return render(
-        request, "knowledge/article_form.html", {"form": form, "article": article}, status=status
-    )
+    context: dict[str, Any] = {"form": form, "article": article}
+    user = request_user(request)
+    if article is not None and selectors.can_attach_to_article(user, article):
+        context["upload_form"] = upload_form or forms.AttachmentForm()
+        context["attachments"] = _attachment_rows(article)
+        context["can_attach"] = True
+    return render(request, "knowledge/article_form.html", context, status=status)
+
+
+def _attachment_rows(article: Article, *, embed: bool = False) -> list[dict[str, Any]]:
+    return [
+        {
+            "attachment": a,
+            "url": attachments.download_url(a, embed=embed),
+            "image": attachments.is_image(a),
+            "markdown": attachments.markdown_for(a),
+        }
+        for a in selectors.attachments_of(article)
+    ]
 
 
 def _errors_to_form(form: forms.ArticleForm, error: ValidationError) -> None:
@@ -187,9 +205,12 @@ class ArticleVoteView(RoleRequiredMixin, View):
 
 def _detail(user: User, article: Article, **extra: Any) -> dict[str, Any]:
     visible = selectors.articles_visible_to(user)
+    files = list(selectors.attachments_of(article))
+    body_html = attachments.render_body(article, attachments=files)
     return {
         "article": article,
-        "body_html": mark_safe(markdown.render(article.body)),  # noqa: S308 - nh3 output
+        "body_html": mark_safe(body_html),  # noqa: S308 - nh3 output
+        "attachments": _attachment_rows(article),
         "other": selectors.other_language(article, visible),
         "translation_of": article.translation_of_id,
         "solutions": article.solutions.filter(
@@ -335,3 +356,82 @@ class RevisionView(RoleRequiredMixin, View):
                 "body_diff": mark_safe(diff_html(before_body, revision.body)),  # noqa: S308
             },
         )
+
+
+# ------------------------------------------------------------------ attachments
+
+
+def file_response(attachment: ArticleAttachment) -> FileResponse:
+    """The stored file: images inline (the article shows them), everything else as a
+    download; never sniffed, never run as a page, never cached by a shared cache."""
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError) as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        handle,
+        as_attachment=not attachments.is_image(attachment),
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+class AttachmentDownloadView(RoleRequiredMixin, View):
+    """GET an article's file: only after `can_read` (hidden and missing alike: 404)."""
+
+    allowed_roles = ANY_USER
+
+    def get(self, request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+        found = selectors.attachment_get_for_user(request_user(request), pk, attachment_pk)
+        return file_response(found)
+
+
+class AttachmentUploadView(RoleRequiredMixin, View):
+    """POST a file to an article (`services.article_attach`); back to the edit page."""
+
+    allowed_roles = WRITERS
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = request_user(request)
+        article = selectors.article_get_for_user(user, pk)
+        upload_form = forms.AttachmentForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            try:
+                added = services.article_attach(
+                    article=article, actor=user, upload=upload_form.cleaned_data["file"]
+                )
+            except ValidationError as error:
+                for problem in error.message_dict.get("file", error.messages):
+                    upload_form.add_error("file", problem)
+            else:
+                messages.success(
+                    request,
+                    _("Attached. To show it in the article, put %(markdown)s in the body.")
+                    % {"markdown": attachments.markdown_for(added)},
+                )
+                return redirect("knowledge:edit", pk=article.pk)
+        if not selectors.can_attach_to_article(user, article):
+            raise PermissionDenied  # (the service refuses; the form page would too)
+        form = forms.ArticleForm(user=user, initial=forms.ArticleForm.initial_for(article))
+        return _form_page(request, form, article, status=400, upload_form=upload_form)
+
+
+class AttachmentRemoveView(RoleRequiredMixin, View):
+    """POST: delete an article's file (`services.article_attachment_remove`)."""
+
+    allowed_roles = WRITERS
+
+    def post(self, request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+        user = request_user(request)
+        found = selectors.attachment_get_for_user(user, pk, attachment_pk)
+        services.article_attachment_remove(attachment=found, actor=user)
+        messages.success(
+            request,
+            _("Removed “%(name)s”. References to it in the body no longer show.")
+            % {"name": found.name},
+        )
+        return redirect("knowledge:edit", pk=pk)

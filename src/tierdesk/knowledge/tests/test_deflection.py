@@ -4,6 +4,8 @@ records the articles shown, linked to the ticket."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import Client
 
 from conftest import Org
@@ -151,3 +153,111 @@ def test_filing_records_the_articles_shown(org: Org) -> None:
     ticket = Ticket.objects.latest("pk")
     rows = list(Deflection.objects.values_list("article_id", "outcome", "ticket_id"))
     assert rows == [(pk["public"], "filed", ticket.pk)]  # internal and draft ignored
+
+
+def _token(html: str) -> str:
+    import re
+
+    found = re.search(r'data-token="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+def test_the_embed_carries_a_signed_token_for_solved(org: Org) -> None:
+    pk = _articles(org)
+    visitor = Client(enforce_csrf_checks=True)
+    html = visitor.get(
+        "/knowledge/suggest/", {"text": "프린터 연결", "embed": org.own.platform_id}
+    ).content.decode()
+    assert "이 문서로 해결됐어요" in html
+    assert 'data-solved-url="/knowledge/suggest/solved/embed/"' in html
+    token = _token(html)
+    tickets = Ticket.objects.count()
+    page = visitor.post(
+        "/knowledge/suggest/solved/embed/",
+        {"token": token, "article": pk["anonymous"], "text": "프린터"},
+    )
+    assert page.status_code == 200 and "좋아요, 요청은 보내지 않았습니다" in page.content.decode()
+    row = Deflection.objects.get()
+    assert (row.article_id, row.outcome, row.user, row.embed_platform_id, row.ticket) == (
+        pk["anonymous"],
+        "solved",
+        None,
+        org.own.platform_id,
+        None,
+    )
+    assert Ticket.objects.count() == tickets
+    # once per token: sent again, it answers the same and records nothing more
+    again = visitor.post(
+        "/knowledge/suggest/solved/embed/", {"token": token, "article": pk["anonymous"]}
+    )
+    assert again.status_code == 200 and Deflection.objects.count() == 1
+
+
+def test_the_embed_token_is_bound_to_what_was_shown(org: Org) -> None:
+    from django.core import signing
+
+    from tierdesk.knowledge import deflection
+
+    pk = _articles(org)
+    visitor = Client(enforce_csrf_checks=True)
+    url = "/knowledge/suggest/solved/embed/"
+    # no suggestions without an embedding solution, and none for a made-up one: no token
+    for embed in ("", "no-such-solution"):
+        html = visitor.get("/knowledge/suggest/", {"text": "프린터 연결", "embed": embed})
+        assert "data-token" not in html.content.decode()
+    token = deflection.embed_solved_token([pk["anonymous"]], org.own.platform_id)
+    forged = signing.dumps(
+        {"a": [pk["internal"]], "p": org.own.platform_id, "n": "x"}, salt="another"
+    )
+    internal = deflection.embed_solved_token([pk["internal"], pk["public"]], "x")
+    assert visitor.post(url, {"token": forged, "article": pk["internal"]}).status_code == 400
+    assert visitor.post(url, {"token": "", "article": pk["anonymous"]}).status_code == 400
+    assert visitor.post(url, {"token": token, "article": "x"}).status_code == 400
+    # a real token, but another article than it names; internal and public never count
+    other = article(
+        owner=org.users["agent"], title="다른 공개 문서", audience="anonymous", status="published"
+    )
+    assert visitor.post(url, {"token": token, "article": other.pk}).status_code == 400
+    for hidden in (pk["internal"], pk["public"], pk["draft"]):
+        assert visitor.post(url, {"token": internal, "article": hidden}).status_code == 404
+    assert visitor.get(url).status_code == 405
+    assert not Deflection.objects.exists()
+
+
+def test_the_embed_token_expires_and_is_throttled(org: Org, monkeypatch: Any) -> None:
+    import time
+
+    from django.core.cache import cache
+
+    from tierdesk.knowledge import deflection, suggest_views
+
+    pk = _articles(org)
+    now = time.time()
+    monkeypatch.setattr("django.core.signing.time.time", lambda: now - 2 * 3600)
+    old = deflection.embed_solved_token([pk["anonymous"]], org.own.platform_id)
+    monkeypatch.undo()
+    late = Client().post(
+        "/knowledge/suggest/solved/embed/", {"token": old, "article": pk["anonymous"]}
+    )
+    assert late.status_code == 400 and not Deflection.objects.exists()
+    token = deflection.embed_solved_token([pk["anonymous"]], org.own.platform_id)
+    cache.set("kb:suggest:127.0.0.1", suggest_views.ANONYMOUS_PER_HOUR, timeout=60)
+    limited = Client().post(
+        "/knowledge/suggest/solved/embed/", {"token": token, "article": pk["anonymous"]}
+    )
+    assert limited.status_code == 429 and not Deflection.objects.exists()
+
+
+def test_signed_in_on_the_embed_endpoint_is_checked_like_the_portal(org: Org) -> None:
+    from tierdesk.knowledge import deflection
+
+    pk = _articles(org)
+    url = "/knowledge/suggest/solved/embed/"
+    token = deflection.embed_solved_token([pk["anonymous"]], org.own.platform_id)
+    manager = _client(org, "manager")
+    assert manager.post(url, {"token": token, "article": pk["anonymous"]}).status_code == 403
+    assert not Deflection.objects.exists()
+    maker = _client(org, "maker")
+    assert maker.post(url, {"token": token, "article": pk["anonymous"]}).status_code == 200
+    assert Deflection.objects.get().user == org.users["maker"]

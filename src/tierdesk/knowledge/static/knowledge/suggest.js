@@ -52,20 +52,38 @@
       var button = event.target.closest("button.kb-solved");
       if (!button) { return; }
       var list = body.querySelector(".kb-suggest-list");
+      var token = list ? list.getAttribute("data-token") : "";
       var data = new FormData();
       data.append("article", button.getAttribute("data-article"));
       data.append("text", text().slice(0, 200));
       data.append("embed", panel.getAttribute("data-embed") || "");
       button.disabled = true;
-      fetch(panel.getAttribute("data-solved-url"), {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": list ? list.getAttribute("data-csrf") : "" },
-        body: data
-      }).then(function (r) {
+      // Signed in: the portal's endpoint with the CSRF token. Not signed in on the
+      // embedded form (framed by another site: no cookies): the signed token instead.
+      var request = token ? {
+        url: list.getAttribute("data-solved-url"),
+        init: { method: "POST", credentials: "omit", body: data }
+      } : {
+        url: panel.getAttribute("data-solved-url"),
+        init: {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "X-CSRFToken": list ? list.getAttribute("data-csrf") : "" },
+          body: data
+        }
+      };
+      if (token) { data.append("token", token); }
+      fetch(request.url, request.init).then(function (r) {
         return r.text().then(function (html) {
-          if (r.ok) { seq++; clearTimeout(timer); body.innerHTML = html; }
-          else { button.disabled = false; }
+          if (r.ok) { seq++; clearTimeout(timer); body.innerHTML = html; return; }
+          button.disabled = false;
+          if (r.status === 400 || r.status === 429) {
+            var note = body.querySelector(".kb-solved-error") || document.createElement("p");
+            note.className = "kb-solved-error";
+            note.setAttribute("role", "alert");
+            note.textContent = html.slice(0, 300);  // the server's plain-text reason
+            button.parentNode.appendChild(note);
+          }
         });
       }).catch(function () { button.disabled = false; });
     });
