@@ -59,6 +59,8 @@ _SNIPPET = 160
 _CANDIDATES = 60
 _SUGGEST_CLAUSES = 16  # a ticket's most informative clauses find its suggestions
 _POSTINGS = 3000
+_RANKED = 5000  # PostgreSQL: matches ts_rank reads at most (the fallback: _RANKED_MORE)
+_RANKED_MORE = 1500
 _TYPO_WEIGHT = 0.7
 _PREFIX_WEIGHT = 0.8
 
@@ -191,6 +193,22 @@ def _frequencies(kind: str, terms: Iterable[str]) -> dict[str, int]:
     return dict(SearchTerm.objects.filter(kind=kind, term__in=wanted).values_list("term", "df"))
 
 
+def _live_prefixes(kind: str, prefixes: set[str]) -> set[str]:
+    """The prefixes that begin some indexed token of `kind` (a syllable being typed
+    offers 28 completions; most begin nothing, and each one left in the query costs the
+    full-text index a range scan); one query."""
+    ordered = sorted(prefixes)
+    values = ", ".join(["(%s)"] * len(ordered))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH v(p) AS (VALUES {values}) SELECT v.p FROM v WHERE EXISTS ("  # noqa: S608
+            "SELECT 1 FROM search_searchterm t WHERE t.kind = %s AND t.term >= v.p "
+            "AND t.term < v.p || %s AND t.df > 0)",
+            [*ordered, kind, "\uffff"],
+        )
+        return {p for (p,) in cursor.fetchall()}
+
+
 def _prefix_frequency(kind: str, prefixes: set[str]) -> int:
     """Documents containing some token with one of `prefixes`, estimated (capped) from the
     40 largest frequencies among those tokens; one query."""
@@ -313,26 +331,25 @@ def _clauses(kind: str, terms: list[QueryTerm]) -> tuple[list[_Clause], int]:
             )
     # The prefix terms come from the last word; they form one clause (a syllable that may
     # still grow gives up to 28 prefixes).
-    prefixes = {t.text for t in terms if t.prefix}
+    typed = {t.text for t in terms if t.prefix}
+    prefixes = _live_prefixes(kind, typed) if len(typed) > 1 else typed
     last = max((t.word for t in terms if t.prefix), default=0)
-    if prefixes:
-        df = min(documents, _prefix_frequency(kind, prefixes))
-        if df:
-            weight = max(t.weight for t in terms if t.prefix) * _PREFIX_WEIGHT
-            clauses.append(_Clause(prefixes=prefixes, df=df, weight=weight, word=last))
-        elif len(prefixes) == 1:
-            (word,) = prefixes
-            if word.isascii() and word.isalpha() and len(word) >= 4:
-                fixes = _corrections(kind, word)
-                if fixes:
-                    clauses.append(
-                        _Clause(
-                            exact={t for t, _ in fixes},
-                            df=min(documents, sum(df for _, df in fixes)),
-                            weight=_TYPO_WEIGHT,
-                            word=last,
-                        )
-                    )
+    df = min(documents, _prefix_frequency(kind, prefixes)) if prefixes else 0
+    if df:
+        weight = max(t.weight for t in terms if t.prefix) * _PREFIX_WEIGHT
+        clauses.append(_Clause(prefixes=prefixes, df=df, weight=weight, word=last))
+    elif len(typed) == 1:
+        (word,) = typed
+        fixes = _corrections(kind, word) if word.isascii() and word.isalpha() else []
+        if fixes and len(word) >= 4:
+            clauses.append(
+                _Clause(
+                    exact={t for t, _ in fixes},
+                    df=min(documents, sum(df for _, df in fixes)),
+                    weight=_TYPO_WEIGHT,
+                    word=last,
+                )
+            )
     return clauses, documents
 
 
@@ -355,7 +372,11 @@ def _among_sql(among: Among) -> tuple[str, list[Any]] | None:
 
 
 def _candidates(
-    kind: str, groups: list[list[_Clause]], among_sql: tuple[str, list[Any]]
+    kind: str,
+    groups: list[list[_Clause]],
+    among_sql: tuple[str, list[Any]],
+    *,
+    ranked: int = _RANKED,
 ) -> list[int]:
     """Ids (SearchDocument.id) of the documents matching any of `groups` (a group matches
     when all its clauses do), best first by the database's own ranking, at most
@@ -379,12 +400,15 @@ def _candidates(
             "(" + " & ".join("(" + " | ".join(c.tsquery()) + ")" for c in group) + ")"
             for group in groups
         )
+        # ts_rank reads each match's vector: at most `ranked` matches are ranked (the
+        # groups keep the rare ones well under it; a fallback over common words is cut).
         sql = (
-            "SELECT d.id FROM search_searchdocument d, to_tsquery('simple', %s) q "  # noqa: S608
-            f"WHERE d.vector @@ q AND d.kind = %s{where} "
-            "ORDER BY ts_rank(d.vector, q) DESC LIMIT %s"
+            "SELECT m.id FROM (SELECT d.id, d.vector, q.q FROM search_searchdocument d, "  # noqa: S608
+            "to_tsquery('simple', %s) q (q) "
+            f"WHERE d.vector @@ q.q AND d.kind = %s{where} LIMIT %s) m "
+            "ORDER BY ts_rank(m.vector, m.q) DESC LIMIT %s"
         )
-        args = [tsquery, kind, *params, _CANDIDATES]
+        args = [tsquery, kind, *params, ranked, _CANDIDATES]
     else:  # pragma: no cover - the settings allow only these two
         raise NotImplementedError(f"search on {connection.vendor}")
     with connection.cursor() as cursor:
@@ -514,7 +538,7 @@ def _run(kind: str, text: str, limit: int, among: Among, *, most_informative: in
         words = len({c.word for c in clauses})
     ids = _candidates(kind, _finding(clauses), among_sql)
     if len(ids) < limit:
-        more = _candidates(kind, [[c] for c in clauses], among_sql)
+        more = _candidates(kind, [[c] for c in clauses], among_sql, ranked=_RANKED_MORE)
         ids = list(dict.fromkeys(ids + more))
     rows = SearchDocument.objects.filter(id__in=ids).values_list(
         "id", "object_id", "title_tokens", "tokens"
