@@ -72,3 +72,23 @@ def render(source: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_ANY_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_LINE_MARK = re.compile(r"^\s*(?:#{1,6}\s+|(?:&gt;|>)\s?|[-*+]\s+|\d+\.\s+)")
+_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)[*_`]|[*_`](?!\w))")
+
+
+def plain_text(source: str) -> str:
+    """The words a reader of `render(source)` sees, without Markdown's marks: heading and
+    list marks, emphasis, code fences and quote marks dropped, links and images replaced
+    by their text. For search (its snippets quote this text) and previews."""
+    lines: list[str] = []
+    for line in (source or "").splitlines():
+        if line.lstrip().startswith("```"):
+            continue
+        line = _LINE_MARK.sub("", line)
+        line = _ANY_LINK.sub(r"\1", _IMAGE.sub(r"\1", line))
+        lines.append(_EMPHASIS.sub("", line).strip())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

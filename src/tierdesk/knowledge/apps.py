@@ -33,3 +33,8 @@ class KnowledgeConfig(AppConfig):
 
         proposal_wiring.register()
         feed_wiring.register()
+
+        from tierdesk.knowledge import indexing
+        from tierdesk.search import services as search
+
+        search.register_kind(indexing.KIND, indexing.all_rows)

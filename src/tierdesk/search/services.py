@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,17 @@ from tierdesk.common import clock
 from tierdesk.search.models import SearchDocument, SearchTerm
 from tierdesk.search.tokens import QueryTerm, index_tokens, matching_spans, query_terms
 
-__all__ = ["Hit", "index", "index_many", "remove", "search", "suggest"]
+__all__ = [
+    "Hit",
+    "index",
+    "index_many",
+    "kinds",
+    "register_kind",
+    "reindex",
+    "remove",
+    "search",
+    "suggest",
+]
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,32 @@ def index_many(kind: str, rows: Iterable[tuple[int, str, str, str]]) -> int:
             _replace(kind, list(batch.values()))
             count += len(batch)
     return count
+
+
+Rows = Callable[[], Iterable[tuple[int, str, str, str]]]
+_kinds: dict[str, Rows] = {}
+
+
+def register_kind(kind: str, rows: Rows) -> None:
+    """Declare a kind of document and how to read all of them again: `rows()` yields
+    `(object_id, title, body, language)` as `index_many` takes them. Apps call this from
+    `AppConfig.ready`; `tierdesk reindex` uses it."""
+    _kinds[kind] = rows
+
+
+def kinds() -> list[str]:
+    return sorted(_kinds)
+
+
+def reindex(kind: str) -> int:
+    """Index every document of a registered `kind` afresh (after a change to how text is
+    tokenised or what is indexed), in one transaction: readers see the old index until it
+    commits. Returns how many documents were indexed; KeyError for an unknown kind."""
+    rows = _kinds[kind]
+    with transaction.atomic():
+        SearchDocument.objects.filter(kind=kind).delete()
+        SearchTerm.objects.filter(kind=kind).delete()
+        return index_many(kind, rows())
 
 
 def remove(kind: str, object_id: int) -> None:

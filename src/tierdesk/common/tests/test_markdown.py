@@ -44,3 +44,17 @@ def test_nothing_user_written_reaches_the_page_raw(attack: str) -> None:
         assert tag in {"p", "a", "br"}, tag
         assert not [name for name in attrs if name.startswith("on")], attrs
         assert not (attrs.get("href") or "").lower().startswith("javascript"), attrs
+
+
+def test_plain_text_is_what_a_reader_sees_without_the_marks():
+    from tierdesk.common.markdown import plain_text
+
+    source = (
+        "## 제목\n\n- **굵게** 항목\n1. [링크](https://example.org) 와 ![그림](attachment:3)\n"
+        "> 인용 *기울임* snake_case_name\n```\ncode here\n```\n`Get-AdminPowerApp` 실행"
+    )
+    assert plain_text(source) == (
+        "제목\n\n굵게 항목\n링크 와 그림\n인용 기울임 snake_case_name\ncode here\n"
+        "Get-AdminPowerApp 실행"
+    )
+    assert plain_text("") == ""
