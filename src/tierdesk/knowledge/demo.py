@@ -226,9 +226,13 @@ def _owner(team: SupportTeam | None) -> User | None:
 
 
 def demo_build() -> dict[str, int]:
-    """Write the demo articles (as tierdesk itself) unless they are there already."""
-    if Article.objects.filter(title=MARKER).exists():
-        return {"articles": 0}
+    """Write the demo articles (as tierdesk itself) unless they are there already, then
+    the proposal loop's topic owners and open proposals (`loop_build`)."""
+    made = 0 if Article.objects.filter(title=MARKER).exists() else _articles_build()
+    return {"articles": made, **loop_build()}
+
+
+def _articles_build() -> int:
     teams = {
         kind: SupportTeam.objects.filter(kind=kind).order_by("id").first()
         for kind in (TeamKind.HELP_DESK, TeamKind.PLATFORM)
@@ -268,7 +272,7 @@ def demo_build() -> dict[str, int]:
                         expected_version=article.version,
                         data={"review_by": today + timedelta(days=seed.review_in_days)},
                     )
-    return {"articles": made}
+    return made
 
 
 def _one(
@@ -298,3 +302,63 @@ def _one(
     if seed.status == "retired":
         services.article_retire(article=article, actor=None)
     return article
+
+
+# ------------------------------------------------------------- the proposal loop's demo
+
+TOPIC_OWNERS = {
+    # topic: (a person by user name, a team by kind); topics not named: every writer
+    "data": ("agent", None),
+    "access": ("", TeamKind.HELP_DESK),
+    "how_to": ("", TeamKind.HELP_DESK),
+    "environment": ("", TeamKind.PLATFORM),
+    "platform": ("", TeamKind.PLATFORM),
+    "licensing": ("", TeamKind.PLATFORM),
+    "governance": ("platform", TeamKind.PLATFORM),
+}
+PROPOSED_TOPICS = ("data", "environment")
+"""One open proposal each, from the newest resolved escalation on the topic."""
+
+
+def loop_build() -> dict[str, int]:
+    """Topic owners, and open proposals from resolved escalations proposed by the
+    platform engineer — once: nothing when topic owners exist already. {} when nothing
+    was added."""
+    from tierdesk.desk.choices import TicketStatus
+    from tierdesk.knowledge import proposals
+    from tierdesk.knowledge.models import ArticleProposal, TopicOwner
+
+    if TopicOwner.objects.exists() or ArticleProposal.objects.exists():
+        return {}
+    owners = 0
+    with transaction.atomic():
+        for topic, (username, kind) in TOPIC_OWNERS.items():
+            person = User.objects.filter(username=username, is_active=True).first()
+            team = SupportTeam.objects.filter(kind=kind).order_by("id").first() if kind else None
+            if person is None and team is None:
+                continue
+            proposals.topic_owner_set(actor=None, topic=topic, owner=person, owner_team=team)
+            owners += 1
+        proposer = User.objects.filter(username="platform", is_active=True).first()
+        made = 0
+        for topic in PROPOSED_TOPICS:
+            candidates = (
+                Ticket.objects.filter(proposals.escalated_q())
+                .filter(topic=topic, status=TicketStatus.RESOLVED, is_open=False)
+                .exclude(articles__isnull=False)
+                .order_by("-resolved_at", "-id")
+            )
+            ticket = candidates.first()
+            if ticket is None:
+                continue
+            who = (
+                proposer
+                if proposer is not None and proposals.can_propose_article(proposer, ticket)
+                else None
+            )
+            initial = proposals.proposal_initial(ticket)
+            if not (initial["question"] and initial["resolution"]):
+                continue
+            proposals.proposal_create(actor=who, ticket=ticket, data=initial)
+            made += 1
+    return {"topic_owners": owners, "proposals": made}
