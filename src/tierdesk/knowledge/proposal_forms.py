@@ -24,7 +24,7 @@ class ProposalForm(forms.Form):
         help_text=_("What the requester asked, in words the next person would use."),
     )
     resolution = forms.CharField(
-        label=_("Resolution"),
+        label=_("How it was solved"),
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("What solved it: the steps the help desk can follow next time."),
