@@ -17,6 +17,11 @@ class DeskConfig(AppConfig):
         navigation.register("desk:vendor-cases", _("Vendor cases"), PLATFORM_STAFF, order=220)
         navigation.register("desk:bypass", _("Asked directly"), PLATFORM_STAFF, order=230)
 
+        from tierdesk.desk import indexing
+        from tierdesk.search import services as search
+
+        search.register_kind(indexing.KIND, indexing.all_rows)
+
         from tierdesk.desk.panels import tickets_panel
         from tierdesk.inventory.panels import register_solution_panel
 

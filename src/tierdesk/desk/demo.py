@@ -16,6 +16,7 @@ from django.db import transaction
 from tierdesk.accounts.choices import SupportType, TeamKind
 from tierdesk.accounts.models import SupportTeam, TeamMembership, User
 from tierdesk.common import clock
+from tierdesk.desk import indexing
 from tierdesk.desk.choices import (
     DEFAULT_MATRIX,
     Channel,
@@ -40,6 +41,7 @@ from tierdesk.desk.models import (
 )
 from tierdesk.inventory.choices import SupportModel, Tier
 from tierdesk.inventory.models import Solution, SolutionOwner
+from tierdesk.search import services as search
 
 SEED = 5_2026
 PATH_NAME = "기본 에스컬레이션 경로 (Default escalation path)"
@@ -461,6 +463,7 @@ def _build(rng: random.Random, n: int) -> dict[str, int]:
     TicketMessage.objects.bulk_create(messages, batch_size=2000)
     VendorCase.objects.bulk_create(cases, batch_size=2000)
     TicketWatcher.objects.bulk_create(watchers, batch_size=2000, ignore_conflicts=True)
+    search.reindex(indexing.KIND)  # bulk_create went around the services that index
     return {
         "tickets": len(tickets),
         "events": len(events),

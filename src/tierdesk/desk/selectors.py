@@ -21,6 +21,7 @@ from tierdesk.common.roles import (
     READ_ALL_OPEN,
     Role,
 )
+from tierdesk.desk import indexing
 from tierdesk.desk.choices import OPEN_STATUSES, TicketStatus
 from tierdesk.desk.models import (
     CannedResponse,
@@ -488,12 +489,13 @@ def ticket_queue(user: User, filters: QueueFilters) -> QuerySet[Ticket]:
 
 
 def ticket_search(qs: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
-    q = q.strip()
+    """The tickets of `qs` with number `q`, or matching its words (`indexing.matching`)."""
+    q = q.replace("\x00", "").strip()
     if not q:
         return qs
     if q.upper().startswith("TD-"):
         return qs.filter(number=q.upper())
-    return qs.filter(Q(subject__icontains=q) | Q(number__iexact=q))
+    return indexing.matching(qs, q)
 
 
 def capped_count(qs: QuerySet[Ticket], cap: int = QUEUE_CAP) -> tuple[int, bool]:

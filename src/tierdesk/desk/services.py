@@ -25,7 +25,7 @@ from tierdesk.accounts.selectors import user_find_by_principal
 from tierdesk.common import clock
 from tierdesk.common.permissions import require
 from tierdesk.common.records import VersionConflict, record_delete, record_save
-from tierdesk.desk import events, notifications, routing, selectors
+from tierdesk.desk import events, indexing, notifications, routing, selectors
 from tierdesk.desk.choices import (
     DEFAULT_MATRIX,
     OPEN_STATUSES,
@@ -233,6 +233,7 @@ def ticket_create(
     )
     with transaction.atomic():
         _ticket_insert(ticket, first, requester=requester, actor=actor)
+        indexing.index(ticket, new=True)
         _created, event = events.created_and_routed(ticket, actor or requester, reason=first.reason)
         sla.clocks_attach_planned(ticket=ticket, plan=clocks, actor=actor or requester)
         notifications.creation_queue(ticket=ticket, event=event, notices=notices)
@@ -308,6 +309,8 @@ def ticket_update(
     changed = {k: [before[k], values[k]] for k in values if before[k] != values[k]}
     if changed:
         events.edited(ticket, actor, changes=changed)
+    if {"subject", "description"} & set(changed):
+        indexing.index(ticket)
     if ticket.priority != priority_before:
         sla.clocks_sync(
             ticket=ticket, facts=sla_facts(ticket), actor=actor, reason="priority changed"

@@ -128,10 +128,22 @@ def _replace(kind: str, docs: Sequence[SearchDocument]) -> None:
     _add_frequencies(kind, delta)
 
 
-def index(kind: str, object_id: int, *, title: str, body: str, language: str = "") -> None:
-    """Index (insert or replace) one document of `kind` ("article", "ticket", …)."""
+def index(
+    kind: str, object_id: int, *, title: str, body: str, language: str = "", new: bool = False
+) -> None:
+    """Index (insert or replace) one document of `kind` ("article", "ticket", …). `new`:
+    the object was just created, so nothing is indexed under its id yet — two INSERTs and
+    no lookup (the caller's transaction holds them; IntegrityError if it was indexed)."""
+    row = _row(kind, object_id, title, body, language)
+    if new:
+        with transaction.atomic(savepoint=False):
+            row.save(force_insert=True)
+            delta = Counter(_distinct_terms(row))
+            delta[""] += 1
+            _add_frequencies(kind, delta)
+        return
     with transaction.atomic():
-        _replace(kind, [_row(kind, object_id, title, body, language)])
+        _replace(kind, [row])
 
 
 def index_many(kind: str, rows: Iterable[tuple[int, str, str, str]]) -> int:
