@@ -185,6 +185,7 @@ except ValueError as _exc:
         f"TIERDESK_DAILY_AT: expected HH:MM, got {TIERDESK_DAILY_AT!r}"
     ) from _exc
 TIERDESK_REOPEN_DAYS = _env_int("TIERDESK_REOPEN_DAYS", 7)
+TIERDESK_AUTOMATION_WEEKDAY = os.environ.get("TIERDESK_AUTOMATION_WEEKDAY", "monday")
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "tierdesk.sla_sweep", "schedule": float(TIERDESK_SWEEP_SECONDS)},
     "outbox": {"task": "tierdesk.outbox_deliver", "schedule": float(TIERDESK_SWEEP_SECONDS)},

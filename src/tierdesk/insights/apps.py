@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,3 +11,32 @@ class InsightsConfig(AppConfig):
     name = "tierdesk.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from tierdesk.common import navigation
+        from tierdesk.common.daily import register_daily
+        from tierdesk.insights.jobs import JOB_NAME
+        from tierdesk.insights.selectors import READERS
+
+        navigation.register("insights:automation", _("Automation candidates"), READERS, order=250)
+        register_daily(
+            JOB_NAME,
+            "tierdesk.insights.jobs.weekly_run",
+            "Look for automation candidates (on TIERDESK_AUTOMATION_WEEKDAY only).",
+        )
+        checks.register(_check_weekday)
+
+
+def _check_weekday(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    from django.core import checks
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tierdesk.insights.jobs import weekday
+
+    try:
+        weekday()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="insights.E001")]
+    return []

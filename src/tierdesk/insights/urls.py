@@ -1,6 +1,12 @@
 """UI routes, included under /insights/ with the namespace "insights"."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from tierdesk.insights.views import CandidateDetailView, CandidateListView, RunNowView
 
 app_name = "insights"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("automation/", CandidateListView.as_view(), name="automation"),
+    path("automation/run/", RunNowView.as_view(), name="automation-run"),
+    path("automation/<id:pk>/", CandidateDetailView.as_view(), name="candidate"),
+]
