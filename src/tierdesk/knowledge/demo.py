@@ -361,4 +361,39 @@ def loop_build() -> dict[str, int]:
                 continue
             proposals.proposal_create(actor=who, ticket=ticket, data=initial)
             made += 1
-    return {"topic_owners": owners, "proposals": made}
+        linked = _link_escalations()
+    return {"topic_owners": owners, "proposals": made, "escalations_linked": linked}
+
+
+COVERED_PER_ARTICLE = 4
+"""Resolved escalations each published demo article answers (coverage is not all zero)."""
+
+
+def _link_escalations() -> int:
+    """Link the oldest resolved escalations on each published Korean article's topic to
+    it, as the platform team would have when it wrote them."""
+    from tierdesk.desk.choices import TicketStatus
+    from tierdesk.knowledge import proposals
+    from tierdesk.knowledge.choices import ArticleStatus
+
+    linked = 0
+    articles = Article.objects.filter(
+        status=ArticleStatus.PUBLISHED, translation_of__isnull=True
+    ).order_by("id")
+    for article in articles:
+        found = list(
+            Ticket.objects.filter(proposals.escalated_q())
+            .filter(topic=article.topic, status=TicketStatus.RESOLVED, is_open=False)
+            .filter(articles__isnull=True, proposals__isnull=True)
+            .order_by("resolved_at", "id")[:COVERED_PER_ARTICLE]
+        )
+        if not found:
+            continue
+        services.article_update(
+            article=article,
+            actor=None,
+            expected_version=article.version,
+            data={"tickets": [*article.tickets.all(), *found]},
+        )
+        linked += len(found)
+    return linked

@@ -37,11 +37,13 @@ def _platform_team() -> SupportTeam:
     return SupportTeam.objects.get(kind=TeamKind.PLATFORM)
 
 
-def escalated_resolved(org: Org, *, topic: str = "data", **kw: Any) -> Ticket:
+def escalated_resolved(
+    org: Org, *, topic: str = "data", subject: str = "흐름이 401 오류로 멈춰요", **kw: Any
+) -> Ticket:
     """A ticket the help desk passed to the platform team, which answered and resolved it."""
     found = make_ticket(
         requester=org.users["requester"],
-        subject="흐름이 401 오류로 멈춰요",
+        subject=subject,
         description="매일 아침 흐름이 Unauthorized 오류로 실패합니다.",
         topic=topic,
         **kw,
@@ -380,3 +382,17 @@ def test_a_confidential_ticket_hides_its_proposal(org: Org) -> None:
     assert _client(org, "agent").get(f"/knowledge/proposals/{proposal.pk}/").status_code == 404
     assert proposals.proposal_queue(u["agent"])["mine"] == []
     assert _client(org, "admin").get(f"/knowledge/proposals/{proposal.pk}/").status_code == 200
+
+
+def test_the_demo_names_owners_and_proposes_from_resolved_escalations(org: Org) -> None:
+    from tierdesk.knowledge.demo import demo_build
+
+    # (a subject no demo article links to by its words)
+    found = escalated_resolved(org, topic="data", subject="게이트웨이 401 오류")
+    made = demo_build()
+    assert made["topic_owners"] == 7 and made["proposals"] == 1
+    assert proposals.topic_owner("data").person == org.users["agent"]
+    proposal = ArticleProposal.objects.get()
+    assert (proposal.ticket, proposal.proposed_by) == (found, org.users["platform"])
+    assert proposals.proposal_queue(org.users["agent"])["mine"] == [proposal]
+    assert demo_build() == {"articles": 0}
