@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common.security import client_ip
+from tierdesk.desk.models import DeskSettings
 from tierdesk.knowledge import attachments, deflection, selectors, views
 
 
@@ -60,9 +61,10 @@ class SuggestView(View):
         found = deflection.suggestions(request.user, text, embed=embed)
         signed_in = request.user.is_authenticated
         # Not signed in (the framed form: no session, no CSRF cookie): a signed token for
-        # "this solved it", only on a real solution's embedded form.
+        # "this solved it", only on a real solution's embedded form that takes requests
+        # from people not signed in (otherwise its form asks them to sign in first).
         token = ""
-        if found and not signed_in and platform_id:
+        if found and not signed_in and platform_id and DeskSettings.load().allow_anonymous_embed:
             token = deflection.embed_solved_token([s.article.pk for s in found], platform_id)
         return render(
             request,

@@ -163,8 +163,21 @@ def _token(html: str) -> str:
     return found.group(1)
 
 
+def _anonymous_embed(allowed: bool = True) -> None:
+    from tierdesk.desk.models import DeskSettings
+
+    row = DeskSettings.load()
+    row.allow_anonymous_embed = allowed
+    row.save()
+
+
 def test_the_embed_carries_a_signed_token_for_solved(org: Org) -> None:
     pk = _articles(org)
+    closed = Client().get(
+        "/knowledge/suggest/", {"text": "프린터 연결", "embed": org.own.platform_id}
+    )
+    assert "data-token" not in closed.content.decode()  # anonymous requests not accepted
+    _anonymous_embed()
     visitor = Client(enforce_csrf_checks=True)
     html = visitor.get(
         "/knowledge/suggest/", {"text": "프린터 연결", "embed": org.own.platform_id}
@@ -202,6 +215,7 @@ def test_the_embed_token_is_bound_to_what_was_shown(org: Org) -> None:
     pk = _articles(org)
     visitor = Client(enforce_csrf_checks=True)
     url = "/knowledge/suggest/solved/embed/"
+    _anonymous_embed()
     # no suggestions without an embedding solution, and none for a made-up one: no token
     for embed in ("", "no-such-solution"):
         html = visitor.get("/knowledge/suggest/", {"text": "프린터 연결", "embed": embed})
