@@ -28,9 +28,11 @@ from tierdesk.knowledge.forms import ArticleForm
 from tierdesk.knowledge.models import ArticleProposal
 
 
-def _errors_to_form(form: Any, error: ValidationError) -> None:
+def _errors_to_form(form: Any, error: ValidationError, request: HttpRequest | None = None) -> None:
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
+        if request is not None:  # decided meanwhile: the page no longer shows the form
+            messages.error(request, " ".join(error.messages))
         return
     for field, problems in error.message_dict.items():
         form.add_error(field if field in form.fields else None, problems)
@@ -179,7 +181,7 @@ class ProposalPublishView(RoleRequiredMixin, View):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                _errors_to_form(form, error, request)
             else:
                 messages.success(
                     request, _("Published: the article is linked to the ticket and readers see it.")
@@ -204,7 +206,7 @@ class ProposalDeclineView(RoleRequiredMixin, View):
                     actor=user, proposal=proposal, note=form.cleaned_data["note"]
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                _errors_to_form(form, error, request)
             else:
                 messages.success(request, _("Declined: the proposer sees your note."))
                 return redirect("knowledge:proposals")

@@ -396,3 +396,44 @@ def test_the_demo_names_owners_and_proposes_from_resolved_escalations(org: Org) 
     assert (proposal.ticket, proposal.proposed_by) == (found, org.users["platform"])
     assert proposals.proposal_queue(org.users["agent"])["mine"] == [proposal]
     assert demo_build() == {"articles": 0}
+
+
+STAFF = {"admin", "platform", "agent", "manager"}
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        "admin",
+        "platform",
+        "agent",
+        "manager",
+        "maker",
+        "co_owner",
+        "member",
+        "partner",
+        "requester",
+        "other_maker",
+    ],
+)
+def test_who_opens_which_page(org: Org, role: str) -> None:
+    """Internal pages: the help desk, the platform team, admins and managers; a proposal
+    is missing (404) to everyone else, the requester of its ticket included."""
+    found = escalated_resolved(org)
+    other = escalated_resolved(org, subject="다른 티켓")
+    proposal = proposals.proposal_create(
+        actor=None, ticket=other, data=proposals.proposal_initial(other)
+    )
+    client = Client()
+    client.force_login(org.users[role])
+    inside = 200 if role in STAFF else 403
+    assert client.get("/knowledge/proposals/").status_code == inside
+    assert client.get("/knowledge/topic-owners/").status_code == inside
+    assert client.get("/knowledge/coverage/").status_code == inside
+    assert client.get(f"/knowledge/proposals/{proposal.pk}/").status_code == (
+        200 if role in STAFF else 404
+    )
+    propose = {"admin": 200, "platform": 200, "agent": 403, "manager": 403}
+    assert client.get(f"/knowledge/proposals/from-ticket/{found.pk}/").status_code == (
+        propose.get(role, 404)
+    )
