@@ -288,7 +288,9 @@ def download(url: str, *, etag: str = "", modified: str = "") -> Download | None
             chunks: list[bytes] = []
             size = 0
             while True:
-                chunk = response.read(64 * 1024)
+                # read1: at most one socket read, so the deadline is checked at least every
+                # TIMEOUT seconds even against a server that trickles its answer
+                chunk = response.read1(64 * 1024)
                 if not chunk:
                     break
                 size += len(chunk)

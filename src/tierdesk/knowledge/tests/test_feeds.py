@@ -53,7 +53,8 @@ class FeedServer:
                      request's If-None-Match or If-Modified-Since says it has it
     /plain/<file>    the file, no validators (a server that never answers 304)
     /swap            `documents["swap"]` (a feed that changes between fetches)
-    /slow            answers after `slow` seconds;  /big  more bytes than allowed
+    /slow            answers after `slow` seconds;  /trickle  a byte at a time
+    /big             more bytes than allowed
     /missing 404;  /broken 500;  /html a web page;  /redirect → /feed/power_apps_rss.xml;
     /loop → itself;  /to-ftp → an ftp:// address"""
 
@@ -104,6 +105,16 @@ class FeedServer:
                 if path == "/slow":
                     time.sleep(owner.slow)
                     return self._send(200, (FIXTURES / "power_apps_rss.xml").read_bytes())
+                if path == "/trickle":  # a byte every 0.1 s, never done in time
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/rss+xml")
+                    self.send_header("Content-Length", "1000")
+                    self.end_headers()
+                    for _ in range(1000):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        time.sleep(0.1)
+                    return None
                 if path == "/big":
                     return self._send(200, b"<rss>" + b" " * owner.big)
                 if path == "/broken":
@@ -290,6 +301,14 @@ def test_a_slow_server_times_out_and_a_large_answer_is_refused(
     assert time.monotonic() - started < 2.0
     slow.refresh_from_db()
     assert slow.last_status is None and "제시간에 응답하지" in slow.last_error
+
+    monkeypatch.setattr(feeds, "DEADLINE", 1.0)
+    trickle = _feed(server, "/trickle")
+    started = time.monotonic()
+    feeds.feed_fetch(feed=trickle, actor=None)
+    assert time.monotonic() - started < 3.0
+    trickle.refresh_from_db()
+    assert trickle.last_status == 200 and "너무 오래" in trickle.last_error
 
     monkeypatch.setattr(feeds, "MAX_BYTES", 1024 * 1024)
     big = _feed(server, "/big")
