@@ -258,6 +258,12 @@ API: list[Row] = [
         lambda k: {200: SIGNED_IN}, rest=401),
     Row("api/v1/knowledge/articles/<pk>/", lambda w, k: f"/api/v1/knowledge/articles/{_a(w, k)}/",
         lambda k: {200: SEEN_BY[k], 404: SIGNED_IN - SEEN_BY[k]}, keys=ARTICLES, rest=401),
+    Row("api/v1/knowledge/articles/<pk>/attachments/",
+        lambda w, k: f"/api/v1/knowledge/articles/{_a(w, k)}/attachments/",
+        lambda k: {200: SEEN_BY[k], 404: SIGNED_IN - SEEN_BY[k]}, keys=ARTICLES, rest=401),
+    Row("api/v1/knowledge/articles/<pk>/attachments/<attachment_pk>/",
+        lambda w, k: f"/api/v1/knowledge/articles/{_a(w, k)}/attachments/{w.files[k].pk}/",
+        lambda k: {200: SEEN_BY[k], 404: SIGNED_IN - SEEN_BY[k]}, keys=ARTICLES, rest=401),
     Row("api/v1/knowledge/articles/<pk>/revisions/",
         lambda w, k: f"/api/v1/knowledge/articles/{_a(w, k)}/revisions/",
         lambda k: {200: READ_ALL, 404: READERS}, keys=ARTICLES, rest=401),
@@ -457,6 +463,11 @@ def test_hidden_articles_never_reach_readers_or_the_embed(world: World, role: st
             for path in (
                 f"/api/v1/knowledge/articles/{_a(world, key)}/",
                 f"/api/v1/knowledge/articles/{_a(world, key)}/revisions/",
+                f"/api/v1/knowledge/articles/{_a(world, key)}/attachments/",
+                f"/api/v1/knowledge/articles/{_a(world, key)}/attachments/{world.files[key].pk}/",
+                # another article's address does not open a hidden one's file
+                f"/api/v1/knowledge/articles/{_a(world, 'public')}/attachments/"
+                f"{world.files[key].pk}/",
             ):
                 if api.get(path).status_code != 404:
                     problems.append(f"{path}: {api.get(path).status_code}")

@@ -8,7 +8,8 @@ Reading (`articles_visible_to`, `can_read`):
 - everyone else signed in reads published public and anonymous articles, and any article
   they own (in person, or as a member of the owner team);
 - the form a solution embeds (no one signed in) reads published anonymous articles only
-  (`articles_for_embed`).
+  (`articles_for_embed`), and their files (`attachment_get_for_embed`).
+An article's files are read by who reads the article (`attachment_get_for_user`).
 Partners, makers, team members and requesters never read an internal article they do not
 own: internal means the help desk and the platform team.
 
@@ -181,8 +182,8 @@ def review_queue(user: Any) -> dict[str, list[Article]]:
 
 def can_record_solved(user: Any, article: Article) -> bool:
     """ "This solved it" on a suggested article: anyone signed in who may write (not a
-    manager) and may read that article, published. The embedded form's anonymous visitors
-    do not record (its page has no CSRF token for them: framed, cross-site)."""
+    manager) and may read that article, published. The embedded form's visitors who are
+    not signed in record through a signed token instead (`can_record_embed_solved`)."""
     return _writes(user) and article.status == ArticleStatus.PUBLISHED and can_read(user, article)
 
 

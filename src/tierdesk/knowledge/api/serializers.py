@@ -14,7 +14,7 @@ from tierdesk.desk.selectors import tickets_visible_to
 from tierdesk.inventory.models import Solution
 from tierdesk.inventory.selectors import solutions_visible_to
 from tierdesk.knowledge import selectors
-from tierdesk.knowledge.models import Article, ArticleRevision
+from tierdesk.knowledge.models import Article, ArticleAttachment, ArticleRevision
 
 WRITABLE = [
     "title",
@@ -118,3 +118,26 @@ class RevisionSerializer(serializers.ModelSerializer[ArticleRevision]):
     class Meta:
         model = ArticleRevision
         fields = ["number", "title", "body", "author", "note", "created_at"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer[ArticleAttachment]):
+    download = serializers.SerializerMethodField(
+        help_text="The API address that answers the file itself."
+    )
+    markdown = serializers.SerializerMethodField(
+        help_text="What to put in the body to show (an image) or link (a file) it."
+    )
+
+    class Meta:
+        model = ArticleAttachment
+        fields = ["id", "name", "size", "content_type", "created_at", "download", "markdown"]
+
+    def get_download(self, obj: ArticleAttachment) -> str:
+        from django.urls import reverse
+
+        return reverse("knowledge-article-attachment", args=[obj.article_id, obj.pk])
+
+    def get_markdown(self, obj: ArticleAttachment) -> str:
+        from tierdesk.knowledge.attachments import markdown_for
+
+        return markdown_for(obj)

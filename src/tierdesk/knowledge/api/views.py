@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -46,6 +46,8 @@ class ArticleViewSet(
         "list": ANY_USER,
         "retrieve": ANY_USER,
         "revisions": ANY_USER,
+        "attachments": ANY_USER,
+        "attachment": ANY_USER,
         "create": WRITERS,
         "partial_update": WRITERS,
         "submit": WRITERS,
@@ -160,3 +162,28 @@ class ArticleViewSet(
             raise Http404
         rows = selectors.revisions_of(article)[:200]
         return Response(s.RevisionSerializer(rows, many=True).data)
+
+    @extend_schema(responses={200: s.AttachmentSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def attachments(self, request: Request, pk: str) -> Response:
+        """The article's files and images (who reads the article reads them)."""
+        article = self.get_object()
+        rows = selectors.attachments_of(article)[:200]
+        return Response(s.AttachmentSerializer(rows, many=True).data)
+
+    @extend_schema(responses={(200, "*/*"): bytes})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_pk>[0-9]{1,18})",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def attachment(self, request: Request, pk: str, attachment_pk: str) -> FileResponse:
+        """One file, only after `can_read` (hidden and missing alike: 404)."""
+        from tierdesk.knowledge.views import file_response
+
+        found = selectors.attachment_get_for_user(
+            request_user(request), int(pk), int(attachment_pk)
+        )
+        return file_response(found)

@@ -197,3 +197,29 @@ def test_upload_check_keeps_to_the_ticket_types(db: None) -> None:
     with pytest.raises(ValidationError):
         attachments.upload_check(SimpleUploadedFile("x.html", b"<p>", "text/html"))
     assert attachments.upload_check(_png("a.PNG")) == ("a.PNG", "image/png")
+
+
+def test_the_api_lists_and_serves_files_to_readers(org: Org) -> None:
+    from rest_framework.test import APIClient
+
+    agent = org.users["agent"]
+    public = article(owner=agent, audience="public", status="published")
+    internal = article(owner=agent, audience="internal", status="published")
+    image = _attach(public, _png())
+    hidden = _attach(internal, SimpleUploadedFile("secret.txt", b"s", "text/plain"))
+    api = APIClient()
+    api.force_authenticate(org.users["requester"])
+    rows = api.get(f"/api/v1/knowledge/articles/{public.pk}/attachments/").json()
+    assert [(r["id"], r["name"], r["content_type"]) for r in rows] == [
+        (image.pk, "screen.png", "image/png")
+    ]
+    assert rows[0]["markdown"] == f"![screen](attachment:{image.pk})"
+    got = api.get(rows[0]["download"])
+    assert got.status_code == 200 and got["X-Content-Type-Options"] == "nosniff"
+    for path in (
+        f"/api/v1/knowledge/articles/{internal.pk}/attachments/",
+        f"/api/v1/knowledge/articles/{internal.pk}/attachments/{hidden.pk}/",
+        f"/api/v1/knowledge/articles/{public.pk}/attachments/{hidden.pk}/",
+    ):
+        assert api.get(path).status_code == 404, path
+    assert APIClient().get(rows[0]["download"]).status_code in {401, 403}

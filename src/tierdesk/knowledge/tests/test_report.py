@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -81,7 +82,7 @@ def test_the_figures(org: Org) -> None:
     assert (totals["solved"], totals["filed"], totals["shown"]) == (2, 2, 4)
     assert totals["percent"] == 50 and (totals["helpful"], totals["not_helpful"]) == (1, 1)
     period = report.Period(clock.today() - dt.timedelta(days=29), clock.today())
-    rows = {a.pk: a for a in report.articles(period)}
+    rows: dict[int, Any] = {a.pk: a for a in report.articles(period)}
     printer, vpn = rows[found["printer"].pk], rows[found["vpn"].pk]
     assert (printer.views, printer.helpful, printer.not_helpful, printer.solved, printer.filed) == (
         7,
