@@ -29,7 +29,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
 from tierdesk.accounts.selectors import request_user
@@ -59,12 +59,12 @@ DEFAULT_SORT = "-solved"
 
 class ReportForm(forms.Form):
     start = forms.DateField(
-        label=gettext_lazy("From"),
+        label=pgettext_lazy("report date range", "From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=gettext_lazy("To"),
+        label=pgettext_lazy("report date range", "To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
