@@ -57,6 +57,9 @@ REQUEST_KINDS = frozenset(
 kind is a key of its own."""
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class RunInProgress(Exception):
     """Another look for candidates is running now."""
 
@@ -405,8 +408,12 @@ def automation_candidates_find(
         since = started - dt.timedelta(days=days)
         rows, docs = _load(since, started)
         outcome.tickets = len(rows)
+        names = _key_words(rows)
+        for row, doc in zip(rows, docs, strict=True):
+            if row.solution_id:  # its solution's name says nothing about what is asked
+                doc.tokens = doc.tokens - names.get((ClusterBasis.SOLUTION, row.solution_id), _NONE)
         found = clustering.find_clusters(
-            docs, min_size=min_size, threshold=threshold, key_words=_key_words(rows)
+            docs, min_size=min_size, threshold=threshold, key_words=names
         )
         outcome.clusters = len(found)
         with transaction.atomic():

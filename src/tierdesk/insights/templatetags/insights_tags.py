@@ -39,7 +39,7 @@ def weekly_bars(weekly: Sequence[int]) -> SafeString:
     readers and on hover."""
     weeks = list(weekly or [])
     if not weeks:
-        return format_html("")
+        return SafeString("")
     top = max(max(weeks), 1)
     width = len(weeks) * (BAR_W + GAP)
     bars = []
