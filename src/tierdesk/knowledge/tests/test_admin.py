@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.db.models import Model
 from django.test import Client
 
 from conftest import Org
@@ -26,7 +27,7 @@ MODELS = [
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_each_model_is_listed_read_only(org: Org, model: type) -> None:
+def test_each_model_is_listed_read_only(org: Org, model: type[Model]) -> None:
     client = Client()
     client.force_login(org.users["admin"])
     opts = model._meta
