@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from tierdesk.accounts.choices import TeamKind
 from tierdesk.accounts.models import BusinessUnit, SupportTeam, User
@@ -21,6 +22,11 @@ from tierdesk.inventory.models import Environment, Solution, SolutionOwner
 from tierdesk.inventory.tests.factories import EnvironmentFactory, SolutionFactory
 
 CHROMIUM = os.environ.get("TIERDESK_CHROMIUM", "/usr/bin/chromium")
+
+# Tests never reach the internet: product-update feeds fetch only from loopback, here and
+# in every server a test starts (they inherit the environment).
+os.environ["TIERDESK_FEEDS_LOCAL_ONLY"] = "1"
+settings.TIERDESK_FEEDS_LOCAL_ONLY = True
 # Headless Chromium from the machine's package; the background-networking switches keep it
 # from reaching for Google's hosts, which this closed network refuses.
 CHROMIUM_ARGS = [

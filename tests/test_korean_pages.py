@@ -293,7 +293,24 @@ def _model_pks(label: str) -> Fill:
     return fill
 
 
+def _with(action: str, label: str) -> Fill:
+    def fill(w: World) -> list[dict[str, Any]]:
+        return [{**row, "action": action} for row in _model_pks(label)(w)]
+
+    return fill
+
+
 FILL: dict[str, Fill] = {
+    "knowledge/proposals/<id:pk>/": _model_pks("knowledge.ArticleProposal"),
+    "knowledge/proposals/<id:pk>/publish/": _model_pks("knowledge.ArticleProposal"),
+    "knowledge/proposals/<id:pk>/decline/": _model_pks("knowledge.ArticleProposal"),
+    "knowledge/proposals/from-ticket/<id:ticket_pk>/": lambda w: [
+        {"ticket_pk": t["pk"]} for t in _tickets(w)
+    ],
+    "knowledge/feeds/<id:pk>/<slug:action>/": _with("fetch", "knowledge.FeedSubscription"),
+    "knowledge/review-tasks/<id:pk>/": _model_pks("knowledge.ReviewTask"),
+    "knowledge/review-tasks/<id:pk>/<slug:action>/": _with("done", "knowledge.ReviewTask"),
+    "insights/automation/<id:pk>/": _model_pks("insights.AutomationCandidate"),
     "inventory/solutions/<id:pk>/": _solutions,
     "inventory/environments/<id:pk>/": lambda w: [
         {"pk": e.pk} for e in (w.org.env_sales, w.org.env_prod, w.spare_environment)
@@ -422,6 +439,41 @@ def _prepare(w: World) -> None:
         article=written, actor=None, expected_version=1, data={"body": "설정을 다시 엽니다."}
     )
     knowledge.article_publish(article=written, actor=None)
+    # the loops: a proposal from a resolved escalation, a review task from a product update
+    # and one for a passed review date, an automation candidate
+    from tierdesk.desk import ladder
+    from tierdesk.knowledge import proposals
+    from tierdesk.knowledge.models import FeedItem, FeedSubscription, ReviewTask
+
+    platform_team = SupportTeam.objects.get(kind="platform")
+    for key in ("own", "other"):
+        ladder.ticket_assign(
+            ticket=w.partners[key], actor=None, team=platform_team, reason="플랫폼 팀"
+        )
+        desk_services.ticket_resolve(ticket=w.partners[key], actor=None, reason="연결을 고쳤습니다")
+    proposals.proposal_create(
+        actor=None,
+        ticket=w.partners["other"],
+        data={
+            "title": "연결 오류",
+            "question": "흐름이 멈춰요",
+            "resolution": "연결을 고쳤습니다",
+            "topic": "data",
+        },
+    )
+    feed = FeedSubscription.objects.order_by("pk").first()
+    item = FeedItem.objects.create(
+        feed=feed,
+        guid="https://www.example.com/blog/?p=1",
+        title="Printer connector settings moved",
+        link="https://www.example.com/blog/printer-connector/",
+        summary="The printer connector settings moved to the admin center.",
+    )
+    ReviewTask.objects.create(article=written, reason="feed_item", feed_item=item, matched="설정")
+    ReviewTask.objects.create(article=written, reason="review_due")
+    from tests.writes_insights import _candidate
+
+    _candidate("open")(w, "own")
 
 
 def _check(html: str, data: list[str], phrases: list[Phrase], codes: set[str]) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,8 +39,21 @@ def _resolution(t: Ticket) -> SlaClock:
 # ------------------------------------------------------------------ the daily jobs
 
 
-def test_the_daily_jobs_are_the_scan_and_closing_resolved_tickets() -> None:
-    assert [job.name for job in daily_jobs()] == ["desk-close-resolved", "governance-scan"]
+JOBS = [
+    "desk-close-resolved",
+    "governance-scan",
+    "insights-automation-candidates",
+    "knowledge-feeds",
+    "knowledge-review-due",
+]
+
+
+def test_every_daily_job_is_registered_and_documented() -> None:
+    """Each job is registered, and docs/production.md names it (the first release
+    documented a daily job that was never scheduled)."""
+    assert [job.name for job in daily_jobs()] == JOBS
+    production = (Path(__file__).resolve().parents[1] / "docs" / "production.md").read_text()
+    assert [name for name in JOBS if f"`{name}`" not in production] == []
 
 
 @pytest.mark.django_db
@@ -51,14 +65,14 @@ def test_a_daily_job_runs_once_a_day_after_its_hour(org: Org, settings: Any) -> 
     assert not Signal.objects.exists()
     at_seven = dt.datetime(2026, 11, 30, 7, 0, tzinfo=SEOUL)
     with clock.frozen(at_seven):
-        assert daily_jobs_run(at_seven) == ["desk-close-resolved", "governance-scan"]
+        assert daily_jobs_run(at_seven) == JOBS
     assert Signal.objects.filter(solution=org.own).exists()
     assert daily_jobs_run(at_seven + dt.timedelta(hours=5)) == []  # once a day
     scan = DailyRun.objects.get(name="governance-scan")
     assert scan.ran_on == dt.date(2026, 11, 30) and scan.finished_at is not None
     next_day = at_seven + dt.timedelta(days=1)
     with clock.frozen(next_day):
-        assert daily_jobs_run(next_day) == ["desk-close-resolved", "governance-scan"]
+        assert daily_jobs_run(next_day) == JOBS
 
 
 @pytest.mark.django_db(transaction=True)

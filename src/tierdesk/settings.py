@@ -186,6 +186,13 @@ except ValueError as _exc:
     ) from _exc
 TIERDESK_REOPEN_DAYS = _env_int("TIERDESK_REOPEN_DAYS", 7)
 TIERDESK_AUTOMATION_WEEKDAY = os.environ.get("TIERDESK_AUTOMATION_WEEKDAY", "monday")
+# Product-update feeds (knowledge base) fetch only from this machine's loopback addresses
+# when set: the tests, and machines that must not reach the internet.
+TIERDESK_FEEDS_LOCAL_ONLY = os.environ.get("TIERDESK_FEEDS_LOCAL_ONLY", "").lower() in {
+    "1",
+    "true",
+    "yes",
+}
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "tierdesk.sla_sweep", "schedule": float(TIERDESK_SWEEP_SECONDS)},
     "outbox": {"task": "tierdesk.outbox_deliver", "schedule": float(TIERDESK_SWEEP_SECONDS)},

@@ -19,7 +19,6 @@ import datetime as dt
 import io
 import ipaddress
 import logging
-import os
 import re
 import time
 import urllib.error
@@ -111,12 +110,10 @@ def _is_loopback(host: str) -> bool:
 
 
 def _local_only() -> bool:
-    """Tests never reach the internet: under pytest (PYTEST_CURRENT_TEST, which the servers
-    a test starts inherit) or with TIERDESK_FEEDS_LOCAL_ONLY set, only this machine's
-    loopback addresses are fetched; any other address fails as an error, unsent."""
-    return bool(getattr(settings, "TIERDESK_FEEDS_LOCAL_ONLY", False)) or bool(
-        os.environ.get("PYTEST_CURRENT_TEST")
-    )
+    """With TIERDESK_FEEDS_LOCAL_ONLY (the tests set it, and the servers they start inherit
+    it) only this machine's loopback addresses are fetched; any other address fails as an
+    error, unsent."""
+    return bool(settings.TIERDESK_FEEDS_LOCAL_ONLY)
 
 
 def feed_url_problem(url: str) -> str | None:

@@ -26,6 +26,7 @@ def _extensions() -> list[tuple[str, Callable[..., dict[str, int]]]]:
     from tierdesk.desk.demo import clocks_build
     from tierdesk.desk.demo import demo_build as desk_demo
     from tierdesk.governance.demo import demo_build as governance_demo
+    from tierdesk.insights.demo import demo_build as insights_demo
     from tierdesk.knowledge.demo import demo_build as knowledge_demo
     from tierdesk.sla.demo import demo_build as sla_demo
 
@@ -35,6 +36,7 @@ def _extensions() -> list[tuple[str, Callable[..., dict[str, int]]]]:
         ("service levels", sla_demo),
         ("clocks", clocks_build),
         ("knowledge base", lambda size: knowledge_demo()),
+        ("automation candidates", insights_demo),
     ]
 
 
