@@ -354,8 +354,19 @@ def _clauses(kind: str, terms: list[QueryTerm]) -> tuple[list[_Clause], int]:
     freq = _frequencies(kind, exact)
     documents = max(freq.get("", 0), 1)
     clauses: list[_Clause] = []
+    # A Hangul bigram that matches nothing is a typo only when nothing else of its word
+    # matched: in 승인흐름이 the unknown 인흐 joins two words others write apart.
+    found_words = {t.word for t in exact_terms if freq.get(t.text) and t.weight >= 1.0}
     hangul = _hangul_corrections(
-        kind, [t for t in exact if not freq.get(t) and len(t) == 2 and _is_hangul(t)]
+        kind,
+        [
+            t.text
+            for t in exact_terms
+            if not freq.get(t.text)
+            and len(t.text) == 2
+            and _is_hangul(t.text)
+            and t.word not in found_words
+        ],
     )
     for term in exact_terms:
         text = term.text
@@ -483,6 +494,10 @@ def _finding(clauses: list[_Clause]) -> list[list[_Clause]]:
             rest.append(clause)
     common = rest[:3]
     groups.extend([a, b] for i, a in enumerate(common) for b in common[i + 1 :])
+    if len(common) == 1:
+        # One common clause has no partner among the common ones: it finds together with
+        # each rarer one (승인 with 흐름), which costs no more than the rarer one alone.
+        groups.extend([common[0], group[0]] for group in groups[:3])
     return groups
 
 
