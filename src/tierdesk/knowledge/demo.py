@@ -6,6 +6,7 @@ the teams, request types and tickets it links to."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -17,7 +18,8 @@ from tierdesk.accounts.models import SupportTeam, User
 from tierdesk.common import clock
 from tierdesk.desk.models import RequestType, Ticket
 from tierdesk.knowledge import services
-from tierdesk.knowledge.models import Article
+from tierdesk.knowledge.choices import READER_AUDIENCES, ArticleStatus, DeflectionOutcome
+from tierdesk.knowledge.models import Article, ArticleVote, Deflection
 
 MARKER = "Power Apps 앱 공유하는 방법"
 
@@ -229,7 +231,51 @@ def demo_build() -> dict[str, int]:
     """Write the demo articles (as tierdesk itself) unless they are there already, then
     the proposal loop's topic owners and open proposals (`loop_build`)."""
     made = 0 if Article.objects.filter(title=MARKER).exists() else _articles_build()
-    return {"articles": made, **loop_build()}
+    return {"articles": made, **loop_build(), "deflections": _reader_history()}
+
+
+def _reader_history() -> int:
+    """A month of what readers did, so the deflection report has numbers: each published
+    public article opened, suggested while requests were typed, sometimes solving them
+    (no ticket), sometimes not (the request filed anyway), and answered "was this
+    helpful?" by a few requesters. Deterministic; nothing the second time."""
+    if Deflection.objects.exists():
+        return 0
+    rng = random.Random(12)  # noqa: S311 - demo data, not secrets
+    now = clock.now()
+    readers = list(User.objects.filter(is_superuser=False).order_by("id")[:40])
+    tickets = list(Ticket.objects.order_by("id").values_list("id", flat=True)[:400])
+    rows: list[Deflection] = []
+    votes: list[ArticleVote] = []
+    published = Article.objects.filter(
+        status=ArticleStatus.PUBLISHED, audience__in=READER_AUDIENCES
+    ).order_by("id")
+    for article in published:
+        Article.objects.filter(pk=article.pk).update(views=rng.randint(20, 400))
+        for _ in range(rng.randint(2, 14)):
+            solved = rng.random() < 0.45
+            rows.append(
+                Deflection(
+                    article=article,
+                    user=rng.choice(readers) if readers else None,
+                    text=article.title[:60],
+                    outcome=DeflectionOutcome.SOLVED if solved else DeflectionOutcome.FILED,
+                    ticket_id=None if solved or not tickets else rng.choice(tickets),
+                    created_at=now - timedelta(days=rng.randint(0, 29), hours=rng.randint(0, 23)),
+                )
+            )
+        for reader in rng.sample(readers, k=min(len(readers), rng.randint(1, 6))):
+            votes.append(
+                ArticleVote(
+                    article=article,
+                    user=reader,
+                    helpful=rng.random() < 0.8,
+                    created_at=now - timedelta(days=rng.randint(0, 29)),
+                )
+            )
+    Deflection.objects.bulk_create(rows)
+    ArticleVote.objects.bulk_create(votes, ignore_conflicts=True)
+    return len(rows)
 
 
 def _articles_build() -> int:

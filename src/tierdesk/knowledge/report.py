@@ -213,7 +213,9 @@ def _period(request: HttpRequest) -> tuple[ReportForm, Period | None]:
     if not request.GET:
         form = ReportForm({})
     if form.is_valid():
-        return form, Period(form.cleaned_data["start"], form.cleaned_data["end"])
+        period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
+        # the fields show the range in use, also when it is the default one
+        return ReportForm(initial=period.query()), period
     return form, None
 
 

@@ -6,13 +6,17 @@ from __future__ import annotations
 from conftest import Org
 from tierdesk.knowledge import selectors
 from tierdesk.knowledge.demo import demo_build
-from tierdesk.knowledge.models import Article
+from tierdesk.knowledge.models import Article, ArticleVote, Deflection
 
 
 def test_demo_build(org: Org) -> None:
-    made = demo_build()["articles"]
-    assert made == Article.objects.count() >= 28
-    assert demo_build() == {"articles": 0}
+    first = demo_build()
+    assert first["articles"] == Article.objects.count() >= 28
+    assert first["deflections"] == Deflection.objects.count() > 0  # the report has numbers
+    assert Deflection.objects.filter(outcome="solved", ticket__isnull=True).exists()
+    assert ArticleVote.objects.exists()
+    again = demo_build()
+    assert again["articles"] == 0 and again["deflections"] == 0
     assert set(Article.objects.values_list("status", flat=True)) == {
         "draft",
         "in_review",

@@ -151,3 +151,13 @@ def test_csv_is_safe_for_spreadsheets(org: Org) -> None:
     assert len(lines) == 3  # header, printer, vpn
     assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body
     assert str(found["printer"].pk) in lines[1]
+
+
+def test_the_date_fields_show_the_range_in_use(org: Org) -> None:
+    """With no dates asked for, the report covers the last 30 days — and its fields say so."""
+    from tierdesk.common import clock
+
+    page = _client(org, "agent").get("/knowledge/report/").content.decode()
+    today = clock.today()
+    assert f'value="{today.isoformat()}"' in page
+    assert f'value="{(today - dt.timedelta(days=29)).isoformat()}"' in page
