@@ -436,10 +436,11 @@ def _candidates(
     among_sql: tuple[str, list[Any]],
     *,
     ranked: int = _RANKED,
+    wanted: int = _CANDIDATES,
 ) -> list[int]:
     """Ids (SearchDocument.id) of the documents matching any of `groups` (a group matches
     when all its clauses do), best first by the database's own ranking, at most
-    _CANDIDATES."""
+    `wanted` (_CANDIDATES, or a larger `limit`)."""
     # `where` is SQL from Django's compiler (or a constant) with its own parameters; every
     # value below is a parameter.
     where, params = among_sql
@@ -453,7 +454,7 @@ def _candidates(
             f"WHERE search_fts MATCH %s AND d.kind = %s{where} "
             f"ORDER BY bm25(search_fts, {_TITLE_WEIGHT}, 1.0) LIMIT %s"
         )
-        args: list[Any] = [match, kind, *params, _CANDIDATES]
+        args: list[Any] = [match, kind, *params, wanted]
     elif connection.vendor == "postgresql":
         tsquery = " | ".join(
             "(" + " & ".join("(" + " | ".join(c.tsquery()) + ")" for c in group) + ")"
@@ -467,7 +468,7 @@ def _candidates(
             f"WHERE d.vector @@ q.q AND d.kind = %s{where} LIMIT %s) m "
             "ORDER BY ts_rank(m.vector, m.q) DESC LIMIT %s"
         )
-        args = [tsquery, kind, *params, ranked, _CANDIDATES]
+        args = [tsquery, kind, *params, max(ranked, wanted), wanted]
     else:  # pragma: no cover - the settings allow only these two
         raise NotImplementedError(f"search on {connection.vendor}")
     with connection.cursor() as cursor:
@@ -599,9 +600,12 @@ def _run(kind: str, text: str, limit: int, among: Among, *, most_informative: in
         clauses = sorted(clauses, key=lambda c: -c.weight * _idf(c.df, documents))
         clauses = clauses[:most_informative]
         words = len({c.word for c in clauses})
-    ids = _candidates(kind, _finding(clauses), among_sql)
+    wanted = max(_CANDIDATES, limit)
+    ids = _candidates(kind, _finding(clauses), among_sql, wanted=wanted)
     if len(ids) < limit:
-        more = _candidates(kind, [[c] for c in clauses], among_sql, ranked=_RANKED_MORE)
+        more = _candidates(
+            kind, [[c] for c in clauses], among_sql, ranked=_RANKED_MORE, wanted=wanted
+        )
         ids = list(dict.fromkeys(ids + more))
     rows = SearchDocument.objects.filter(id__in=ids).values_list(
         "id", "object_id", "title_tokens", "tokens"

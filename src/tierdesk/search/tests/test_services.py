@@ -76,3 +76,13 @@ def test_a_prefix_being_typed_and_a_hangul_typo_match():
     assert _ids(services.search("a", "갤러리 위임 경")) == [1]
     assert _ids(services.search("a", "위임 겨")) == [1]  # 경 being typed
     assert _ids(services.search("a", "전송 실퍠 ")) == [2]
+
+
+def test_a_larger_limit_gets_every_match_up_to_it():
+    """Ticket search asks for 200: a common word must not stop at the 60 candidates a
+    knowledge search re-ranks."""
+    services.index_many(
+        "many", ((n, f"환경 요청 {n}", "개발 환경을 만들어 주세요", "") for n in range(1, 131))
+    )
+    assert len(services.search("many", "환경을", limit=200)) == 130
+    assert len(services.search("many", "환경을", limit=20)) == 20
