@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("tierdesk.desk.api.urls")),
     path("", include("tierdesk.sla.api.urls")),
     path("", include("tierdesk.knowledge.api.urls")),
+    path("", include("tierdesk.insights.api.urls")),
 ]
 
 urlpatterns = [

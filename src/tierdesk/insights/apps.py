@@ -28,6 +28,10 @@ class InsightsConfig(AppConfig):
         )
         checks.register(_check_weekday)
 
+        from tierdesk.insights import facts_wiring
+
+        facts_wiring.register()
+
 
 def _check_weekday(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     from django.core import checks

@@ -1,6 +1,6 @@
 """UI routes, included under /insights/ with the namespace "insights"."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tierdesk.insights.views import CandidateDetailView, CandidateListView, RunNowView
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("automation/", CandidateListView.as_view(), name="automation"),
     path("automation/run/", RunNowView.as_view(), name="automation-run"),
     path("automation/<id:pk>/", CandidateDetailView.as_view(), name="candidate"),
+    path("", include("tierdesk.insights.facts_urls")),
+    path("", include("tierdesk.insights.coe_urls")),
 ]

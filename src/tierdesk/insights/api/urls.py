@@ -1,0 +1,8 @@
+"""The insights API, included under /api/v1/."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tierdesk.insights.api.facts_urls")),
+    path("", include("tierdesk.insights.api.coe_urls")),
+]
