@@ -167,3 +167,221 @@ class CandidateEvent(BaseEvent):
     class Meta(BaseEvent.Meta):
         verbose_name = _("automation candidate event")
         verbose_name_plural = _("automation candidate events")
+
+
+# --- daily facts (issue 13 item 1) --------------------------------------------------------
+# Pre-aggregated counters the dashboards read instead of the ticket table. They are kept by
+# an idempotent catch-up (`insights.facts.facts_catch_up`) that reads the desk's ticket
+# timeline, the SLA clocks' history and the knowledge base's deflections after stored
+# high-water marks; the marks and the counters move in one transaction.
+
+
+class _Counters(models.Model):
+    opened = models.PositiveIntegerField(_("opened"), default=0)
+    resolved = models.PositiveIntegerField(_("resolved"), default=0)
+    escalations = models.PositiveIntegerField(_("escalations"), default=0)
+    agent_touches = models.PositiveIntegerField(_("replies and notes by support"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyFact(_Counters):
+    """One local day (TIERDESK_TIME_ZONE) × business unit × tier × support level × topic ×
+    team. Empty codes and null keys stand for "none" (a ticket with no solution has no
+    tier; a request nobody has routed yet has no team). Counted under the ticket's
+    classification *when the event happened* (see docs/insights.md, "Daily facts")."""
+
+    day = models.DateField(_("day"))
+    business_unit = models.ForeignKey(
+        "accounts.BusinessUnit",
+        verbose_name=_("business unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    tier = models.CharField(_("tier"), max_length=16, blank=True)
+    level = models.CharField(_("support level"), max_length=16, blank=True)
+    topic = models.CharField(_("topic"), max_length=24, blank=True)
+    team = models.ForeignKey(
+        "accounts.SupportTeam",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopened = models.PositiveIntegerField(_("reopened"), default=0)
+    closed = models.PositiveIntegerField(_("closed"), default=0)
+    bounce_backs = models.PositiveIntegerField(_("moved back down"), default=0)
+    redirects = models.PositiveIntegerField(_("redirected"), default=0)
+    bypass_logs = models.PositiveIntegerField(_("logged by an expert (bypass)"), default=0)
+    deflections = models.PositiveIntegerField(_("solved by an article"), default=0)
+    first_response_met = models.PositiveIntegerField(_("first response met"), default=0)
+    first_response_breached = models.PositiveIntegerField(_("first response missed"), default=0)
+    resolution_met = models.PositiveIntegerField(_("resolution met"), default=0)
+    resolution_breached = models.PositiveIntegerField(_("resolution missed"), default=0)
+    level_minutes = models.BigIntegerField(_("minutes at the level"), default=0)
+
+    class Meta:
+        verbose_name = _("daily fact")
+        verbose_name_plural = _("daily facts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "business_unit", "tier", "level", "topic", "team"],
+                name="insights_dailyfact_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["day", "business_unit"], name="insights_fact_day_bu"),
+            models.Index(fields=["day", "team"], name="insights_fact_day_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.business_unit_id} {self.level} {self.topic}"
+
+
+class SolutionDailyFact(_Counters):
+    """One local day × solution: for "top solutions by support load" and a solution's
+    own view. `handling_minutes` is the time its tickets spent open at any level, counted
+    when they leave a level or are resolved."""
+
+    day = models.DateField(_("day"))
+    solution = models.ForeignKey(
+        "inventory.Solution", verbose_name=_("solution"), on_delete=models.CASCADE, related_name="+"
+    )
+    handling_minutes = models.BigIntegerField(_("minutes handled"), default=0)
+
+    class Meta:
+        verbose_name = _("daily fact of a solution")
+        verbose_name_plural = _("daily facts of solutions")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "solution"], name="insights_solfact_key")
+        ]
+        indexes = [models.Index(fields=["solution", "day"], name="insights_solfact_sol")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.solution_id}"
+
+
+class SlaDailyFact(models.Model):
+    """SLA attainment per policy: one local day × business unit × tier × level × team ×
+    policy × metric (first response or resolution), counted when a clock stops. A table
+    of its own so `DailyFact`'s key is not multiplied by every policy."""
+
+    day = models.DateField(_("day"))
+    business_unit = models.ForeignKey(
+        "accounts.BusinessUnit",
+        verbose_name=_("business unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    tier = models.CharField(_("tier"), max_length=16, blank=True)
+    level = models.CharField(_("support level"), max_length=16, blank=True)
+    team = models.ForeignKey(
+        "accounts.SupportTeam",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    policy = models.ForeignKey(
+        "sla.SlaPolicy",
+        verbose_name=_("SLA policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    metric = models.CharField(_("metric"), max_length=16)
+    met = models.PositiveIntegerField(_("met"), default=0)
+    breached = models.PositiveIntegerField(_("missed"), default=0)
+
+    class Meta:
+        verbose_name = _("daily SLA fact")
+        verbose_name_plural = _("daily SLA facts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "business_unit", "tier", "level", "team", "policy", "metric"],
+                name="insights_slafact_key",
+            )
+        ]
+        indexes = [models.Index(fields=["day", "business_unit"], name="insights_slafact_day_bu")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.policy_id} {self.metric}"
+
+
+class FactTicket(models.Model):
+    """What the facts keeper knows of one ticket between two catch-ups: where it stands
+    (level, team, since when), how it is classified, whether it is open. Rebuilt from the
+    events by `tierdesk insights-facts --rebuild`."""
+
+    ticket_id = models.BigIntegerField(_("ticket"), primary_key=True)
+    requester_id = models.BigIntegerField(_("requester"), null=True)
+    solution_id = models.BigIntegerField(_("solution"), null=True)
+    business_unit_id = models.BigIntegerField(_("business unit"), null=True)
+    tier = models.CharField(_("tier"), max_length=16, blank=True)
+    topic = models.CharField(_("topic"), max_length=24, blank=True)
+    level = models.CharField(_("support level"), max_length=16, blank=True)
+    team_id = models.BigIntegerField(_("team"), null=True)
+    is_open = models.BooleanField(_("open"), default=True)
+    level_since = models.DateTimeField(_("at the level since"), null=True)
+    opened_at = models.DateTimeField(_("opened"), null=True)
+    pending_open = models.BooleanField(_("opening not counted yet"), default=False)
+    bypass = models.BooleanField(_("bypass"), default=False)
+
+    class Meta:
+        verbose_name = _("ticket as the facts know it")
+        verbose_name_plural = _("tickets as the facts know them")
+
+    def __str__(self) -> str:
+        return str(self.ticket_id)
+
+
+class FactClassification(models.Model):
+    """A ticket's solution, business unit, tier and topic as first read when the keeper
+    counted its creation or a change of its solution (`event_id`: that ticket event).
+    The timeline names a solution by name only, so this is what makes a rebuild count
+    the same as the catch-ups did; rebuilds keep these rows."""
+
+    event_id = models.BigIntegerField(_("ticket event"), primary_key=True)
+    ticket_id = models.BigIntegerField(_("ticket"), db_index=True)
+    solution_id = models.BigIntegerField(_("solution"), null=True)
+    business_unit_id = models.BigIntegerField(_("business unit"), null=True)
+    tier = models.CharField(_("tier"), max_length=16, blank=True)
+    topic = models.CharField(_("topic"), max_length=24, blank=True)
+    level = models.CharField(_("support level"), max_length=16, blank=True)
+    team_id = models.BigIntegerField(_("team"), null=True)
+    requester_id = models.BigIntegerField(_("requester"), null=True)
+
+    class Meta:
+        verbose_name = _("ticket classification")
+        verbose_name_plural = _("ticket classifications")
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.ticket_id}"
+
+
+class FactCursor(models.Model):
+    """The high-water marks (last event id counted) of the daily facts, one row (pk=1).
+    They move in the same transaction as the counters, so a catch-up never counts an
+    event twice."""
+
+    ticket_event_id = models.BigIntegerField(_("last ticket event"), default=0)
+    sla_event_id = models.BigIntegerField(_("last SLA event"), default=0)
+    deflection_id = models.BigIntegerField(_("last deflection"), default=0)
+    caught_up_at = models.DateTimeField(_("caught up"), null=True, blank=True)
+    seconds = models.FloatField(_("duration (seconds)"), default=0)
+    events = models.PositiveIntegerField(_("events counted last time"), default=0)
+
+    class Meta:
+        verbose_name = _("daily facts cursor")
+        verbose_name_plural = _("daily facts cursor")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_event_id}/{self.sla_event_id}/{self.deflection_id}"

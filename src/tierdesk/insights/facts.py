@@ -1,0 +1,818 @@
+"""Daily facts: kept by an idempotent catch-up over the desk's timeline, read by the
+dashboards through the role-scoped selectors at the bottom.
+
+Keeping (`facts_catch_up`): the ticket events (`desk.TicketEvent`), the SLA clocks' history
+(`sla.SlaEvent`, a clock that stops) and the knowledge base's deflections after the
+high-water marks in `FactCursor` are read in batches, merged in time order, and added to
+`DailyFact`, `SolutionDailyFact` and `SlaDailyFact`; the marks move in the same
+transaction as the counters, whose first statement claims the cursor row (two runners
+queue up, never count twice). A rebuild (`facts_rebuild`) deletes the facts and runs the
+very same loop from the first event, so the kept facts and a recount agree by
+construction (the property test checks it on random histories).
+
+Attribution: an event counts under the ticket's classification when it happened. Level
+and team come from the timeline (every move records them), the topic from triage and
+edits; the solution, its business unit and tier are read once, when the keeper first
+counts the ticket's creation or a change of its solution, and kept in
+`FactClassification` (the timeline names a solution only by name), which rebuilds reuse.
+A ticket without a solution counts under its requester's business unit.
+
+Only events at least `lag` seconds old are read (TIERDESK_FACTS_LAG_SECONDS, default 60),
+so a transaction that took an id and commits a moment later is not skipped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+
+from tierdesk.accounts.choices import SupportType
+from tierdesk.accounts.models import BusinessUnit, SupportTeam, User
+from tierdesk.common import clock
+from tierdesk.common.permissions import roles_of
+from tierdesk.common.roles import Role
+from tierdesk.desk.choices import TicketEventType as T
+from tierdesk.desk.models import Ticket, TicketEvent
+from tierdesk.insights.models import (
+    DailyFact,
+    FactClassification,
+    FactCursor,
+    FactTicket,
+    SlaDailyFact,
+    SolutionDailyFact,
+)
+from tierdesk.inventory.models import Solution
+from tierdesk.knowledge.choices import DeflectionOutcome
+from tierdesk.knowledge.models import Deflection
+from tierdesk.sla.choices import AgreementKind, ClockEventType, Metric
+from tierdesk.sla.models import SlaEvent
+
+BATCH = 20_000
+"""Ticket events per transaction."""
+
+ESCALATING = frozenset({T.ESCALATED, T.HANDED_OVER, T.VENDOR_CASE_OPENED, T.PARTNER_CASE_OPENED})
+"""Moves up the ladder (counted as escalations out of the level the ticket left)."""
+BOUNCING = frozenset({T.DE_ESCALATED, T.HANDED_BACK})
+"""Moves back down."""
+MOVES = frozenset({T.ROUTED, T.ASSIGNED, T.REDIRECTED, *ESCALATING, *BOUNCING})
+"""Events after which the ticket may stand on another level or with another team."""
+WANTED = frozenset(
+    {
+        *MOVES,
+        T.CREATED,
+        T.TRIAGED,
+        T.EDITED,
+        T.SOLUTION_SET,
+        T.REPLIED,
+        T.NOTED,
+        T.RESOLVED,
+        T.CLOSED,
+        T.REOPENED,
+        T.MERGED,
+    }
+)
+
+DAILY_COUNTERS = (
+    "opened",
+    "resolved",
+    "reopened",
+    "closed",
+    "escalations",
+    "bounce_backs",
+    "redirects",
+    "bypass_logs",
+    "deflections",
+    "agent_touches",
+    "first_response_met",
+    "first_response_breached",
+    "resolution_met",
+    "resolution_breached",
+    "level_minutes",
+)
+SOLUTION_COUNTERS = ("opened", "resolved", "escalations", "agent_touches", "handling_minutes")
+SLA_COUNTERS = ("met", "breached")
+
+DailyKey = tuple[dt.date, int | None, str, str, str, int | None]
+SolutionKey = tuple[dt.date, int]
+SlaKey = tuple[dt.date, int | None, str, str, int | None, int | None, str]
+
+
+def lag_seconds() -> float:
+    return float(getattr(settings, "TIERDESK_FACTS_LAG_SECONDS", 60))
+
+
+def _zone() -> dt.tzinfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _minutes(start: dt.datetime | None, end: dt.datetime) -> int:
+    if start is None or end <= start:
+        return 0
+    return int((end - start).total_seconds() // 60)
+
+
+@dataclass
+class _Adds:
+    """Counters to add, keyed by fact row."""
+
+    daily: dict[DailyKey, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
+    solution: dict[SolutionKey, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
+    sla: dict[SlaKey, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
+
+
+class _Keeper:
+    """Turns a time-ordered run of events into counters, moving each ticket's state."""
+
+    def __init__(self, *, min_day: dt.date | None = None) -> None:
+        self.zone = _zone()
+        self.adds = _Adds()
+        self.min_day = min_day
+        self.teams = dict(SupportTeam.objects.values_list("name", "id"))
+        self.states: dict[int, FactTicket] = {}
+        self.new_states: set[int] = set()
+        self.new_classes: list[FactClassification] = []
+
+    def day(self, at: dt.datetime) -> dt.date:
+        return at.astimezone(self.zone).date()
+
+    def add(self, s: FactTicket, at: dt.datetime, **counts: int) -> None:
+        day = self.day(at)
+        if self.min_day is not None and day < self.min_day:
+            return
+        key: DailyKey = (day, s.business_unit_id, s.tier, s.level, s.topic, s.team_id)
+        row = self.adds.daily[key]
+        for name, n in counts.items():
+            row[name] += n
+        if s.solution_id is not None:
+            wanted = {k: v for k, v in counts.items() if k in SOLUTION_COUNTERS}
+            if "level_minutes" in counts:
+                wanted["handling_minutes"] = counts["level_minutes"]
+            if wanted:
+                srow = self.adds.solution[(day, int(s.solution_id))]
+                for name, n in wanted.items():
+                    srow[name] += n
+
+    def end_stint(self, s: FactTicket, at: dt.datetime) -> None:
+        if s.is_open:
+            minutes = _minutes(s.level_since, at)
+            if minutes:
+                self.add(s, at, level_minutes=minutes)
+        s.level_since = at
+
+    def classify(self, s: FactTicket, found: FactClassification) -> None:
+        s.solution_id, s.business_unit_id = found.solution_id, found.business_unit_id
+        s.tier = found.tier
+
+    def flush_open(self, s: FactTicket) -> None:
+        if s.pending_open and s.opened_at is not None:
+            s.pending_open = False
+            self.add(s, s.opened_at, opened=1, bypass_logs=1 if s.bypass else 0)
+
+    # --- ticket events ---------------------------------------------------------------
+
+    def ticket_event(
+        self,
+        s: FactTicket,
+        type: str,
+        at: dt.datetime,
+        actor_id: int | None,
+        params: dict[str, Any],
+        classification: FactClassification | None,
+    ) -> None:
+        if type == T.CREATED:
+            if classification is not None:
+                self.classify(s, classification)
+                s.topic, s.level, s.team_id = (
+                    classification.topic,
+                    classification.level,
+                    classification.team_id,
+                )
+                s.requester_id = classification.requester_id
+            s.is_open, s.level_since, s.opened_at = True, at, at
+            s.pending_open, s.bypass = True, bool(params.get("bypass"))
+            return
+        if s.pending_open and type != T.ROUTED:
+            self.flush_open(s)
+        if type in MOVES:
+            self.move(s, type, at, params)
+        elif type == T.TRIAGED:
+            if params.get("topic"):
+                s.topic = str(params["topic"])
+        elif type == T.EDITED:
+            change = (params.get("changes") or {}).get("topic")
+            if isinstance(change, list | tuple) and len(change) == 2:
+                s.topic = str(change[1])
+        elif type == T.SOLUTION_SET:
+            if classification is not None:
+                self.classify(s, classification)
+        elif type in (T.REPLIED, T.NOTED):
+            if actor_id is not None and actor_id != s.requester_id:
+                self.add(s, at, agent_touches=1)
+        elif type == T.RESOLVED:
+            self.end_stint(s, at)
+            if s.is_open:
+                self.add(s, at, resolved=1)
+            s.is_open = False
+        elif type == T.CLOSED or (type == T.MERGED and params.get("direction") == "into"):
+            self.end_stint(s, at)
+            s.is_open = False
+            self.add(s, at, closed=1)
+        elif type == T.REOPENED:
+            s.is_open, s.level_since = True, at
+            self.add(s, at, reopened=1)
+
+    def move(self, s: FactTicket, type: str, at: dt.datetime, params: dict[str, Any]) -> None:
+        if type == T.VENDOR_CASE_OPENED:
+            level, team_id = SupportType.VENDOR.value, s.team_id
+        elif type == T.PARTNER_CASE_OPENED:
+            level, team_id = SupportType.PARTNER.value, self.teams.get(params.get("partner", ""))
+        else:
+            level = str(params.get("level") or s.level)
+            name = params.get("team") or ""
+            team_id = self.teams.get(name) if name else None
+        if type in ESCALATING:
+            self.add(s, at, escalations=1)
+        elif type in BOUNCING:
+            self.add(s, at, bounce_backs=1)
+        elif type == T.REDIRECTED:
+            self.add(s, at, redirects=1)
+        if (level, team_id) != (s.level, s.team_id):
+            self.end_stint(s, at)
+            s.level, s.team_id = level, team_id
+        self.flush_open(s)
+
+    # --- the SLA clocks and the knowledge base ----------------------------------------
+
+    def clock_stopped(
+        self, s: FactTicket, at: dt.datetime, metric: str, met: bool, policy_id: int | None
+    ) -> None:
+        self.add(s, at, **{f"{metric}_{'met' if met else 'breached'}": 1})
+        day = self.day(at)
+        if self.min_day is not None and day < self.min_day:
+            return
+        key: SlaKey = (day, s.business_unit_id, s.tier, s.level, s.team_id, policy_id, metric)
+        self.adds.sla[key]["met" if met else "breached"] += 1
+
+    def deflected(self, at: dt.datetime, business_unit_id: int | None, topic: str) -> None:
+        day = self.day(at)
+        if self.min_day is not None and day < self.min_day:
+            return
+        self.adds.daily[(day, business_unit_id, "", "", topic, None)]["deflections"] += 1
+
+
+# --- reading a batch ------------------------------------------------------------------------
+
+
+def _classifications(
+    rows: list[tuple[int, int, str]], keeper: _Keeper
+) -> dict[int, FactClassification]:
+    """The classification of every CREATED and SOLUTION_SET event of the batch: kept
+    ones as they are, the others read now from the ticket (and stored)."""
+    wanted = [
+        (pk, ticket_id) for pk, ticket_id, type in rows if type in (T.CREATED, T.SOLUTION_SET)
+    ]
+    if not wanted:
+        return {}
+    found = {
+        c.event_id: c
+        for c in FactClassification.objects.filter(event_id__in=[w[0] for w in wanted])
+    }
+    missing = [w for w in wanted if w[0] not in found]
+    if missing:
+        tickets = {
+            t["id"]: t
+            for t in Ticket.objects.filter(pk__in={m[1] for m in missing}).values(
+                "id",
+                "solution_id",
+                "solution__business_unit_id",
+                "solution__tier",
+                "requester__business_unit_id",
+                "requester_id",
+                "topic",
+                "level",
+                "team_id",
+            )
+        }
+        for event_id, ticket_id in missing:
+            t = tickets.get(ticket_id)
+            if t is None:
+                continue
+            made = FactClassification(
+                event_id=event_id,
+                ticket_id=ticket_id,
+                solution_id=t["solution_id"],
+                business_unit_id=(
+                    t["solution__business_unit_id"]
+                    if t["solution_id"] is not None
+                    else t["requester__business_unit_id"]
+                ),
+                tier=t["solution__tier"] or "",
+                topic=t["topic"] or "",
+                level=t["level"] or "",
+                team_id=t["team_id"],
+                requester_id=t["requester_id"],
+            )
+            found[event_id] = made
+            keeper.new_classes.append(made)
+    return found
+
+
+def _states(ticket_ids: Iterable[int], keeper: _Keeper) -> None:
+    wanted = [t for t in set(ticket_ids) if t not in keeper.states]
+    for chunk in _chunks(wanted, 900):
+        for s in FactTicket.objects.filter(ticket_id__in=chunk):
+            keeper.states[s.ticket_id] = s
+    for t in wanted:
+        if t not in keeper.states:
+            keeper.states[t] = FactTicket(ticket_id=t, is_open=False)
+            keeper.new_states.add(t)
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _take_while_old(rows: list[Any], cutoff: dt.datetime, at: int) -> list[Any]:
+    """Rows in id order up to (not including) the first one newer than `cutoff`."""
+    for n, row in enumerate(rows):
+        if row[at] > cutoff:
+            return rows[:n]
+    return rows
+
+
+@dataclass
+class CatchUp:
+    events: int = 0
+    sla_events: int = 0
+    deflections: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    rows: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ticket_events": self.events,
+            "sla_events": self.sla_events,
+            "deflections": self.deflections,
+            "batches": self.batches,
+            "fact_rows_written": self.rows,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _one_batch(
+    cursor: FactCursor, cutoff: dt.datetime, batch: int, min_day: dt.date | None
+) -> tuple[int, int, int, int]:
+    """Count one batch and move the marks. Returns (ticket events, SLA events,
+    deflections, fact rows written)."""
+    keeper = _Keeper(min_day=min_day)
+    rows = list(
+        TicketEvent.objects.filter(id__gt=cursor.ticket_event_id)
+        .order_by("id")
+        .values_list("id", "ticket_id", "type", "created_at", "actor_id", "parameters")[:batch]
+    )
+    rows = _take_while_old(rows, cutoff, 3)
+    full = len(rows) == batch
+    # SLA events and deflections up to the last ticket event read (strictly before it when
+    # the batch is full: later ticket events at that instant come first in the next one).
+    until = rows[-1][3] if full else cutoff
+    sla_q = SlaEvent.objects.filter(id__gt=cursor.sla_event_id).order_by("id")
+    sla_rows = list(
+        sla_q.values_list(
+            "id", "ticket_id", "type", "created_at", "parameters", "clock__policy_id"
+        )[: batch * 4]
+    )
+    sla_rows = _take_while_old(sla_rows, until - dt.timedelta(microseconds=1) if full else until, 3)
+    deflections = list(
+        Deflection.objects.filter(id__gt=cursor.deflection_id)
+        .order_by("id")
+        .values_list("id", "created_at", "outcome", "user__business_unit_id", "article__topic")[
+            :batch
+        ]
+    )
+    deflections = _take_while_old(
+        deflections, until - dt.timedelta(microseconds=1) if full else until, 1
+    )
+    if not rows and not sla_rows and not deflections:
+        return 0, 0, 0, 0
+    classes = _classifications([(r[0], r[1], r[2]) for r in rows], keeper)
+    _states([r[1] for r in rows] + [r[1] for r in sla_rows], keeper)
+    # One time order over both timelines: ticket events before SLA events at one instant.
+    merged: list[tuple[dt.datetime, int, int, Any]] = [(r[3], 0, r[0], r) for r in rows]
+    merged += [(r[3], 1, r[0], r) for r in sla_rows]
+    merged.sort(key=lambda m: (m[0], m[1], m[2]))
+    for _at, stream, _id, r in merged:
+        if stream == 0:
+            pk, ticket_id, type, at, actor_id, params = r
+            if type not in WANTED:
+                continue
+            keeper.ticket_event(
+                keeper.states[ticket_id], type, at, actor_id, params or {}, classes.get(pk)
+            )
+        else:
+            _pk, ticket_id, type, at, params, policy_id = r
+            params = params or {}
+            if (
+                type == ClockEventType.COMPLETED
+                and params.get("kind") == AgreementKind.SLA
+                and params.get("metric") in (Metric.FIRST_RESPONSE, Metric.RESOLUTION)
+            ):
+                keeper.clock_stopped(
+                    keeper.states[ticket_id],
+                    at,
+                    params["metric"],
+                    bool(params.get("met")),
+                    policy_id,
+                )
+    for _pk, at, outcome, bu, topic in deflections:
+        if outcome == DeflectionOutcome.SOLVED:
+            keeper.deflected(at, bu, topic or "")
+    written = _write(keeper)
+    if rows:
+        cursor.ticket_event_id = rows[-1][0]
+    if sla_rows:
+        cursor.sla_event_id = sla_rows[-1][0]
+    if deflections:
+        cursor.deflection_id = deflections[-1][0]
+    cursor.save(update_fields=["ticket_event_id", "sla_event_id", "deflection_id"])
+    return len(rows), len(sla_rows), len(deflections), written
+
+
+def _add_rows(
+    model: Any,
+    adds: dict[Any, dict[str, int]],
+    key_fields: tuple[str, ...],
+    counters: tuple[str, ...],
+) -> int:
+    """Add counters to existing rows (one read per day) and insert the new ones."""
+    if not adds:
+        return 0
+    days = sorted({k[0] for k in adds})
+    existing: dict[tuple[Any, ...], Any] = {}
+    attnames = tuple(model._meta.get_field(f).attname for f in key_fields)
+    for chunk in _chunks(days, 500):
+        for row in model.objects.filter(day__in=chunk):
+            existing[tuple(getattr(row, a) for a in attnames)] = row
+    changed, new = [], []
+    for key, counts in adds.items():
+        if not any(counts.values()):
+            continue
+        row = existing.get(key)
+        if row is None:
+            row = model(**dict(zip(attnames, key, strict=True)))
+            new.append(row)
+        else:
+            changed.append(row)
+        for name, n in counts.items():
+            setattr(row, name, getattr(row, name) + n)
+    _replace(model, changed)
+    if new:
+        model.objects.bulk_create(new, batch_size=1000)
+    return len(changed) + len(new)
+
+
+def _replace(model: Any, rows: list[Any]) -> None:
+    """Write changed rows back: delete them and insert them again with the same ids (far
+    quicker than an UPDATE per row or bulk_update's CASE on both databases)."""
+    for chunk in _chunks(rows, 900):
+        model.objects.filter(pk__in=[r.pk for r in chunk]).delete()
+        model.objects.bulk_create(chunk, batch_size=1000)
+
+
+STATE_FIELDS = [
+    "requester_id",
+    "solution_id",
+    "business_unit_id",
+    "tier",
+    "topic",
+    "level",
+    "team_id",
+    "is_open",
+    "level_since",
+    "opened_at",
+    "pending_open",
+    "bypass",
+]
+
+
+def _write(keeper: _Keeper) -> int:
+    written = _add_rows(
+        DailyFact,
+        keeper.adds.daily,
+        ("day", "business_unit", "tier", "level", "topic", "team"),
+        DAILY_COUNTERS,
+    )
+    written += _add_rows(
+        SolutionDailyFact, keeper.adds.solution, ("day", "solution"), SOLUTION_COUNTERS
+    )
+    written += _add_rows(
+        SlaDailyFact,
+        keeper.adds.sla,
+        ("day", "business_unit", "tier", "level", "team", "policy", "metric"),
+        SLA_COUNTERS,
+    )
+    if keeper.new_classes:
+        FactClassification.objects.bulk_create(
+            keeper.new_classes, batch_size=500, ignore_conflicts=True
+        )
+    new = [s for t, s in keeper.states.items() if t in keeper.new_states]
+    old = [s for t, s in keeper.states.items() if t not in keeper.new_states]
+    if new:
+        FactTicket.objects.bulk_create(new, batch_size=500)
+    if old:
+        _replace(FactTicket, old)
+    return written
+
+
+def _claim_cursor() -> FactCursor:
+    """The cursor row, claimed by an UPDATE first (SQLite's writer lock, PostgreSQL's row
+    lock) so a second runner waits and then reads the marks this one moved."""
+    claimed = FactCursor.objects.filter(pk=1).update(caught_up_at=clock.now())
+    if not claimed:
+        FactCursor.objects.get_or_create(pk=1)
+    return FactCursor.objects.select_for_update().get(pk=1)
+
+
+def facts_catch_up(
+    *,
+    lag: float | None = None,
+    batch: int = BATCH,
+    min_day: dt.date | None = None,
+    max_batches: int | None = None,
+) -> CatchUp:
+    """Count every event older than `lag` seconds not counted yet; one transaction per
+    batch (counters and marks together). Safe to run at any time, any number of times."""
+    started = time.perf_counter()
+    report = CatchUp()
+    cutoff = clock.now() - dt.timedelta(seconds=lag_seconds() if lag is None else lag)
+    while max_batches is None or report.batches < max_batches:
+        with transaction.atomic():
+            cursor = _claim_cursor()
+            counted = _one_batch(cursor, cutoff, batch, min_day)
+            if not any(counted[:3]):
+                break
+            report.batches += 1
+            report.events += counted[0]
+            report.sla_events += counted[1]
+            report.deflections += counted[2]
+            report.rows += counted[3]
+            cursor.seconds = time.perf_counter() - started
+            cursor.events = report.events
+            cursor.save(update_fields=["seconds", "events"])
+        if counted[0] < batch:
+            break
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def facts_rebuild(*, since: dt.date | None = None, batch: int = 100_000) -> CatchUp:
+    """Recount the facts from the events, in one transaction: every fact row (or those
+    of days from `since` on) is deleted and the events are counted again from the first
+    (earlier days are only replayed to learn where each ticket stood). The
+    classifications first read by earlier catch-ups are kept."""
+    with transaction.atomic():
+        _claim_cursor()
+        for model in (DailyFact, SolutionDailyFact, SlaDailyFact):
+            rows = model.objects.all()
+            if since is not None:
+                rows = rows.filter(day__gte=since)
+            rows.delete()
+        FactTicket.objects.all().delete()
+        FactCursor.objects.filter(pk=1).update(ticket_event_id=0, sla_event_id=0, deflection_id=0)
+        report = facts_catch_up(lag=0, batch=batch, min_day=since)
+    return report
+
+
+def facts_job() -> str:
+    """The scheduled catch-up (daily job, and every sweep once wired there)."""
+    return str(facts_catch_up().as_dict())
+
+
+# --- reading: who sees which numbers ---------------------------------------------------------
+
+WIDE: frozenset[Role] = frozenset({Role.ADMIN, Role.PLATFORM_ENGINEER})
+"""Who reads every business unit's numbers: admins and the platform team."""
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_read_facts(user: Any) -> bool:
+    """The platform team and admins (everything), managers (their business units), makers
+    (their own solutions, `solution_facts_for`)."""
+    return _signed_in(user) and bool(roles_of(user) & (WIDE | {Role.MANAGER, Role.MAKER}))
+
+
+def manager_business_units(user: User) -> list[int]:
+    """A manager's business units: their own and their direct reports'."""
+    ids = set(
+        User.objects.filter(manager=user, business_unit__isnull=False).values_list(
+            "business_unit_id", flat=True
+        )
+    )
+    if user.business_unit_id is not None:
+        ids.add(user.business_unit_id)
+    return sorted(ids)
+
+
+def business_units_for(user: Any) -> QuerySet[BusinessUnit]:
+    """The business units whose numbers the user reads (empty for everyone else)."""
+    if not _signed_in(user):
+        return BusinessUnit.objects.none()
+    roles = roles_of(user)
+    if roles & WIDE:
+        return BusinessUnit.objects.all()
+    if Role.MANAGER in roles:
+        return BusinessUnit.objects.filter(pk__in=manager_business_units(user))
+    return BusinessUnit.objects.none()
+
+
+def daily_facts_for(user: Any) -> QuerySet[DailyFact]:
+    """The daily facts the user may read: all for the platform team and admins; a
+    manager's business units' (never the rows without a business unit); none else."""
+    if not _signed_in(user):
+        return DailyFact.objects.none()
+    roles = roles_of(user)
+    if roles & WIDE:
+        return DailyFact.objects.all()
+    if Role.MANAGER in roles:
+        return DailyFact.objects.filter(business_unit_id__in=manager_business_units(user))
+    return DailyFact.objects.none()
+
+
+def sla_facts_for(user: Any) -> QuerySet[SlaDailyFact]:
+    if not _signed_in(user):
+        return SlaDailyFact.objects.none()
+    roles = roles_of(user)
+    if roles & WIDE:
+        return SlaDailyFact.objects.all()
+    if Role.MANAGER in roles:
+        return SlaDailyFact.objects.filter(business_unit_id__in=manager_business_units(user))
+    return SlaDailyFact.objects.none()
+
+
+def solution_facts_for(user: Any) -> QuerySet[SolutionDailyFact]:
+    """Per-solution facts: everything for the platform team and admins, a manager's
+    business units' solutions, a maker's own and co-owned solutions."""
+    if not _signed_in(user):
+        return SolutionDailyFact.objects.none()
+    roles = roles_of(user)
+    if roles & WIDE:
+        return SolutionDailyFact.objects.all()
+    allowed = Q(pk__in=[])
+    if Role.MANAGER in roles:
+        allowed |= Q(solution__business_unit_id__in=manager_business_units(user))
+    if Role.MAKER in roles:
+        allowed |= Q(solution__maker=user) | Q(solution__co_owners=user)
+    return SolutionDailyFact.objects.filter(allowed).distinct()
+
+
+FILTERS = {
+    "business_unit": "business_unit_id",
+    "tier": "tier",
+    "level": "level",
+    "topic": "topic",
+    "team": "team_id",
+}
+GROUPS = {
+    "day": "day",
+    "business_unit": "business_unit_id",
+    "tier": "tier",
+    "level": "level",
+    "topic": "topic",
+    "team": "team_id",
+}
+
+
+def _filtered(
+    qs: QuerySet[Any], start: dt.date, end: dt.date, filters: dict[str, Any]
+) -> QuerySet[Any]:
+    qs = qs.filter(day__gte=start, day__lte=end)
+    for name, value in filters.items():
+        if value is None or value == "":
+            continue
+        if name not in FILTERS:
+            raise ValueError(f"unknown filter: {name}")
+        qs = qs.filter(**{FILTERS[name]: value})
+    return qs
+
+
+def totals(
+    user: Any,
+    start: dt.date,
+    end: dt.date,
+    *,
+    group_by: Iterable[str] = (),
+    counters: Iterable[str] = DAILY_COUNTERS,
+    **filters: Any,
+) -> list[dict[str, Any]]:
+    """Summed counters of the days from `start` to `end` (inclusive) the user may read,
+    grouped by any of `GROUPS` (none: one row), filtered by `FILTERS`."""
+    groups = list(group_by)
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown:
+        raise ValueError(f"unknown grouping: {unknown}")
+    names = list(counters)
+    qs = _filtered(daily_facts_for(user), start, end, filters)
+    columns = [GROUPS[g] for g in groups]
+    sums = {name: Sum(name) for name in names}
+    found = (
+        qs.values(*columns).annotate(**sums).order_by(*columns)
+        if columns
+        else [qs.aggregate(**sums)]
+    )
+    result = []
+    for row in found:
+        out = {g: row[GROUPS[g]] for g in groups}
+        out.update({name: row[name] or 0 for name in names})
+        result.append(out)
+    return result
+
+
+def volume_by_day(user: Any, start: dt.date, end: dt.date, **filters: Any) -> list[dict[str, Any]]:
+    """Opened, resolved and reopened per day, every day of the range (zeros included)."""
+    rows = {
+        r["day"]: r
+        for r in totals(
+            user,
+            start,
+            end,
+            group_by=["day"],
+            counters=("opened", "resolved", "reopened"),
+            **filters,
+        )
+    }
+    days = []
+    day = start
+    while day <= end:
+        days.append(rows.get(day) or {"day": day, "opened": 0, "resolved": 0, "reopened": 0})
+        day += dt.timedelta(days=1)
+    return days
+
+
+def sla_attainment(
+    user: Any, start: dt.date, end: dt.date, *, group_by: Iterable[str] = ("policy", "metric")
+) -> list[dict[str, Any]]:
+    """Met and missed clocks per policy and metric (or by business unit, tier, level,
+    team), with the share met (None when nothing stopped)."""
+    allowed = {
+        "policy": "policy_id",
+        "metric": "metric",
+        **{k: v for k, v in GROUPS.items() if k not in ("topic",)},
+    }
+    columns = [allowed[g] for g in group_by]
+    qs = sla_facts_for(user).filter(day__gte=start, day__lte=end)
+    rows = (
+        qs.values(*columns).annotate(met_=Sum("met"), breached_=Sum("breached")).order_by(*columns)
+    )
+    out = []
+    for r in rows:
+        met, breached = r["met_"] or 0, r["breached_"] or 0
+        item = {g: r[allowed[g]] for g in group_by}
+        item.update(
+            met=met, breached=breached, share=(met / (met + breached)) if met + breached else None
+        )
+        out.append(item)
+    return out
+
+
+def top_solutions(
+    user: Any, start: dt.date, end: dt.date, *, limit: int = 10, by: str = "handling_minutes"
+) -> list[dict[str, Any]]:
+    """The solutions with the most support load in the range (the user's solutions only)."""
+    if by not in SOLUTION_COUNTERS:
+        raise ValueError(f"unknown measure: {by}")
+    qs = solution_facts_for(user).filter(day__gte=start, day__lte=end)
+    found = (
+        qs.values("solution_id")
+        .annotate(**{f"{n}_": Sum(n) for n in SOLUTION_COUNTERS})
+        .order_by(f"-{by}_", "solution_id")[:limit]
+    )
+    rows: list[dict[str, Any]] = [dict(r) for r in found]
+    names = dict(
+        Solution.objects.filter(pk__in=[r["solution_id"] for r in rows]).values_list("id", "name")
+    )
+    return [
+        {
+            "solution_id": r["solution_id"],
+            "solution": names.get(r["solution_id"], ""),
+            **{n: r[f"{n}_"] or 0 for n in SOLUTION_COUNTERS},
+        }
+        for r in rows
+    ]

@@ -1,0 +1,289 @@
+"""Daily facts: counts on a constructed history, the kept facts equal a recount after
+random ticket histories (a property test), the catch-up is idempotent, the selectors
+are scoped by role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import Org
+from tierdesk.accounts.choices import SupportType
+from tierdesk.common import clock
+from tierdesk.desk import ladder, services
+from tierdesk.desk.models import Ticket
+from tierdesk.insights import facts
+from tierdesk.insights.models import DailyFact, FactCursor, SlaDailyFact, SolutionDailyFact
+
+START = dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.UTC)  # Monday 10:00 in Seoul
+
+
+def _catch_up() -> facts.CatchUp:
+    return facts.facts_catch_up(lag=0)
+
+
+def _snapshot() -> dict[str, Any]:
+    """Every fact row without ids, for comparing kept facts with a recount."""
+
+    def rows(model: Any, skip: tuple[str, ...] = ("id",)) -> list[tuple[Any, ...]]:
+        names = [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
+        return sorted((tuple(r) for r in model.objects.values_list(*names)), key=repr)
+
+    return {
+        "daily": rows(DailyFact),
+        "solution": rows(SolutionDailyFact),
+        "sla": rows(SlaDailyFact),
+    }
+
+
+def test_a_constructed_history_is_counted(org: Org) -> None:
+    requester, agent, platform = org.users["requester"], org.users["agent"], org.users["platform"]
+    with clock.frozen(START):
+        t = services.ticket_create(
+            requester=requester, subject="보고서가 안 열려요", solution=org.own, topic="platform"
+        )
+    with clock.frozen(START + dt.timedelta(minutes=30)):
+        services.ticket_reply(ticket=t, author=agent, body="확인하고 있습니다.")
+        services.ticket_note(ticket=t, author=agent, body="플랫폼 문제 같음")
+    with clock.frozen(START + dt.timedelta(hours=2)):
+        t = ladder.ticket_escalate(ticket=t, actor=agent, reason="platform defect?")
+    with clock.frozen(START + dt.timedelta(days=1)):
+        t = services.ticket_resolve(ticket=t, actor=platform, reason="fixed")
+    with clock.frozen(START + dt.timedelta(days=1, hours=1)):
+        t = services.ticket_reopen(ticket=t, actor=requester, reason="again")
+        services.ticket_reply(ticket=t, author=requester, body="또 안 돼요")
+    with clock.frozen(START + dt.timedelta(days=1, hours=3)):
+        services.ticket_close(ticket=t, actor=platform, reason="done")
+        report = _catch_up()
+    assert report.events > 0
+    day1, day2 = dt.date(2025, 3, 3), dt.date(2025, 3, 4)
+    sales = org.own.business_unit_id
+    by_day = {r["day"]: r for r in facts.totals(org.users["admin"], day1, day2, group_by=["day"])}
+    assert by_day[day1]["opened"] == 1
+    assert by_day[day1]["escalations"] == 1
+    assert by_day[day1]["agent_touches"] == 2  # the reply and the note, not the requester
+    assert by_day[day1]["first_response_met"] == 1
+    assert by_day[day1]["level_minutes"] == 120  # two hours at the help desk
+    assert by_day[day2]["resolved"] == 1 and by_day[day2]["reopened"] == 1
+    assert by_day[day2]["closed"] == 1
+    assert by_day[day2]["agent_touches"] == 0
+    # 22 h at the platform team until resolved, 2 h more after the reopen
+    assert by_day[day2]["level_minutes"] == 22 * 60 + 120
+    levels = {
+        (r["level"], r["business_unit"]): r
+        for r in facts.totals(org.users["admin"], day1, day2, group_by=["level", "business_unit"])
+    }
+    assert levels[(SupportType.HELP_DESK, sales)]["escalations"] == 1
+    assert levels[(SupportType.PLATFORM, sales)]["resolved"] == 1
+    solution = facts.top_solutions(org.users["admin"], day1, day2)
+    assert solution[0]["solution_id"] == org.own.pk
+    assert solution[0]["opened"] == 1 and solution[0]["handling_minutes"] == 120 + 22 * 60 + 120
+    sla = facts.sla_attainment(org.users["admin"], day1, day2, group_by=["metric"])
+    assert {r["metric"] for r in sla} >= {"first_response", "resolution"}
+    volume = facts.volume_by_day(org.users["admin"], day1, dt.date(2025, 3, 5))
+    assert [v["opened"] for v in volume] == [1, 0, 0]
+
+
+def test_the_catch_up_is_idempotent_and_a_rebuild_agrees(org: Org) -> None:
+    with clock.frozen(START):
+        for n in range(3):
+            services.ticket_create(requester=org.users["requester"], subject=f"질문 {n}")
+        _catch_up()
+    first = _snapshot()
+    cursor = FactCursor.objects.get()
+    again = _catch_up()
+    assert again.events == 0 and _snapshot() == first
+    assert FactCursor.objects.get().ticket_event_id == cursor.ticket_event_id
+    facts.facts_rebuild()
+    assert _snapshot() == first
+
+
+def test_events_younger_than_the_lag_wait(org: Org) -> None:
+    with clock.frozen(START):
+        services.ticket_create(requester=org.users["requester"], subject="방금")
+        assert facts.facts_catch_up(lag=60).events == 0
+    with clock.frozen(START + dt.timedelta(minutes=2)):
+        assert facts.facts_catch_up(lag=60).events == 2  # created and routed
+
+
+def test_the_command_rebuilds_and_reports(org: Org, capsys: Any) -> None:
+    with clock.frozen(START):
+        services.ticket_create(requester=org.users["requester"], subject="명령")
+    call_command("insights-facts", "--rebuild", "--since", "2025-03-01")
+    assert "ticket events" in capsys.readouterr().out
+    assert DailyFact.objects.filter(opened=1).count() == 1
+    with pytest.raises(Exception, match="--since"):
+        call_command("insights-facts", "--since", "2025-03-01")
+
+
+# --- the property: kept facts equal a recount --------------------------------------------
+
+OPS = (
+    "create",
+    "create_solution",
+    "reply_agent",
+    "reply_requester",
+    "note",
+    "escalate",
+    "de_escalate",
+    "hand_back",
+    "resolve",
+    "reopen",
+    "close",
+    "triage",
+    "waiting",
+    "set_solution",
+    "redirect",
+    "catch_up",
+)
+
+
+def _apply(op: str, org: Org, tickets: list[Ticket], pick: int) -> None:
+    users = org.users
+    agent, platform, requester = users["agent"], users["platform"], users["requester"]
+    if op in ("create", "create_solution"):
+        tickets.append(
+            services.ticket_create(
+                requester=requester,
+                subject="무작위 요청",
+                solution=org.own if op == "create_solution" else None,
+                topic="bug" if pick % 2 else "how_to",
+                is_bypass=pick % 5 == 0,
+            )
+        )
+        return
+    if op == "catch_up":
+        _catch_up()
+        return
+    if not tickets:
+        return
+    t = Ticket.objects.get(pk=tickets[pick % len(tickets)].pk)
+    actor = platform if t.level == SupportType.PLATFORM else agent
+    calls = {
+        "reply_agent": lambda: services.ticket_reply(ticket=t, author=users["admin"], body="답"),
+        "reply_requester": lambda: services.ticket_reply(ticket=t, author=requester, body="네"),
+        "note": lambda: services.ticket_note(ticket=t, author=users["admin"], body="메모"),
+        "escalate": lambda: ladder.ticket_escalate(ticket=t, actor=users["admin"], reason="올림"),
+        "de_escalate": lambda: ladder.ticket_de_escalate(
+            ticket=t, actor=users["admin"], reason="내림"
+        ),
+        "hand_back": lambda: ladder.ticket_hand_back(ticket=t, actor=users["admin"], reason="돌림"),
+        "resolve": lambda: services.ticket_resolve(ticket=t, actor=users["admin"], reason="해결"),
+        "reopen": lambda: services.ticket_reopen(ticket=t, actor=users["admin"], reason="다시"),
+        "close": lambda: services.ticket_close(ticket=t, actor=users["admin"], reason="종료"),
+        "triage": lambda: ladder.ticket_triage(
+            ticket=t, actor=users["admin"], topic="data" if pick % 2 else "access"
+        ),
+        "waiting": lambda: services.ticket_set_status(
+            ticket=t, actor=users["admin"], status="waiting_on_requester"
+        ),
+        "set_solution": lambda: ladder.ticket_set_solution(
+            ticket=t, actor=users["admin"], solution=org.other if pick % 2 else org.own
+        ),
+        "redirect": lambda: ladder.ticket_redirect(ticket=t, actor=users["admin"], reason="채널"),
+    }
+    del actor
+    try:
+        with transaction.atomic():
+            calls[op]()
+    except (ValidationError, PermissionDenied):
+        pass
+
+
+class _Rollback(Exception):
+    pass
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(OPS),
+            st.integers(min_value=0, max_value=50),
+            st.integers(min_value=0, max_value=36 * 60),
+        ),
+        min_size=5,
+        max_size=40,
+    )
+)
+def test_kept_facts_equal_a_recount(org: Org, steps: list[tuple[str, int, int]]) -> None:
+    try:
+        with transaction.atomic():
+            at = START
+            tickets: list[Ticket] = []
+            opening = [("create_solution", 1, 0), ("create", 2, 5), ("create_solution", 5, 7)]
+            for op, pick, minutes in opening + steps:
+                at += dt.timedelta(minutes=minutes)
+                with clock.frozen(at):
+                    _apply(op, org, tickets, pick)
+            with clock.frozen(at + dt.timedelta(hours=1)):
+                _catch_up()
+                kept = _snapshot()
+                _catch_up()
+                assert _snapshot() == kept  # idempotent
+                facts.facts_rebuild()
+                assert _snapshot() == kept
+                opened = sum(
+                    r["opened"]
+                    for r in facts.totals(
+                        org.users["admin"], START.date(), at.date() + dt.timedelta(days=1)
+                    )
+                )
+                assert opened == len(tickets)
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+# --- who reads which numbers ---------------------------------------------------------------
+
+
+def test_selectors_are_scoped_by_role(org: Org) -> None:
+    manager = org.users["manager"]
+    manager.business_unit = org.sales
+    manager.save()
+    with clock.frozen(START):
+        services.ticket_create(requester=org.users["requester"], subject="영업", solution=org.own)
+        services.ticket_create(requester=org.users["requester"], subject="생산", solution=org.other)
+        _catch_up()
+    day = START.date()
+
+    def opened(user: Any) -> int:
+        return int(facts.totals(user, day, day)[0]["opened"])
+
+    assert opened(org.users["admin"]) == 2
+    assert opened(org.users["platform"]) == 2
+    assert opened(manager) == 1  # the sales unit only
+    by_bu = facts.totals(manager, day, day, group_by=["business_unit"])
+    assert [r["business_unit"] for r in by_bu] == [org.sales.pk]
+    # asking for another unit's numbers gives nothing, as a unit with no tickets would
+    assert facts.totals(manager, day, day, business_unit=org.prod.pk)[0]["opened"] == 0
+    for name in ("agent", "member", "requester", "partner", "maker"):
+        assert opened(org.users[name]) == 0
+    assert not facts.can_read_facts(org.users["requester"])
+    assert facts.can_read_facts(manager) and facts.can_read_facts(org.users["maker"])
+    # makers: their own solutions only
+    mine = facts.top_solutions(org.users["maker"], day, day)
+    assert [r["solution_id"] for r in mine] == [org.own.pk]
+    assert [r["solution_id"] for r in facts.top_solutions(org.users["co_owner"], day, day)] == [
+        org.own.pk
+    ]
+    assert [r["solution_id"] for r in facts.top_solutions(org.users["other_maker"], day, day)] == [
+        org.other.pk
+    ]
+    assert [r["solution_id"] for r in facts.top_solutions(manager, day, day)] == [org.own.pk]
+    assert len(facts.top_solutions(org.users["admin"], day, day)) == 2
+    assert facts.top_solutions(org.users["requester"], day, day) == []
+    with pytest.raises(ValueError):
+        facts.totals(org.users["admin"], day, day, group_by=["nonsense"])
