@@ -1,0 +1,54 @@
+"""The insights landing page (인사이트): a card for each insight the reader may open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from tierdesk.common.permissions import RoleRequiredMixin
+from tierdesk.insights import coe
+from tierdesk.insights.coe_views import COE_PAGES
+from tierdesk.insights.selectors import READERS as AUTOMATION_READERS
+
+
+class InsightsHomeView(RoleRequiredMixin, View):
+    allowed_roles = coe.READERS | AUTOMATION_READERS
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if not coe.can_read_any_insight(user):
+            raise PermissionDenied
+        cards: list[dict[str, Any]] = []
+        if coe.can_read_automation(user):
+            cards.append(
+                {
+                    "url": reverse("insights:automation"),
+                    "label": _("Automation candidates"),
+                    "text": _(
+                        "Requests the desk keeps resolving by hand, for the platform team "
+                        "to automate."
+                    ),
+                    "id": "automation",
+                }
+            )
+        coe_cards = []
+        if coe.can_read_coe_views(user):
+            coe_cards = [
+                {"url": reverse(name), "label": label, "text": text, "id": name.split(":")[1]}
+                for name, label, text in COE_PAGES
+            ]
+        return render(
+            request,
+            "insights/home.html",
+            {
+                "cards": cards,
+                "coe_cards": coe_cards,
+                "limited": coe.can_read_coe_views(user) and coe.scope_of(user).unit_ids is not None,
+            },
+        )
