@@ -3,7 +3,7 @@ environment usage, the organisation-wide usage trend, unused and orphaned soluti
 
 Who reads (`can_read_coe_views`): admins and the platform team everything; managers the
 solutions of their business units only (`manager_business_unit_ids`: their own business
-unit and the units whose team they belong to); nobody else. Every figure is aggregated
+unit and their direct reports', as on the dashboards); nobody else. Every figure is aggregated
 in SQL over the reader's solutions (`coe_solutions`), so a manager of one business unit
 never sees another's numbers; a drill-down to something outside the scope answers 404.
 
@@ -42,7 +42,6 @@ from django.http import Http404
 
 from tierdesk.accounts.choices import AccountKind
 from tierdesk.accounts.models import BusinessUnit, User
-from tierdesk.accounts.selectors import business_units_served_by
 from tierdesk.common import clock
 from tierdesk.common.permissions import roles_of
 from tierdesk.common.roles import PLATFORM_STAFF, Role
@@ -79,11 +78,11 @@ def sees_whole_organisation(user: Any) -> bool:
 
 
 def manager_business_unit_ids(user: User) -> list[int]:
-    """A manager's business units: their own and those whose team they belong to."""
-    ids = set(business_units_served_by(user).values_list("id", flat=True))
-    if user.business_unit_id is not None:
-        ids.add(user.business_unit_id)
-    return sorted(ids)
+    """A manager's business units: their own and their direct reports' — the same units
+    as the dashboards' (`insights.facts.manager_business_units`)."""
+    from tierdesk.insights.facts import manager_business_units
+
+    return manager_business_units(user)
 
 
 @dataclass(frozen=True)

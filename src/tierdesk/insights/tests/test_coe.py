@@ -267,3 +267,12 @@ def test_rules() -> None:
     assert not coe.can_read_coe_views(None)
     assert coe.UNUSED_DAYS_DEFAULT == 90
     assert SolutionKind.CHATBOT in SolutionKind.values
+
+
+def test_a_managers_units_include_their_direct_reports(coe_org) -> None:
+    """The dashboards' rule: their own unit and their direct reports' units."""
+    report = coe_org.users["requester"]
+    report.manager, report.business_unit = coe_org.users["manager"], coe_org.prod
+    report.save()
+    text = _client(coe_org.users["manager"]).get("/insights/coe/unused/").content.decode()
+    assert "생산 미사용" in text and "영업 미사용" in text
