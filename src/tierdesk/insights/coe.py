@@ -39,6 +39,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django.http import Http404
+from django.utils import timezone
 
 from tierdesk.accounts.choices import AccountKind
 from tierdesk.accounts.models import BusinessUnit, User
@@ -502,12 +503,14 @@ def _filtered(scope: Scope, query: SolutionQuery) -> QuerySet[Solution]:
 
 def unused_condition(days: int, *, today: dt.date) -> Q:
     """Not used for `days` days (governance's rule for inactive solutions)."""
-    cutoff = today - dt.timedelta(days=days)
-    used_long_ago = Q(last_used_at__isnull=False, last_used_at__date__lt=cutoff)
+    # The local midnight starting the cutoff day, compared with the stored times as they
+    # are (a __date lookup would run a function on every row).
+    cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min))
+    used_long_ago = Q(last_used_at__isnull=False, last_used_at__lt=cutoff)
     never_used = (
         Q(last_used_at__isnull=True)
         & ~Q(usage_as_of__isnull=False, launches_30d__isnull=True)
-        & Q(platform_created_at__date__lt=cutoff)
+        & Q(platform_created_at__lt=cutoff)
     )
     return used_long_ago | never_used
 
