@@ -311,6 +311,7 @@ FILL: dict[str, Fill] = {
     "knowledge/review-tasks/<id:pk>/": _model_pks("knowledge.ReviewTask"),
     "knowledge/review-tasks/<id:pk>/<slug:action>/": _with("done", "knowledge.ReviewTask"),
     "insights/automation/<id:pk>/": _model_pks("insights.AutomationCandidate"),
+    "insights/coe/connectors/<id:pk>/": _model_pks("inventory.Connector"),
     "inventory/solutions/<id:pk>/": _solutions,
     "inventory/environments/<id:pk>/": lambda w: [
         {"pk": e.pk} for e in (w.org.env_sales, w.org.env_prod, w.spare_environment)
@@ -474,6 +475,13 @@ def _prepare(w: World) -> None:
     from tests.writes_insights import _candidate
 
     _candidate("open")(w, "own")
+    # a connector a solution uses, for the CoE connector drill-down
+    from tierdesk.inventory.models import Connector, SolutionConnector
+
+    connector = Connector.objects.create(
+        platform_id="shared_sharepointonline", name="SharePoint", tier="standard"
+    )
+    SolutionConnector.objects.create(solution=w.org.own, connector=connector)
 
 
 def _check(html: str, data: list[str], phrases: list[Phrase], codes: set[str]) -> list[str]:

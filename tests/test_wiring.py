@@ -43,6 +43,7 @@ JOBS = [
     "desk-close-resolved",
     "governance-scan",
     "insights-automation-candidates",
+    "insights-facts",
     "knowledge-feeds",
     "knowledge-review-due",
 ]
@@ -107,9 +108,14 @@ def test_celery_beat_calls_the_daily_jobs_every_minute(settings: Any) -> None:
     app.loader.import_default_modules()
     entry = settings.CELERY_BEAT_SCHEDULE["daily-jobs"]
     assert entry["task"] == "tierdesk.daily_jobs" and entry["schedule"] == 60.0
-    assert {"tierdesk.daily_jobs", "tierdesk.sla_sweep", "tierdesk.outbox_deliver"} <= set(
-        app.tasks
-    )
+    assert {
+        "tierdesk.daily_jobs",
+        "tierdesk.sla_sweep",
+        "tierdesk.outbox_deliver",
+        "tierdesk.insights_facts",
+    } <= set(app.tasks)
+    facts = settings.CELERY_BEAT_SCHEDULE["insights-facts"]
+    assert facts["task"] == "tierdesk.insights_facts"
 
 
 @pytest.mark.django_db

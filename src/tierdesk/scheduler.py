@@ -37,13 +37,16 @@ def _in_a_thread(call: Any) -> None:
 
 def background_run_once() -> dict[str, Any]:
     """One round: SLA warnings, breaches and escalation steps, then the outbox, then the
-    daily jobs that are due (claimed here, run in a thread of their own)."""
+    insights' daily facts (a bounded catch-up), then the daily jobs that are due (claimed
+    here, run in a thread of their own)."""
     from tierdesk.common.daily import daily_jobs_run
+    from tierdesk.insights.facts_wiring import facts_sweep
     from tierdesk.notify.services import outbox_deliver
     from tierdesk.sla.sweep import sla_sweep
 
     swept = sla_sweep()
     delivered = outbox_deliver()
+    facts = facts_sweep()
     daily = daily_jobs_run(runner=_in_a_thread)
     return {
         "due": swept.due,
@@ -51,6 +54,7 @@ def background_run_once() -> dict[str, Any]:
         "escalation_steps": swept.escalation_steps,
         "sent": delivered.sent,
         "retried": delivered.retried,
+        "facts_events": facts["ticket_events"],
         "daily": daily,
     }
 

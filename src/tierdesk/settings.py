@@ -196,6 +196,10 @@ TIERDESK_FEEDS_LOCAL_ONLY = os.environ.get("TIERDESK_FEEDS_LOCAL_ONLY", "").lowe
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "tierdesk.sla_sweep", "schedule": float(TIERDESK_SWEEP_SECONDS)},
     "outbox": {"task": "tierdesk.outbox_deliver", "schedule": float(TIERDESK_SWEEP_SECONDS)},
+    "insights-facts": {
+        "task": "tierdesk.insights_facts",
+        "schedule": float(TIERDESK_SWEEP_SECONDS),
+    },
     "daily-jobs": {"task": "tierdesk.daily_jobs", "schedule": 60.0},
 }
 

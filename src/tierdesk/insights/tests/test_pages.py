@@ -114,6 +114,9 @@ def test_examples_only_of_tickets_the_reader_may_see(org) -> None:
 
 
 def test_navigation_entry(org) -> None:
+    """One top-bar entry, 인사이트, whose page links to the automation candidates."""
     home = _client(org, "platform").get("/").content.decode()
-    assert 'href="/insights/automation/"' in home
-    assert 'href="/insights/automation/"' not in _client(org, "agent").get("/").content.decode()
+    assert 'href="/insights/"' in home
+    assert 'href="/insights/"' not in _client(org, "agent").get("/").content.decode()
+    hub = _client(org, "platform").get("/insights/").content.decode()
+    assert 'href="/insights/automation/"' in hub
