@@ -11,4 +11,6 @@ urlpatterns = [
     path("automation/<id:pk>/", CandidateDetailView.as_view(), name="candidate"),
     path("", include("tierdesk.insights.facts_urls")),
     path("", include("tierdesk.insights.coe_urls")),
+    path("", include("tierdesk.insights.dashboards_urls")),
+    path("", include("tierdesk.insights.decisions_urls")),
 ]

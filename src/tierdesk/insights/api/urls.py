@@ -5,4 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("tierdesk.insights.api.facts_urls")),
     path("", include("tierdesk.insights.api.coe_urls")),
+    path("", include("tierdesk.insights.api.dashboards_urls")),
+    path("", include("tierdesk.insights.api.decisions_urls")),
 ]
