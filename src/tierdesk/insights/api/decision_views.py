@@ -51,9 +51,11 @@ class FormaliseViewSet(_DecisionViewSet):
 @extend_schema(parameters=[s.DecisionQuerySerializer], responses=s.StaffingSerializer)
 class StaffingViewSet(_DecisionViewSet):
     """Dedicated-team staffing: the critical-solution trend and the projected platform-team
-    load and FTE for the next four quarters."""
+    load and FTE for the next four quarters (one object, not a list)."""
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    action_roles = {"report": decisions.READERS}
+
+    def report(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         scope, a, _unit = self.read(request)
         return Response(s.StaffingSerializer(decisions.staffing(scope, a)).data)
 

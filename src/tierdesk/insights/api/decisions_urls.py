@@ -15,7 +15,9 @@ urlpatterns: list[URLPattern] = [
         name="decisions-formalise",
     ),
     path(
-        "insights/decisions/staffing/", v.StaffingViewSet.as_view(LIST), name="decisions-staffing"
+        "insights/decisions/staffing/",
+        v.StaffingViewSet.as_view({"get": "report"}),
+        name="decisions-staffing",
     ),
     path(
         "insights/decisions/maker-burden/",
