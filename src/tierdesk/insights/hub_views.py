@@ -12,19 +12,31 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from tierdesk.common.permissions import RoleRequiredMixin
-from tierdesk.insights import coe
+from tierdesk.insights import coe, dashboards
 from tierdesk.insights.coe_views import COE_PAGES
 from tierdesk.insights.selectors import READERS as AUTOMATION_READERS
 
 
 class InsightsHomeView(RoleRequiredMixin, View):
-    allowed_roles = coe.READERS | AUTOMATION_READERS
+    allowed_roles = coe.READERS | AUTOMATION_READERS | dashboards.READERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not coe.can_read_any_insight(user):
+        if not (coe.can_read_any_insight(user) or dashboards.can_read_dashboard(user)):
             raise PermissionDenied
         cards: list[dict[str, Any]] = []
+        if dashboards.can_read_dashboard(user):
+            cards.append(
+                {
+                    "url": reverse("insights:dashboard"),
+                    "label": _("Dashboard"),
+                    "text": _(
+                        "Volume and backlog, SLA attainment, escalations, redirects and "
+                        "bypass, the solutions with the most support load, governance state."
+                    ),
+                    "id": "dashboard",
+                }
+            )
         if coe.can_read_automation(user):
             cards.append(
                 {
