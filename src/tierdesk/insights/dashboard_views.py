@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -31,7 +31,7 @@ from tierdesk.inventory.choices import Tier
 
 PARAMETER_LABELS: dict[str, Any] = {
     "start": _("From"),
-    "end": _("To"),
+    "end": pgettext_lazy("date range", "To"),
     "by": _("Per"),
     "business_unit": _("Business unit"),
     "tier": _("Tier"),
@@ -249,11 +249,17 @@ def _label(choices: Any, value: str, empty: str) -> str:
     return str(choices(value).label) if value in choices.values else empty
 
 
-def dashboard_data(user: Any, q: d.Query) -> dict[str, Any]:
-    """Every section's rows, with links and display strings."""
+SECTIONS = ("volume", "sla", "units", "levels", "solutions", "governance")
+TABLE_SECTIONS = {"sla_policy": "sla", "sla_tier": "sla", "sla_level": "sla"}
+
+
+def dashboard_data(user: Any, q: d.Query, sections: Iterable[str] = SECTIONS) -> dict[str, Any]:
+    """The sections' rows (those asked for; the others empty), with links and display
+    strings."""
+    wanted = set(sections)
     kind = d.reader_kind(user)
-    volume = d.volume(user, q)
-    sla = d.sla(user, q)
+    volume = d.volume(user, q) if "volume" in wanted else []
+    sla = d.sla(user, q) if "sla" in wanted else d.SlaTables()
     for table, link in (
         (sla.by_policy, tickets_url(q, breached=True)),
         (sla.by_tier, tickets_url(q, breached=True)),
@@ -265,7 +271,7 @@ def dashboard_data(user: Any, q: d.Query) -> dict[str, Any]:
             row["first_text"] = percent(row["first_response_share"])
             row["resolution_text"] = percent(row["resolution_share"])
             row["share_value"] = row["share"] or 0
-    units = d.units(user, q)
+    units = d.units(user, q) if "units" in wanted else []
     for u in units:
         u["url"] = unit_solutions_url(u["business_unit_id"], q)
         u["label"] = u["name"]
@@ -275,18 +281,22 @@ def dashboard_data(user: Any, q: d.Query) -> dict[str, Any]:
         u["hours_cells"] = [
             (label, number_format(u["hours"][value], 1)) for value, label in SupportType.choices
         ]
-    levels = d.levels(user, q)
+    levels = d.levels(user, q) if "levels" in wanted else []
     for lv in levels:
         lv["url"] = tickets_url(q)
         lv["hours_text"] = number_format(lv["hours"], 1)
-    solutions = d.top_solutions(user, q)
+    solutions = d.top_solutions(user, q) if "solutions" in wanted else []
     for s in solutions:
         s["url"] = solution_tickets_url(s["solution_id"])
         s["label"] = s["name"]
         s["tier_label"] = _label(Tier, s["tier"], gettext("Not set"))
         s["escalation_text"] = percent(s["escalation_rate"])
         s["hours_text"] = number_format(s["handling_hours"], 1)
-    governance = d.governance(user, q)
+    governance = (
+        d.governance(user, q)
+        if "governance" in wanted
+        else {"tiers": [], "findings": [], "graduations": []}
+    )
     for row in governance["tiers"]:
         row["url"] = tier_solutions_url(row["key"], q)
     for name in ("findings", "graduations"):
@@ -350,7 +360,7 @@ class DashboardView(RoleRequiredMixin, View):
             name = request.GET.get("table", "")
             if name not in tables:
                 raise BadParameter("table")
-            data = dashboard_data(user, q)
+            data = dashboard_data(user, q, [TABLE_SECTIONS.get(name, name)])
             title, columns, key = tables[name]
             fixed, cells = _evaluated(columns(), data[key])
             filename = f"dashboard-{name}-{q.start.isoformat()}-{q.end.isoformat()}"

@@ -18,13 +18,15 @@ A bad parameter raises `coe.BadParameter` naming it (400 on the page and the API
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from tierdesk.accounts.choices import SupportType
 from tierdesk.accounts.models import BusinessUnit, SupportTeam
@@ -36,7 +38,7 @@ from tierdesk.governance.choices import FindingStatus, GraduationStatus, Severit
 from tierdesk.governance.models import Finding, GraduationRequest
 from tierdesk.insights import facts
 from tierdesk.insights.coe import BadParameter, parse_choice, parse_int
-from tierdesk.insights.models import DailyFact, SlaDailyFact, SolutionDailyFact
+from tierdesk.insights.models import DailyFact, FactCursor, SlaDailyFact, SolutionDailyFact
 from tierdesk.inventory.choices import Tier
 from tierdesk.inventory.models import Solution, SolutionOwner
 from tierdesk.sla.models import SlaPolicy
@@ -54,6 +56,9 @@ TIER_NONE = "none"
 """The tier filter's value for tickets and solutions without a tier."""
 IN_FLIGHT = (GraduationStatus.IN_PROGRESS, GraduationStatus.SUBMITTED, GraduationStatus.APPROVED)
 LEVELS = [str(v) for v in SupportType.values]
+CACHE_SECONDS = 600
+"""How long a section's figures are kept at most (they are dropped sooner, as soon as the
+catch-up counts anything new: the key holds the facts' high-water marks)."""
 
 
 # --- who reads ------------------------------------------------------------------------
@@ -74,6 +79,38 @@ def reader_kind(user: Any) -> str:
     if Role.MANAGER in roles:
         return "manager"
     return "maker"
+
+
+def _scope_key(user: Any) -> str:
+    kind = reader_kind(user)
+    if kind == "manager":
+        return "bu-" + "-".join(map(str, facts.manager_business_units(user)))
+    if kind == "maker":
+        return f"maker-{user.pk}"
+    return kind or "none"
+
+
+def _marks() -> str:
+    """The catch-up's high-water marks: they move whenever a fact changes."""
+    row = (
+        FactCursor.objects.filter(pk=1)
+        .values_list("ticket_event_id", "sla_event_id", "deflection_id")
+        .first()
+    )
+    return "-".join(map(str, row)) if row else "0"
+
+
+def _cached(section: str, user: Any, q: Query, compute: Any) -> Any:
+    """A section's figures, kept until the facts move (or CACHE_SECONDS pass): a year of
+    per-solution facts takes a few hundred milliseconds to add up on SQLite."""
+    parts = [section, _scope_key(user), get_language() or "", _marks(),
+             *(f"{k}={v}" for k, v in sorted(q.params().items()))]  # fmt: skip
+    key = "insights-dash:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def _own_solution_ids(user: Any) -> QuerySet[Any]:
@@ -188,7 +225,7 @@ def _daily(user: Any, q: Query) -> QuerySet[DailyFact]:
     return qs
 
 
-def _sla(user: Any, q: Query) -> QuerySet[SlaDailyFact]:
+def _sla_facts(user: Any, q: Query) -> QuerySet[SlaDailyFact]:
     """SLA facts carry no topic: the topic filter does not narrow them (the page says so)."""
     qs = facts.sla_facts_for(user).filter(day__gte=q.start, day__lte=q.end)
     if q.business_unit is not None:
@@ -231,6 +268,11 @@ def _week(day: dt.date) -> dt.date:
 
 
 def volume(user: Any, q: Query) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = _cached("volume", user, q, lambda: _volume(user, q))
+    return result
+
+
+def _volume(user: Any, q: Query) -> list[dict[str, Any]]:
     """Opened, resolved and reopened per day or week (weeks start on Monday), every
     period of the range, and the backlog's change since the range began (opened +
     reopened − resolved, summed). Makers: their solutions' opened and resolved."""
@@ -318,12 +360,17 @@ def _sla_rows(groups: dict[Any, dict[str, Attainment]], labels: dict[Any, str]) 
 
 
 def sla(user: Any, q: Query) -> SlaTables:
+    result: SlaTables = _cached("sla", user, q, lambda: _sla(user, q))
+    return result
+
+
+def _sla(user: Any, q: Query) -> SlaTables:
     """Met and missed clocks per policy, tier and level (first response, resolution and
     both), from one grouped query."""
     if reader_kind(user) == "maker":
         return SlaTables()
     rows = (
-        _sla(user, q)
+        _sla_facts(user, q)
         .values("policy_id", "tier", "level", "metric")
         .annotate(m=Sum("met"), b=Sum("breached"))
         .order_by()
@@ -373,6 +420,11 @@ UNIT_COUNTERS = (
 
 
 def units(user: Any, q: Query) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = _cached("units", user, q, lambda: _units(user, q))
+    return result
+
+
+def _units(user: Any, q: Query) -> list[dict[str, Any]]:
     """Per business unit: opened, resolved, escalations and their rate (per ticket
     opened), bounce-backs, redirects and bypass logs with their rates, deflections, and
     hours at each level; one grouped query (business unit × level). Rows without a
@@ -417,6 +469,11 @@ def units(user: Any, q: Query) -> list[dict[str, Any]]:
 
 
 def levels(user: Any, q: Query) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = _cached("levels", user, q, lambda: _levels(user, q))
+    return result
+
+
+def _levels(user: Any, q: Query) -> list[dict[str, Any]]:
     """Time at each level over the reader's units: hours, escalations out of it and
     tickets opened at it (from the same facts as `units`, one grouped query)."""
     if reader_kind(user) == "maker":
@@ -449,6 +506,13 @@ def levels(user: Any, q: Query) -> list[dict[str, Any]]:
 
 
 def top_solutions(user: Any, q: Query, *, limit: int = TOP_SOLUTIONS) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = _cached(
+        f"solutions-{limit}", user, q, lambda: _top_solutions(user, q, limit=limit)
+    )
+    return result
+
+
+def _top_solutions(user: Any, q: Query, *, limit: int) -> list[dict[str, Any]]:
     """The solutions with the most handling time in the range, with tickets opened and
     resolved, escalations and their rate, agent touches."""
     found = list(
