@@ -18,11 +18,14 @@ class InsightsConfig(AppConfig):
         from tierdesk.common import navigation
         from tierdesk.common.daily import register_daily
         from tierdesk.insights.coe import READERS as COE_READERS
+        from tierdesk.insights.dashboards import READERS as DASHBOARD_READERS
         from tierdesk.insights.jobs import JOB_NAME
         from tierdesk.insights.selectors import READERS
 
         # One entry for every insight (the top bar is crowded): the landing page links on.
-        navigation.register("insights:home", _("Insights"), READERS | COE_READERS, order=250)
+        navigation.register(
+            "insights:home", _("Insights"), READERS | COE_READERS | DASHBOARD_READERS, order=250
+        )
         register_daily(
             JOB_NAME,
             "tierdesk.insights.jobs.weekly_run",

@@ -679,8 +679,11 @@ def solution_facts_for(user: Any) -> QuerySet[SolutionDailyFact]:
     if Role.MANAGER in roles:
         allowed |= Q(solution__business_unit_id__in=manager_business_units(user))
     if Role.MAKER in roles:
-        allowed |= Q(solution__maker=user) | Q(solution__co_owners=user)
-    return SolutionDailyFact.objects.filter(allowed).distinct()
+        # a subquery, not a join: a join through co-owners would repeat each fact row
+        # once per co-owner inside every sum
+        own = Solution.objects.filter(Q(maker=user) | Q(co_owners=user)).values("pk")
+        allowed |= Q(solution_id__in=own)
+    return SolutionDailyFact.objects.filter(allowed)
 
 
 FILTERS = {

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from tierdesk.common.permissions import RoleRequiredMixin
-from tierdesk.insights import coe, dashboards
+from tierdesk.insights import coe, dashboards, decisions
 from tierdesk.insights.coe_views import COE_PAGES
 from tierdesk.insights.selectors import READERS as AUTOMATION_READERS
 
@@ -35,6 +35,18 @@ class InsightsHomeView(RoleRequiredMixin, View):
                         "bypass, the solutions with the most support load, governance state."
                     ),
                     "id": "dashboard",
+                }
+            )
+        if decisions.can_read_decisions(user):
+            cards.append(
+                {
+                    "url": reverse("insights:decisions"),
+                    "label": _("Decisions"),
+                    "text": _(
+                        "Formalise team support, staff the dedicated platform team, relieve "
+                        "overloaded makers — with the numbers behind each."
+                    ),
+                    "id": "decisions",
                 }
             )
         if coe.can_read_automation(user):

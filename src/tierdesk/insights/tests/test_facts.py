@@ -287,3 +287,21 @@ def test_selectors_are_scoped_by_role(org: Org) -> None:
     assert facts.top_solutions(org.users["requester"], day, day) == []
     with pytest.raises(ValueError):
         facts.totals(org.users["admin"], day, day, group_by=["nonsense"])
+
+
+@pytest.mark.django_db
+def test_a_makers_solution_facts_count_once_whatever_its_co_owners(org: Org) -> None:
+    """Scoping a maker through co-owners must not repeat a fact row per co-owner."""
+    import datetime as _dt
+
+    from django.db.models import Sum
+
+    from tierdesk.insights.facts import solution_facts_for
+    from tierdesk.insights.models import SolutionDailyFact
+    from tierdesk.inventory.models import SolutionOwner
+
+    SolutionOwner.objects.create(solution=org.own, user=org.users["member"])
+    SolutionDailyFact.objects.create(day=_dt.date(2026, 11, 2), solution=org.own, opened=3)
+    for role in ("maker", "co_owner", "member"):
+        total = solution_facts_for(org.users[role]).aggregate(n=Sum("opened"))["n"]
+        assert total == 3, role
