@@ -121,6 +121,7 @@ def demo_build(*, size: str = "small") -> dict[str, int]:
 
 def _build(rng: random.Random, n: int) -> dict[str, int]:
     now = clock.now()
+    past = now - dt.timedelta(minutes=1)  # nothing in the demo happens in the future
     teams = {kind: list(SupportTeam.objects.filter(kind=kind).order_by("id")) for kind in TeamKind}
     help_desk, platform = teams[TeamKind.HELP_DESK][0], teams[TeamKind.PLATFORM][0]
     partner = teams[TeamKind.PARTNER][0] if teams[TeamKind.PARTNER] else platform
@@ -289,8 +290,8 @@ def _build(rng: random.Random, n: int) -> dict[str, int]:
                     else {}
                 ),
                 created_at=created,
-                updated_at=created + dt.timedelta(hours=rng.randrange(1, 72)),
-                resolved_at=(created + dt.timedelta(hours=rng.randrange(2, 240)))
+                updated_at=min(created + dt.timedelta(hours=rng.randrange(1, 72)), past),
+                resolved_at=min(created + dt.timedelta(hours=rng.randrange(2, 240)), past)
                 if not is_open
                 else None,
             )
@@ -459,6 +460,10 @@ def _build(rng: random.Random, n: int) -> dict[str, int]:
             )
     logged = _logged_for_someone(tickets, agent_user)
     canned = _canned_responses(platform_user)
+    for event in events:
+        event.created_at = min(event.created_at, past)
+    for message in messages:
+        message.created_at = min(message.created_at, past)
     TicketEvent.objects.bulk_create(events, batch_size=2000)
     TicketMessage.objects.bulk_create(messages, batch_size=2000)
     VendorCase.objects.bulk_create(cases, batch_size=2000)
