@@ -78,7 +78,7 @@ def test_a_manager_drills_down_and_downloads_the_xlsx(
         assert download.suggested_filename.endswith(".xlsx")
         sheet = load_workbook(io.BytesIO(open(download.path(), "rb").read())).active  # noqa: SIM115
         rows = list(sheet.iter_rows(values_only=True))
-        assert rows[0][:3] == ("사업부", "접수", "해결")
+        assert rows[0][:3] == ("사업부", "접수", "해결됨")
         assert [r[0] for r in rows[1:]] == ["영업본부"]
         assert rows[1][1] == 3
     finally:
