@@ -12,17 +12,21 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from tierdesk.common.permissions import RoleRequiredMixin
-from tierdesk.insights import coe, dashboards, decisions
+from tierdesk.insights import coe, dashboards, decisions, readiness
 from tierdesk.insights.coe_views import COE_PAGES
 from tierdesk.insights.selectors import READERS as AUTOMATION_READERS
 
 
 class InsightsHomeView(RoleRequiredMixin, View):
-    allowed_roles = coe.READERS | AUTOMATION_READERS | dashboards.READERS
+    allowed_roles = coe.READERS | AUTOMATION_READERS | dashboards.READERS | readiness.READERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not (coe.can_read_any_insight(user) or dashboards.can_read_dashboard(user)):
+        if not (
+            coe.can_read_any_insight(user)
+            or dashboards.can_read_dashboard(user)
+            or readiness.can_read_readiness(user)
+        ):
             raise PermissionDenied
         cards: list[dict[str, Any]] = []
         if dashboards.can_read_dashboard(user):
@@ -47,6 +51,18 @@ class InsightsHomeView(RoleRequiredMixin, View):
                         "overloaded makers — with the numbers behind each."
                     ),
                     "id": "decisions",
+                }
+            )
+        if readiness.can_read_readiness(user):
+            cards.append(
+                {
+                    "url": reverse("insights:readiness"),
+                    "label": _("Help-desk readiness"),
+                    "text": _(
+                        "Per topic: resolved at the help desk or escalated, reopened, knowledge "
+                        "coverage — a readiness level and a training plan."
+                    ),
+                    "id": "readiness",
                 }
             )
         if coe.can_read_automation(user):
