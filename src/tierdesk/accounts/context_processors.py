@@ -19,7 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     current = request.path
     items = []
     for entry in nav.entries():
-        if roles & entry.roles:
+        if roles & entry.roles and (entry.shown_to is None or entry.shown_to(user)):
             url = reverse(entry.url_name)
             active = current == url if url == "/" else current.startswith(url)
             items.append({"url": url, "label": entry.label, "active": active})

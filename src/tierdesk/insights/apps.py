@@ -19,12 +19,18 @@ class InsightsConfig(AppConfig):
         from tierdesk.common.daily import register_daily
         from tierdesk.insights.coe import READERS as COE_READERS
         from tierdesk.insights.dashboards import READERS as DASHBOARD_READERS
+        from tierdesk.insights.hub_views import can_open_insights
         from tierdesk.insights.jobs import JOB_NAME
+        from tierdesk.insights.readiness import READERS as READINESS_READERS
         from tierdesk.insights.selectors import READERS
 
         # One entry for every insight (the top bar is crowded): the landing page links on.
         navigation.register(
-            "insights:home", _("Insights"), READERS | COE_READERS | DASHBOARD_READERS, order=250
+            "insights:home",
+            _("Insights"),
+            READERS | COE_READERS | DASHBOARD_READERS | READINESS_READERS,
+            order=250,
+            shown_to=can_open_insights,
         )
         register_daily(
             JOB_NAME,

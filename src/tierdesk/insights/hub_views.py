@@ -17,16 +17,22 @@ from tierdesk.insights.coe_views import COE_PAGES
 from tierdesk.insights.selectors import READERS as AUTOMATION_READERS
 
 
+def can_open_insights(user: Any) -> bool:
+    """Who sees the navigation's "인사이트" and may open the landing page: whoever may
+    read at least one insight."""
+    return (
+        coe.can_read_any_insight(user)
+        or dashboards.can_read_dashboard(user)
+        or readiness.can_read_readiness(user)
+    )
+
+
 class InsightsHomeView(RoleRequiredMixin, View):
     allowed_roles = coe.READERS | AUTOMATION_READERS | dashboards.READERS | readiness.READERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not (
-            coe.can_read_any_insight(user)
-            or dashboards.can_read_dashboard(user)
-            or readiness.can_read_readiness(user)
-        ):
+        if not can_open_insights(user):
             raise PermissionDenied
         cards: list[dict[str, Any]] = []
         if dashboards.can_read_dashboard(user):
