@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("tierdesk.insights.coe_urls")),
     path("", include("tierdesk.insights.dashboards_urls")),
     path("", include("tierdesk.insights.decisions_urls")),
+    path("", include("tierdesk.insights.digest_urls")),
 ]

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("tierdesk.insights.api.coe_urls")),
     path("", include("tierdesk.insights.api.dashboards_urls")),
     path("", include("tierdesk.insights.api.decisions_urls")),
+    path("", include("tierdesk.insights.api.digest_urls")),
 ]
