@@ -43,6 +43,7 @@ JOBS = [
     "desk-close-resolved",
     "governance-scan",
     "insights-automation-candidates",
+    "insights-digest",
     "insights-facts",
     "knowledge-feeds",
     "knowledge-review-due",

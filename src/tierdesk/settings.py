@@ -186,6 +186,8 @@ except ValueError as _exc:
     ) from _exc
 TIERDESK_REOPEN_DAYS = _env_int("TIERDESK_REOPEN_DAYS", 7)
 TIERDESK_AUTOMATION_WEEKDAY = os.environ.get("TIERDESK_AUTOMATION_WEEKDAY", "monday")
+# The managers' weekly digest (insights) goes out on this day, for the ISO week just ended.
+TIERDESK_DIGEST_WEEKDAY = os.environ.get("TIERDESK_DIGEST_WEEKDAY", "monday")
 # Product-update feeds (knowledge base) fetch only from this machine's loopback addresses
 # when set: the tests, and machines that must not reach the internet.
 TIERDESK_FEEDS_LOCAL_ONLY = os.environ.get("TIERDESK_FEEDS_LOCAL_ONLY", "").lower() in {

@@ -37,6 +37,11 @@ class InsightsConfig(AppConfig):
             "tierdesk.insights.jobs.weekly_run",
             "Look for automation candidates (on TIERDESK_AUTOMATION_WEEKDAY only).",
         )
+        register_daily(
+            "insights-digest",
+            "tierdesk.insights.jobs.digest_run",
+            "Queue the managers' weekly digests (on TIERDESK_DIGEST_WEEKDAY only).",
+        )
         checks.register(_check_weekday)
 
         from tierdesk.insights import facts_wiring
@@ -48,10 +53,12 @@ def _check_weekday(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     from django.core import checks
     from django.core.exceptions import ImproperlyConfigured
 
-    from tierdesk.insights.jobs import weekday
+    from tierdesk.insights.jobs import digest_weekday, weekday
 
-    try:
-        weekday()
-    except ImproperlyConfigured as error:
-        return [checks.Error(str(error), id="insights.E001")]
-    return []
+    found = []
+    for read, code in ((weekday, "insights.E001"), (digest_weekday, "insights.E002")):
+        try:
+            read()
+        except ImproperlyConfigured as error:
+            found.append(checks.Error(str(error), id=code))
+    return found

@@ -19,7 +19,7 @@ JOB_NAME = "insights-automation-candidates"
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def parse_weekday(value: object) -> int:
+def parse_weekday(value: object, setting: str = "TIERDESK_AUTOMATION_WEEKDAY") -> int:
     """0 = Monday … 6 = Sunday."""
     text = str(value).strip().lower()
     if text.isdigit() and 1 <= int(text) <= 7:
@@ -28,7 +28,7 @@ def parse_weekday(value: object) -> int:
         if text in (name, name[:3]):
             return index
     raise ImproperlyConfigured(
-        f"TIERDESK_AUTOMATION_WEEKDAY: expected a day name (monday … sunday) or 1–7, got {value!r}"
+        f"{setting}: expected a day name (monday … sunday) or 1–7, got {value!r}"
     )
 
 
@@ -68,3 +68,28 @@ def next_run(at: dt.datetime | None = None) -> dt.datetime:
             return local  # due now: the scheduler's next round runs it
         return moment
     raise AssertionError("a weekday comes within a week")
+
+
+# --- the weekly digest to managers ---------------------------------------------------------
+
+DIGEST_JOB = "insights-digest"
+
+
+def digest_weekday() -> int:
+    """TIERDESK_DIGEST_WEEKDAY (same spellings as TIERDESK_AUTOMATION_WEEKDAY), Monday by
+    default."""
+    value = getattr(settings, "TIERDESK_DIGEST_WEEKDAY", "monday")
+    return parse_weekday(value, "TIERDESK_DIGEST_WEEKDAY")
+
+
+def digest_run(at: dt.datetime | None = None) -> str:
+    """The daily job's target: on TIERDESK_DIGEST_WEEKDAY only, brings the daily facts up
+    to date and queues every manager's digest for the ISO week just ended."""
+    from tierdesk.insights.digest import digests_send, last_week, summary
+    from tierdesk.insights.facts import facts_catch_up
+
+    local = timezone.localtime(at or clock.now())
+    if local.weekday() != digest_weekday():
+        return f"not today (runs on {DAYS[digest_weekday()]})"
+    facts_catch_up()
+    return summary(digests_send(last_week(local.date())))

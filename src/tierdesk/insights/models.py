@@ -385,3 +385,52 @@ class FactCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_event_id}/{self.sla_event_id}/{self.deflection_id}"
+
+
+class DigestSent(models.Model):
+    """One weekly digest queued for one manager (issue 13, item 6): the ISO week it
+    covers (its Monday), what it said and the recommendations it listed, so the next
+    week tells only what changed and a week is never sent twice."""
+
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    week = models.DateField(_("week (its Monday)"))
+    business_units = models.JSONField(_("business units"), default=list)
+    figures = models.JSONField(_("figures"), default=dict)
+    recommendations = models.JSONField(_("recommendations"), default=dict)
+    channels = models.JSONField(_("channels"), default=list)
+    sent_at = models.DateTimeField(_("queued"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("weekly digest sent")
+        verbose_name_plural = _("weekly digests sent")
+        constraints = [
+            models.UniqueConstraint(fields=["manager", "week"], name="insights_digest_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manager_id} {self.week}"
+
+
+class DigestTeamsChannel(models.Model):
+    """Where a manager's weekly digest goes in Microsoft Teams: a Workflows webhook that
+    posts to their chat or a channel. Without one the digest goes by e-mail only."""
+
+    manager = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    teams_webhook_url = models.URLField(_("Teams Workflows webhook URL"), max_length=1000)
+
+    class Meta:
+        verbose_name = _("Teams channel of a weekly digest")
+        verbose_name_plural = _("Teams channels of weekly digests")
+
+    def __str__(self) -> str:
+        return str(self.manager_id)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("tierdesk.insights.dashboards_urls")),
     path("", include("tierdesk.insights.decisions_urls")),
     path("", include("tierdesk.insights.readiness_urls")),
+    path("", include("tierdesk.insights.digest_urls")),
 ]

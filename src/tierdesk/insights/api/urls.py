@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("tierdesk.insights.api.dashboards_urls")),
     path("", include("tierdesk.insights.api.decisions_urls")),
     path("", include("tierdesk.insights.api.readiness_urls")),
+    path("", include("tierdesk.insights.api.digest_urls")),
 ]
