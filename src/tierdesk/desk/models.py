@@ -354,6 +354,11 @@ class Ticket(models.Model):
             models.Index(fields=["-created_at", "-id"], name="desk_recent"),
             # "Escalated to us": a team's open tickets that reached its level lately.
             models.Index(fields=["team", "is_open", "level_changed_at"], name="desk_level_changed"),
+            # The ticket search's filters (desk.ticket_filters, the dashboard's drill-down):
+            # a rare level, topic or a resolved range is an index range, newest first.
+            models.Index(fields=["level", "created_at", "id"], name="desk_level_created"),
+            models.Index(fields=["topic", "created_at", "id"], name="desk_topic_created"),
+            models.Index(fields=["resolved_at"], name="desk_resolved"),
         ]
 
     def __str__(self) -> str:

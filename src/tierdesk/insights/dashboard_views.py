@@ -5,6 +5,7 @@ draws the charts, builds the drill-down links and exports each table."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from operator import itemgetter
 from typing import Any
 from urllib.parse import urlencode
@@ -51,6 +52,14 @@ def percent(value: float | None) -> str:
 
 
 # --- drill-down links -------------------------------------------------------------------
+#
+# Every ticket figure links to the ticket search (`/desk/tickets/`, `desk.ticket_filters`)
+# with the dashboard's range and filters: filed from `start` to `end` (local days), business
+# unit and tier classified as the daily facts classify a ticket (the solution's, else the
+# requester's business unit), support level, topic and team. The list then holds the
+# tickets the figure counts, as long as they have not moved since: the facts count an
+# event under the level, team and topic the ticket had then, the list filters by the
+# current ones. The search answers only what the reader may see.
 
 
 def _url(name: str, params: dict[str, Any] | None = None) -> str:
@@ -58,21 +67,49 @@ def _url(name: str, params: dict[str, Any] | None = None) -> str:
     return reverse(name) + (f"?{query}" if query else "")
 
 
+def ticket_filters(q: d.Query, *, topic: bool = True) -> dict[str, Any]:
+    """The dashboard's range and filters as the ticket search's parameters."""
+    return {
+        "created_from": q.start.isoformat(),
+        "created_to": q.end.isoformat(),
+        "business_unit": q.business_unit or "",
+        "tier": q.tier,
+        "level": q.level,
+        "topic": q.topic if topic else "",
+        "team": q.team or "",
+    }
+
+
 def tickets_url(q: d.Query, *, open_only: bool = False, breached: bool = False) -> str:
-    """The tickets behind a figure, as near as the desk's pages can filter: a team's
-    queue (`/desk/queue/`: team, level, SLA breached — open tickets) when the dashboard
-    is narrowed to a team, else the ticket search (`/desk/tickets/`), which filters by
-    status and solution but not by date, business unit, tier, level or topic."""
-    if q.team is not None and (open_only or breached):
-        return _url(
-            "desk:queue",
-            {"team": q.team, "level": q.level, "due": "breached" if breached else ""},
-        )
-    return _url("desk:search")
+    """The tickets behind a figure: filed in the range under the dashboard's filters;
+    `open_only`: those still open (the backlog); `breached`: those that missed a
+    first-response or resolution target (the SLA facts carry no topic, so neither does
+    that link)."""
+    params = ticket_filters(q, topic=not breached)
+    params["open"] = "1" if open_only else ""
+    params["breached"] = "1" if breached else ""
+    return _url("desk:search", params)
 
 
-def solution_tickets_url(solution_id: int) -> str:
-    return _url("desk:search", {"solution": solution_id})
+def row_tickets_url(q: d.Query, *, breached: bool = False, **narrower: Any) -> str:
+    """The tickets behind one row of a table: the dashboard's query narrowed to the row's
+    business unit, tier, level or team (`row_tickets_url(q, tier="critical")`)."""
+    return tickets_url(replace(q, **narrower), breached=breached)
+
+
+def escalated_tickets_url(q: d.Query, **narrower: Any) -> str:
+    """Tickets filed in the range that were escalated (or handed over) at least once."""
+    params = ticket_filters(replace(q, **narrower))
+    params["escalated"] = "1"
+    return _url("desk:search", params)
+
+
+def solution_tickets_url(solution_id: int, q: d.Query | None = None) -> str:
+    """A solution's tickets (with `q`: filed in the dashboard's range)."""
+    params: dict[str, Any] = {"solution": solution_id}
+    if q is not None:
+        params.update(created_from=q.start.isoformat(), created_to=q.end.isoformat())
+    return _url("desk:search", params)
 
 
 def unit_solutions_url(unit_id: int | None, q: d.Query) -> str:

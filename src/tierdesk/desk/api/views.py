@@ -20,18 +20,43 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from tierdesk.accounts.choices import SupportType
 from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import request_user
+from tierdesk.common import clock
 from tierdesk.common.exports import FORMATS, XLSX_TYPE
 from tierdesk.common.permissions import roles_of
 from tierdesk.common.records import VersionConflict
 from tierdesk.common.roles import ADMIN_ONLY, ANY_USER, DESK_CONSOLE, PLATFORM_STAFF, WRITERS
 from tierdesk.common.viewsets import ServiceModelViewSet
-from tierdesk.desk import ladder, selectors, services
+from tierdesk.desk import ladder, selectors, services, ticket_filters
 from tierdesk.desk.api import serializers as s
-from tierdesk.desk.choices import Channel
+from tierdesk.desk.choices import Channel, Topic
 from tierdesk.desk.exports import tickets_export
 from tierdesk.desk.models import CannedResponse, RequestType, Ticket, VendorCase
+from tierdesk.inventory.choices import Tier
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("q", str, description="Words of the subject, or a TD- number"),
+    OpenApiParameter("created_from", OpenApiTypes.DATE, description="Filed on or after (local)"),
+    OpenApiParameter("created_to", OpenApiTypes.DATE, description="Filed on or before (local)"),
+    OpenApiParameter("resolved_from", OpenApiTypes.DATE, description="Resolved on or after"),
+    OpenApiParameter("resolved_to", OpenApiTypes.DATE, description="Resolved on or before"),
+    OpenApiParameter(
+        "business_unit",
+        int,
+        description="Business unit id: the solution's, or (no solution) the requester's",
+    ),
+    OpenApiParameter(
+        "tier", str, enum=[*Tier.values, ticket_filters.TIER_NONE], description="Solution tier"
+    ),
+    OpenApiParameter("level", str, enum=list(SupportType.values), description="Current level"),
+    OpenApiParameter("topic", str, enum=list(Topic.values)),
+    OpenApiParameter("team", int, description="Support team id"),
+    OpenApiParameter("open", bool, description="Open tickets only"),
+    OpenApiParameter("breached", bool, description="A first-response or resolution SLA missed"),
+    OpenApiParameter("escalated", bool, description="Escalated at least once"),
+]
 
 
 class NewestFirst(CursorPagination):
@@ -55,7 +80,9 @@ class TicketViewSet(
     """Tickets the caller may see. Edits send the version read (409 on conflict)."""
 
     pagination_class = NewestFirst
-    filterset_fields = ["status", "team", "level", "priority", "is_open"]
+    # team and level are among the ticket search's filters (`desk.ticket_filters`), which
+    # the list and the export read from the query too.
+    filterset_fields = ["status", "priority", "is_open"]
     ordering_fields: list[str] = []
     action_roles = {
         "list": ANY_USER,
@@ -93,7 +120,18 @@ class TicketViewSet(
         q = self.request.query_params.get("q", "")
         if q:
             qs = selectors.ticket_search(qs, q)
+        if self.action in ("list", "export"):
+            filters = ticket_filters.parse(self.request.query_params)
+            if not filters.is_valid():
+                raise ValidationError({k: [str(e) for e in v] for k, v in filters.errors.items()})
+            qs = ticket_filters.narrowed(qs, filters.cleaned_data, at=clock.now())
         return qs.select_related("team", "solution")
+
+    @extend_schema(parameters=FILTER_PARAMETERS)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Tickets the caller may see, newest first; `q` searches, the filters narrow
+        (dates are local days, both ends included; a bad value answers 400 naming it)."""
+        return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "list":
@@ -153,8 +191,9 @@ class TicketViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "file_format", str, enum=list(FORMATS), description="csv (default) or xlsx"
-            )
+                "file_format", str, enum=[*FORMATS], description="csv (default) or xlsx"
+            ),
+            *FILTER_PARAMETERS,
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,

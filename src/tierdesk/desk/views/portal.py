@@ -17,9 +17,11 @@ from django.views import View
 
 from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import request_user
+from tierdesk.common import clock
+from tierdesk.common.forms import errors_by_label
 from tierdesk.common.permissions import RoleRequiredMixin
 from tierdesk.common.roles import ANY_USER, PLATFORM_STAFF
-from tierdesk.desk import extensions, forms, intake, selectors, services
+from tierdesk.desk import extensions, forms, intake, selectors, services, ticket_filters
 from tierdesk.desk.choices import Channel, TicketStatus
 from tierdesk.desk.models import RequestType, Ticket
 from tierdesk.desk.views.common import _page
@@ -89,7 +91,9 @@ class PortalView(RoleRequiredMixin, View):
 
 
 class SearchView(RoleRequiredMixin, View):
-    """Every ticket the user may see, searchable, with a capped count."""
+    """Every ticket the user may see, searchable and filtered (`desk.ticket_filters`: the
+    insights dashboard's drill-down lands here), with a capped count. A bad filter answers
+    400 with the form's message and no list."""
 
     allowed_roles = ANY_USER
 
@@ -110,11 +114,15 @@ class SearchView(RoleRequiredMixin, View):
             solution_name = first.solution.name if first and first.solution else ""
         else:
             solution_id = ""
-        count, more = selectors.capped_count(qs)
+        form = ticket_filters.parse(request.GET)
+        valid = form.is_valid()
+        qs = ticket_filters.narrowed(qs, form.cleaned_data, at=clock.now()) if valid else qs.none()
+        count, more = selectors.capped_count(qs) if valid else (0, False)
         context = _page(
             request,
             qs.select_related("team", "agent", "solution").order_by("-created_at", "-id"),
         )
+        filtered = bool(q.strip() or status or solution_id or (valid and form.active))
         context.update(
             {
                 "q": q,
@@ -122,13 +130,17 @@ class SearchView(RoleRequiredMixin, View):
                 "count": count,
                 "more": more,
                 "statuses": TicketStatus.choices,
-                "filtered": bool(q.strip() or status or solution_id),
+                "filtered": filtered,
+                "filters": form,
+                "filters_valid": valid,
+                "filters_open": not valid or form.active,
+                "filter_errors": errors_by_label(form) if not valid else [],
                 "solution_id": solution_id,
                 "solution_name": solution_name,
                 "can_file": selectors.can_file(user),
             }
         )
-        return render(request, "desk/search.html", context)
+        return render(request, "desk/search.html", context, status=200 if valid else 400)
 
 
 def _form_errors(form: Any, error: ValidationError) -> None:

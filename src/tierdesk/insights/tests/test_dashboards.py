@@ -276,12 +276,16 @@ def test_the_korean_page(facts_org: Org) -> None:
     # drill-downs: a solution's tickets, a unit's solutions, the ticket search
     assert f'href="/desk/tickets/?solution={facts_org.own.pk}"' in text
     assert f'href="/inventory/solutions/?business_unit={facts_org.sales.pk}"' in text
-    assert 'id="dash-volume-drill" href="/desk/tickets/"' in text
+    assert 'id="dash-volume-drill" href="/desk/tickets/?created_from=' in text
     team = facts_org.partner_team.pk
     q = _q(team=team, level="partner")
-    assert tickets_url(q, open_only=True) == f"/desk/queue/?team={team}&level=partner"
-    assert tickets_url(q, breached=True) == f"/desk/queue/?team={team}&level=partner&due=breached"
-    assert tickets_url(_q(level="partner"), open_only=True) == "/desk/tickets/"
+    span = f"created_from={q.start.isoformat()}&created_to={q.end.isoformat()}"
+    assert tickets_url(q, open_only=True) == (
+        f"/desk/tickets/?{span}&level=partner&team={team}&open=1"
+    )
+    assert tickets_url(q, breached=True) == (
+        f"/desk/tickets/?{span}&level=partner&team={team}&breached=1"
+    )
 
 
 def test_the_xlsx_export(facts_org: Org) -> None:
