@@ -738,7 +738,7 @@ def facts_rebuild(*, since: dt.date | None = None, batch: int = 100_000) -> Catc
         if since is not None and since.day != 1:
             # the days of `since`'s month before it were kept, not replayed: add them back
             # to the month deleted above
-            kept: Iterable[dict[str, Any]] = (
+            kept: Any = (
                 SolutionDailyFact.objects.filter(day__gte=since.replace(day=1), day__lt=since)
                 .values("solution_id")
                 .annotate(**{f"{n}_": Sum(n) for n in SOLUTION_COUNTERS})
