@@ -37,7 +37,7 @@ from tierdesk.accounts.models import BusinessUnit
 from tierdesk.common import clock
 from tierdesk.governance.choices import GraduationStatus
 from tierdesk.governance.models import GraduationRequest
-from tierdesk.insights import coe
+from tierdesk.insights import coe, facts
 from tierdesk.insights.models import DailyFact, PersonDailyFact, SolutionDailyFact
 from tierdesk.inventory.choices import SolutionEventType, SupportModel, Tier
 from tierdesk.inventory.models import Solution, SolutionEvent, SolutionOwner
@@ -238,18 +238,12 @@ def _informal(scope: coe.Scope) -> QuerySet[Solution]:
 def _solution_load(
     solutions: QuerySet[Solution], start: dt.date, end: dt.date
 ) -> dict[int, dict[str, int]]:
-    """Tickets opened and agent touches per solution in the period (the facts)."""
-    rows = (
-        SolutionDailyFact.objects.filter(
-            solution__in=solutions.values("pk"), day__gte=start, day__lte=end
-        )
-        .order_by()
-        .values("solution_id")
-        .annotate(opened_=Sum("opened"), touches_=Sum("agent_touches"))
+    """Tickets opened and agent touches per solution in the period (the facts: whole
+    months from the monthly rollup, the edge days from the daily rows)."""
+    found = facts.solution_sums(
+        Q(solution__in=solutions.values("pk")), start, end, ("opened", "agent_touches")
     )
-    return {
-        r["solution_id"]: {"opened": r["opened_"] or 0, "touches": r["touches_"] or 0} for r in rows
-    }
+    return {pk: {"opened": r["opened"], "touches": r["agent_touches"]} for pk, r in found.items()}
 
 
 def _person_touches(

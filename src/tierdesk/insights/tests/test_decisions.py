@@ -18,7 +18,12 @@ from tierdesk.accounts.choices import SupportType
 from tierdesk.accounts.tests.factories import BusinessUnitFactory
 from tierdesk.common import clock
 from tierdesk.insights import coe, decisions
-from tierdesk.insights.models import DailyFact, PersonDailyFact, SolutionDailyFact
+from tierdesk.insights.models import (
+    DailyFact,
+    PersonDailyFact,
+    SolutionDailyFact,
+    SolutionMonthlyFact,
+)
 from tierdesk.inventory.choices import SolutionEventType, SupportModel, Tier
 from tierdesk.inventory.models import Solution, SolutionEvent, SolutionOwner
 from tierdesk.inventory.tests.factories import EnvironmentFactory, SolutionFactory
@@ -38,12 +43,17 @@ def _client(user) -> Client:
 
 
 def _load(solution: Solution, *, opened: int, touches: int, days_ago: int = 5) -> None:
+    """A day's facts of a solution, and its month's rollup as the keeper would add it."""
+    day = clock.today() - dt.timedelta(days=days_ago)
     SolutionDailyFact.objects.create(
-        day=clock.today() - dt.timedelta(days=days_ago),
-        solution=solution,
-        opened=opened,
-        agent_touches=touches,
+        day=day, solution=solution, opened=opened, agent_touches=touches
     )
+    month, _ = SolutionMonthlyFact.objects.get_or_create(
+        month=day.replace(day=1), solution=solution
+    )
+    month.opened += opened
+    month.agent_touches += touches
+    month.save()
 
 
 @pytest.fixture

@@ -405,3 +405,40 @@ def test_a_makers_solution_facts_count_once_whatever_its_co_owners(org: Org) -> 
     for role in ("maker", "co_owner", "member"):
         total = solution_facts_for(org.users[role]).aggregate(n=Sum("opened"))["n"]
         assert total == 3, role
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_monthly_rollup_sums_like_the_days(org: Org, seed: int) -> None:
+    """Random days of facts kept through the keeper's writer; random ranges sum the same
+    from months + edge days as from the days alone."""
+    import random
+
+    from django.db.models import Q
+
+    rnd = random.Random(seed)
+    keeper_adds: dict[Any, dict[str, int]] = {}
+    base = dt.date(2024, 11, 20)
+    for _ in range(60):
+        day = base + dt.timedelta(days=rnd.randrange(200))
+        solution = rnd.choice([org.own, org.other])
+        row = keeper_adds.setdefault((day, solution.pk), dict.fromkeys(facts.SOLUTION_COUNTERS, 0))
+        for name in facts.SOLUTION_COUNTERS:
+            row[name] += rnd.randrange(5)
+    facts._add_rows(SolutionDailyFact, keeper_adds, ("day", "solution"), facts.SOLUTION_COUNTERS)
+    facts._add_rows(
+        SolutionMonthlyFact,
+        facts._months(keeper_adds),
+        ("month", "solution"),
+        facts.SOLUTION_COUNTERS,
+    )
+    everyone = Q(solution_id__in=[org.own.pk, org.other.pk])
+    for _ in range(25):
+        start = base + dt.timedelta(days=rnd.randrange(-10, 210))
+        end = start + dt.timedelta(days=rnd.randrange(0, 150))
+        expected: dict[int, dict[str, int]] = {}
+        for (day, pk), row in keeper_adds.items():
+            if start <= day <= end:
+                out = expected.setdefault(pk, dict.fromkeys(facts.SOLUTION_COUNTERS, 0))
+                for name, n in row.items():
+                    out[name] += n
+        assert facts.solution_sums(everyone, start, end) == expected, (start, end)
