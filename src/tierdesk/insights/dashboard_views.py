@@ -203,6 +203,7 @@ def export_tables(kind: str) -> dict[str, tuple[Any, Callable[[], list[Column]],
                 Column(_("Resolved"), itemgetter("resolved"), 10),
                 Column(_("Reopened"), itemgetter("reopened"), 10),
                 Column(_("Backlog change"), itemgetter("backlog_change"), 12),
+                Column(_("Open at the end"), itemgetter("backlog"), 12),
             ],
             "volume",
         ),
@@ -353,6 +354,7 @@ def dashboard_data(user: Any, q: d.Query, sections: Iterable[str] = SECTIONS) ->
         "resolved": sum(p["resolved"] for p in volume),
         "reopened": sum(p["reopened"] for p in volume),
         "backlog_change": volume[-1]["backlog_change"] if volume else 0,
+        "backlog": volume[-1].get("backlog", 0) if volume else 0,
     }
     return {
         "kind": kind,

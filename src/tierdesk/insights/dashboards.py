@@ -210,8 +210,12 @@ def teams() -> QuerySet[SupportTeam]:
 # --- filters on each fact table ----------------------------------------------------------
 
 
-def _daily(user: Any, q: Query) -> QuerySet[DailyFact]:
-    qs = facts.daily_facts_for(user).filter(day__gte=q.start, day__lte=q.end)
+def _daily(user: Any, q: Query, *, from_start: bool = True) -> QuerySet[DailyFact]:
+    """The daily facts of the query's range and filters (`from_start=False`: every day
+    up to its end, for the backlog)."""
+    qs = facts.daily_facts_for(user).filter(day__lte=q.end)
+    if from_start:
+        qs = qs.filter(day__gte=q.start)
     if q.business_unit is not None:
         qs = qs.filter(business_unit_id=q.business_unit)
     if q.tier:
@@ -274,8 +278,13 @@ def volume(user: Any, q: Query) -> list[dict[str, Any]]:
 
 def _volume(user: Any, q: Query) -> list[dict[str, Any]]:
     """Opened, resolved and reopened per day or week (weeks start on Monday), every
-    period of the range, and the backlog's change since the range began (opened +
-    reopened − resolved, summed). Makers: their solutions' opened and resolved."""
+    period of the range, the backlog's change since the range began (opened + reopened −
+    resolved, summed) and the true backlog: the tickets open at the end of each period
+    (the sum of the facts' `open_change` up to it, so tickets closed without being
+    resolved and moves between filters count). Makers: their solutions' opened and
+    resolved (no backlog)."""
+    opens: dict[dt.date, int] = {}
+    open_before = 0
     if reader_kind(user) == "maker":
         found = (
             _solution_facts(user, q)
@@ -292,13 +301,25 @@ def _volume(user: Any, q: Query) -> list[dict[str, Any]]:
             .order_by("day")
         )
         by_day = {row["day"]: (row["o"] or 0, row["r"] or 0, row["ro"] or 0) for row in rows}
+        everything = _daily(user, q, from_start=False)
+        open_before = everything.filter(day__lt=q.start).aggregate(n=Sum("open_change"))["n"] or 0
+        opens = dict(
+            everything.filter(day__gte=q.start)
+            .values("day")
+            .annotate(n=Sum("open_change"))
+            .order_by("day")
+            .values_list("day", "n")
+        )
     periods: dict[dt.date, list[int]] = {}
-    day = q.start
+    open_at_end: dict[dt.date, int] = {}
+    day, open_now = q.start, open_before
     while day <= q.end:
         key = _week(day) if q.by == "week" else day
         bucket = periods.setdefault(key, [0, 0, 0])
         for i, n in enumerate(by_day.get(day, (0, 0, 0))):
             bucket[i] += n
+        open_now += opens.get(day) or 0
+        open_at_end[key] = open_now
         day += dt.timedelta(days=1)
     out, backlog = [], 0
     for key, (opened, resolved, reopened) in periods.items():
@@ -310,6 +331,7 @@ def _volume(user: Any, q: Query) -> list[dict[str, Any]]:
                 "resolved": resolved,
                 "reopened": reopened,
                 "backlog_change": backlog,
+                "backlog": open_at_end[key],
             }
         )
     return out

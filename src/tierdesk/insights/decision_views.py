@@ -131,6 +131,10 @@ class DecisionsView(DecisionView):
                 "chart": _chart(staffing),
                 "makers": makers,
                 "flagged": [m for m in makers if m.flagged],
+                "estimated": sorted(
+                    {s.id: s for m in makers for s in m.solutions if s.estimated}.values(),
+                    key=lambda s: s.name,
+                ),
                 "fields": _fields(a),
                 "business_units": list(coe.business_units_for(scope)),
                 "business_unit": unit,

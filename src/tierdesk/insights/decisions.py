@@ -10,12 +10,14 @@ Every threshold and assumption is a query parameter with its default in `Assumpt
 (the one place they are named) and its bounds and label in `PARAMETERS`; there is no
 settings model: the page shows them in a form and the address keeps them.
 
-Maker burden, measured honestly: the facts count *agent touches* (replies and notes by
-anyone but the requester) per solution and day, not per person. On a solution supported
+Maker burden, measured: the facts count each person's replies and notes per solution and
+day (`PersonDailyFact`, the event's actor, never the requester). On a solution supported
 informally (self or team support) the people answering are its maker (self support) or its
-maker and active co-owners (team support), so the touches on it are spread evenly over them
-and turned into hours with `minutes_per_touch`. A per-person count (touches by actor) is
-not in the facts; the page names the estimate as such."""
+maker and active co-owners (team support); each is charged their own touches on it, turned
+into hours with `minutes_per_touch`. Fallback: a solution with touches in the period but
+no per-person rows (facts kept before the per-person count existed and not rebuilt since)
+has its touches spread evenly over its answerers, and the page says which solutions were
+estimated that way."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from tierdesk.accounts.choices import AccountKind, SupportType
@@ -35,8 +37,8 @@ from tierdesk.accounts.models import BusinessUnit
 from tierdesk.common import clock
 from tierdesk.governance.choices import GraduationStatus
 from tierdesk.governance.models import GraduationRequest
-from tierdesk.insights import coe
-from tierdesk.insights.models import DailyFact, SolutionDailyFact
+from tierdesk.insights import coe, facts
+from tierdesk.insights.models import DailyFact, PersonDailyFact, SolutionDailyFact
 from tierdesk.inventory.choices import SolutionEventType, SupportModel, Tier
 from tierdesk.inventory.models import Solution, SolutionEvent, SolutionOwner
 
@@ -236,18 +238,30 @@ def _informal(scope: coe.Scope) -> QuerySet[Solution]:
 def _solution_load(
     solutions: QuerySet[Solution], start: dt.date, end: dt.date
 ) -> dict[int, dict[str, int]]:
-    """Tickets opened and agent touches per solution in the period (the facts)."""
+    """Tickets opened and agent touches per solution in the period (the facts: whole
+    months from the monthly rollup, the edge days from the daily rows)."""
+    found = facts.solution_sums(
+        Q(solution__in=solutions.values("pk")), start, end, ("opened", "agent_touches")
+    )
+    return {pk: {"opened": r["opened"], "touches": r["agent_touches"]} for pk, r in found.items()}
+
+
+def _person_touches(
+    solutions: QuerySet[Solution], start: dt.date, end: dt.date
+) -> dict[int, dict[int, int]]:
+    """Replies and notes per solution and person in the period (the per-person facts)."""
     rows = (
-        SolutionDailyFact.objects.filter(
+        PersonDailyFact.objects.filter(
             solution__in=solutions.values("pk"), day__gte=start, day__lte=end
         )
         .order_by()
-        .values("solution_id")
-        .annotate(opened_=Sum("opened"), touches_=Sum("agent_touches"))
+        .values("solution_id", "person_id")
+        .annotate(n=Sum("touches"))
     )
-    return {
-        r["solution_id"]: {"opened": r["opened_"] or 0, "touches": r["touches_"] or 0} for r in rows
-    }
+    out: dict[int, dict[int, int]] = defaultdict(dict)
+    for r in rows:
+        out[r["solution_id"]][r["person_id"]] = r["n"] or 0
+    return out
 
 
 @dataclass
@@ -264,6 +278,10 @@ class SolutionLoad:
     """Estimated hours answering its tickets in the period (touches × minutes)."""
     answerers: list[int]
     """Who answers: the maker (self support), the maker and active co-owners (team)."""
+    person_touches: dict[int, int] = field(default_factory=dict)
+    """Replies and notes by each person on it in the period."""
+    estimated: bool = False
+    """True when touches exist but no per-person count: spread evenly (the fallback)."""
     graduation: str = ""
     """The status of a graduation in flight, if any."""
     suggestion: str = ""
@@ -274,6 +292,7 @@ def _loads(scope: coe.Scope, a: Assumptions, today: dt.date | None) -> list[Solu
     start, end = _window(a, today)
     solutions = _informal(scope)
     load = _solution_load(solutions, start, end)
+    by_person = _person_touches(solutions, start, end)
     rows = list(
         solutions.values(
             "pk", "name", "tier", "support_model", "business_unit_id", "maker_id",
@@ -309,6 +328,8 @@ def _loads(scope: coe.Scope, a: Assumptions, today: dt.date | None) -> list[Solu
             touches=counts["touches"],
             hours=counts["touches"] * a.minutes_per_touch / 60,
             answerers=answerers,
+            person_touches=by_person.get(r["pk"], {}),
+            estimated=bool(counts["touches"]) and r["pk"] not in by_person,
             graduation=str(in_flight.get(r["pk"], "")),
         )
         item.suggestion, item.suggestion_text = _suggest(
@@ -378,9 +399,13 @@ def _burdens(
             continue
         share = 1 / len(item.answerers)
         for user_id in item.answerers:
+            # their own replies and notes; spread evenly only without a per-person count
+            touches = (
+                item.touches * share if item.estimated else item.person_touches.get(user_id, 0)
+            )
             row = per[user_id]
-            row[0] += item.hours * share
-            row[1] += item.touches * share
+            row[0] += touches * a.minutes_per_touch / 60
+            row[1] += touches
             row[2] += item.opened * share
             row[3].append(item)
     return {k: (v[0], v[1], round(v[2]), v[3]) for k, v in per.items()}
@@ -603,7 +628,11 @@ def _add_quarters(day: dt.date, n: int) -> dt.date:
 
 
 def quarter_label(day: dt.date) -> str:
-    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+    """ "2027 Q1" in English, "2027년 1분기" in Korean (through the catalog)."""
+    return pgettext("quarter of a year", "%(year)s Q%(quarter)s") % {
+        "year": day.year,
+        "quarter": (day.month - 1) // 3 + 1,
+    }
 
 
 def critical_trend(scope: coe.Scope, *, today: dt.date | None = None) -> list[dict[str, Any]]:

@@ -45,9 +45,12 @@ from tierdesk.insights.models import (
     DailyFact,
     FactClassification,
     FactCursor,
+    FactDeferred,
     FactTicket,
+    PersonDailyFact,
     SlaDailyFact,
     SolutionDailyFact,
+    SolutionMonthlyFact,
 )
 from tierdesk.inventory.models import Solution
 from tierdesk.knowledge.choices import DeflectionOutcome
@@ -96,6 +99,7 @@ DAILY_COUNTERS = (
     "resolution_met",
     "resolution_breached",
     "level_minutes",
+    "open_change",
 )
 SOLUTION_COUNTERS = ("opened", "resolved", "escalations", "agent_touches", "handling_minutes")
 SLA_COUNTERS = ("met", "breached")
@@ -103,6 +107,10 @@ SLA_COUNTERS = ("met", "breached")
 DailyKey = tuple[dt.date, int | None, str, str, str, int | None]
 SolutionKey = tuple[dt.date, int]
 SlaKey = tuple[dt.date, int | None, str, str, int | None, int | None, str]
+PersonKey = tuple[dt.date, int, int | None]
+OpenKey = tuple[int | None, str, str, str, int | None, int | None]
+"""Where an open ticket counts in the backlog: business unit, tier, level, topic, team,
+solution."""
 
 
 def lag_seconds() -> float:
@@ -132,6 +140,9 @@ class _Adds:
     sla: dict[SlaKey, dict[str, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
+    person: dict[PersonKey, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
 
 
 class _Keeper:
@@ -150,21 +161,42 @@ class _Keeper:
         return at.astimezone(self.zone).date()
 
     def add(self, s: FactTicket, at: dt.datetime, **counts: int) -> None:
+        self.add_under(self.open_key(s), at, **counts)
+
+    @staticmethod
+    def open_key(s: FactTicket) -> OpenKey:
+        return (s.business_unit_id, s.tier, s.level, s.topic, s.team_id, s.solution_id)
+
+    def counted_open(self, s: FactTicket) -> OpenKey | None:
+        """Where the ticket counts in the backlog (None: not open, or its opening not
+        counted yet)."""
+        return self.open_key(s) if s.is_open and not s.pending_open else None
+
+    def add_under(self, where: OpenKey, at: dt.datetime, **counts: int) -> None:
         day = self.day(at)
         if self.min_day is not None and day < self.min_day:
             return
-        key: DailyKey = (day, s.business_unit_id, s.tier, s.level, s.topic, s.team_id)
+        business_unit_id, tier, level, topic, team_id, solution_id = where
+        key: DailyKey = (day, business_unit_id, tier, level, topic, team_id)
         row = self.adds.daily[key]
         for name, n in counts.items():
             row[name] += n
-        if s.solution_id is not None:
+        if solution_id is not None:
             wanted = {k: v for k, v in counts.items() if k in SOLUTION_COUNTERS}
             if "level_minutes" in counts:
                 wanted["handling_minutes"] = counts["level_minutes"]
             if wanted:
-                srow = self.adds.solution[(day, int(s.solution_id))]
+                srow = self.adds.solution[(day, int(solution_id))]
                 for name, n in wanted.items():
                     srow[name] += n
+
+    def touched(self, s: FactTicket, at: dt.datetime, actor_id: int) -> None:
+        self.add(s, at, agent_touches=1)
+        day = self.day(at)
+        if self.min_day is not None and day < self.min_day:
+            return
+        solution_id = int(s.solution_id) if s.solution_id is not None else None
+        self.adds.person[(day, actor_id, solution_id)]["touches"] += 1
 
     def end_stint(self, s: FactTicket, at: dt.datetime) -> None:
         if s.is_open:
@@ -185,6 +217,25 @@ class _Keeper:
     # --- ticket events ---------------------------------------------------------------
 
     def ticket_event(
+        self,
+        s: FactTicket,
+        type: str,
+        at: dt.datetime,
+        actor_id: int | None,
+        params: dict[str, Any],
+        classification: FactClassification | None,
+    ) -> None:
+        before = self.counted_open(s)
+        self.apply(s, type, at, actor_id, params, classification)
+        after = self.counted_open(s)
+        if before != after:
+            # the backlog: the ticket leaves one key (or the open ones) and joins another
+            if before is not None:
+                self.add_under(before, at, open_change=-1)
+            if after is not None:
+                self.add_under(after, at, open_change=1)
+
+    def apply(
         self,
         s: FactTicket,
         type: str,
@@ -221,7 +272,7 @@ class _Keeper:
                 self.classify(s, classification)
         elif type in (T.REPLIED, T.NOTED):
             if actor_id is not None and actor_id != s.requester_id:
-                self.add(s, at, agent_touches=1)
+                self.touched(s, at, int(actor_id))
         elif type == T.RESOLVED:
             self.end_stint(s, at)
             if s.is_open:
@@ -375,41 +426,107 @@ class CatchUp:
         }
 
 
+def _split(
+    rows: list[Any], until: dt.datetime, now: dt.datetime, at: int, *, more: bool
+) -> tuple[list[Any], list[Any], bool]:
+    """Rows in id order, up to the first one newer than `until` but not dated in the
+    future: (rows to count, rows dated after `now` to defer, stopped early). A future
+    date never blocks what follows it. Future rows at the end of what was read wait
+    (unless `more` rows follow beyond the read): the cursor only passes an id once a
+    later row is old enough, so a transaction still committing below it is not skipped."""
+    taken: list[Any] = []
+    future: list[Any] = []
+    stopped = False
+    for row in rows:
+        if row[at] > now:
+            future.append(row)
+        elif row[at] > until:
+            stopped = True
+            break
+        else:
+            taken.append(row)
+    if stopped or not more:
+        last = taken[-1][0] if taken else 0
+        future = [r for r in future if r[0] < last]
+    return taken, future, stopped
+
+
+TICKET_COLUMNS = ("id", "ticket_id", "type", "created_at", "actor_id", "parameters")
+SLA_COLUMNS = ("id", "ticket_id", "type", "created_at", "parameters", "clock__policy_id")
+
+
+def _due(stream: str, model: Any, columns: tuple[str, ...], until: dt.datetime) -> list[Any]:
+    """Deferred events of a timeline whose time has come (up to `until`); their rows
+    are deleted in the transaction that counts them."""
+    ids = list(
+        FactDeferred.objects.filter(stream=stream, at__lte=until).values_list("event_id", flat=True)
+    )
+    if not ids:
+        return []
+    FactDeferred.objects.filter(stream=stream, event_id__in=ids).delete()
+    found = []
+    for chunk in _chunks(ids, 900):
+        found += list(model.objects.filter(pk__in=chunk).values_list(*columns))
+    return found
+
+
+def _defer(stream: str, rows: list[Any], at: int) -> None:
+    if rows:
+        FactDeferred.objects.bulk_create(
+            [FactDeferred(stream=stream, event_id=r[0], at=r[at]) for r in rows],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+
+
 def _one_batch(
-    cursor: FactCursor, cutoff: dt.datetime, batch: int, min_day: dt.date | None
+    cursor: FactCursor, cutoff: dt.datetime, now: dt.datetime, batch: int, min_day: dt.date | None
 ) -> tuple[int, int, int, int]:
     """Count one batch and move the marks. Returns (ticket events, SLA events,
-    deflections, fact rows written)."""
+    deflections passed or counted, fact rows written)."""
     keeper = _Keeper(min_day=min_day)
-    rows = list(
+    read = list(
         TicketEvent.objects.filter(id__gt=cursor.ticket_event_id)
         .order_by("id")
-        .values_list("id", "ticket_id", "type", "created_at", "actor_id", "parameters")[:batch]
+        .values_list(*TICKET_COLUMNS)[:batch]
     )
-    rows = _take_while_old(rows, cutoff, 3)
-    full = len(rows) == batch
-    # SLA events and deflections up to the last ticket event read (strictly before it when
-    # the batch is full: later ticket events at that instant come first in the next one).
-    until = rows[-1][3] if full else cutoff
-    sla_q = SlaEvent.objects.filter(id__gt=cursor.sla_event_id).order_by("id")
-    sla_rows = list(
-        sla_q.values_list(
-            "id", "ticket_id", "type", "created_at", "parameters", "clock__policy_id"
-        )[: batch * 4]
-    )
-    sla_rows = _take_while_old(sla_rows, until - dt.timedelta(microseconds=1) if full else until, 3)
-    deflections = list(
-        Deflection.objects.filter(id__gt=cursor.deflection_id)
-        .order_by("id")
-        .values_list("id", "created_at", "outcome", "user__business_unit_id", "article__topic")[
-            :batch
-        ]
-    )
-    deflections = _take_while_old(
-        deflections, until - dt.timedelta(microseconds=1) if full else until, 1
-    )
-    if not rows and not sla_rows and not deflections:
+    rows, future, stopped = _split(read, cutoff, now, 3, more=len(read) == batch)
+    full = not stopped and len(read) == batch
+    passed = max([r[0] for r in rows + future], default=0)
+    # SLA events and deflections up to the last ticket event counted (strictly before it
+    # when the batch is full: later ticket events at that instant come first in the next
+    # one); none when a full batch held only future-dated events.
+    until: dt.datetime | None
+    until = (rows[-1][3] - dt.timedelta(microseconds=1) if rows else None) if full else cutoff
+    sla_rows: list[Any] = []
+    sla_future: list[Any] = []
+    deflections: list[Any] = []
+    if until is not None:
+        sla_read = list(
+            SlaEvent.objects.filter(id__gt=cursor.sla_event_id)
+            .order_by("id")
+            .values_list(*SLA_COLUMNS)[: batch * 4]
+        )
+        sla_rows, sla_future, _ = _split(sla_read, until, now, 3, more=len(sla_read) == batch * 4)
+        deflections = list(
+            Deflection.objects.filter(id__gt=cursor.deflection_id)
+            .order_by("id")
+            .values_list("id", "created_at", "outcome", "user__business_unit_id", "article__topic")[
+                :batch
+            ]
+        )
+        deflections = _take_while_old(deflections, until, 1)
+    sla_passed = max([r[0] for r in sla_rows + sla_future], default=0)
+    due = _due("ticket", TicketEvent, TICKET_COLUMNS, until) if until is not None else []
+    sla_due = _due("sla", SlaEvent, SLA_COLUMNS, until) if until is not None else []
+    _defer("ticket", future, 3)
+    _defer("sla", sla_future, 3)
+    if not passed and not sla_passed and not deflections and not due and not sla_due:
         return 0, 0, 0, 0
+    events = len(rows) + len(future) + len(due)
+    sla_events = len(sla_rows) + len(sla_future) + len(sla_due)
+    rows += due
+    sla_rows += sla_due
     classes = _classifications([(r[0], r[1], r[2]) for r in rows], keeper)
     _states([r[1] for r in rows] + [r[1] for r in sla_rows], keeper)
     # One time order over both timelines: ticket events before SLA events at one instant.
@@ -443,14 +560,14 @@ def _one_batch(
         if outcome == DeflectionOutcome.SOLVED:
             keeper.deflected(at, bu, topic or "")
     written = _write(keeper)
-    if rows:
-        cursor.ticket_event_id = rows[-1][0]
-    if sla_rows:
-        cursor.sla_event_id = sla_rows[-1][0]
+    if passed:
+        cursor.ticket_event_id = passed
+    if sla_passed:
+        cursor.sla_event_id = sla_passed
     if deflections:
         cursor.deflection_id = deflections[-1][0]
     cursor.save(update_fields=["ticket_event_id", "sla_event_id", "deflection_id"])
-    return len(rows), len(sla_rows), len(deflections), written
+    return events, sla_events, len(deflections), written
 
 
 def _add_rows(
@@ -466,7 +583,7 @@ def _add_rows(
     existing: dict[tuple[Any, ...], Any] = {}
     attnames = tuple(model._meta.get_field(f).attname for f in key_fields)
     for chunk in _chunks(days, 500):
-        for row in model.objects.filter(day__in=chunk):
+        for row in model.objects.filter(**{f"{key_fields[0]}__in": chunk}):
             existing[tuple(getattr(row, a) for a in attnames)] = row
     changed, new = [], []
     for key, counts in adds.items():
@@ -510,6 +627,16 @@ STATE_FIELDS = [
 ]
 
 
+def _months(adds: dict[SolutionKey, dict[str, int]]) -> dict[SolutionKey, dict[str, int]]:
+    """The per-solution adds summed by month (keyed by its first day)."""
+    out: dict[SolutionKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (day, solution_id), counts in adds.items():
+        row = out[(day.replace(day=1), solution_id)]
+        for name, n in counts.items():
+            row[name] += n
+    return out
+
+
 def _write(keeper: _Keeper) -> int:
     written = _add_rows(
         DailyFact,
@@ -519,6 +646,12 @@ def _write(keeper: _Keeper) -> int:
     )
     written += _add_rows(
         SolutionDailyFact, keeper.adds.solution, ("day", "solution"), SOLUTION_COUNTERS
+    )
+    written += _add_rows(
+        SolutionMonthlyFact, _months(keeper.adds.solution), ("month", "solution"), SOLUTION_COUNTERS
+    )
+    written += _add_rows(
+        PersonDailyFact, keeper.adds.person, ("day", "person", "solution"), ("touches",)
     )
     written += _add_rows(
         SlaDailyFact,
@@ -559,11 +692,12 @@ def facts_catch_up(
     batch (counters and marks together). Safe to run at any time, any number of times."""
     started = time.perf_counter()
     report = CatchUp()
-    cutoff = clock.now() - dt.timedelta(seconds=lag_seconds() if lag is None else lag)
+    now = clock.now()
+    cutoff = now - dt.timedelta(seconds=lag_seconds() if lag is None else lag)
     while max_batches is None or report.batches < max_batches:
         with transaction.atomic():
             cursor = _claim_cursor()
-            counted = _one_batch(cursor, cutoff, batch, min_day)
+            counted = _one_batch(cursor, cutoff, now, batch, min_day)
             if not any(counted[:3]):
                 break
             report.batches += 1
@@ -587,14 +721,38 @@ def facts_rebuild(*, since: dt.date | None = None, batch: int = 100_000) -> Catc
     classifications first read by earlier catch-ups are kept."""
     with transaction.atomic():
         _claim_cursor()
-        for model in (DailyFact, SolutionDailyFact, SlaDailyFact):
+        for model in (DailyFact, SolutionDailyFact, SlaDailyFact, PersonDailyFact):
             rows = model.objects.all()
             if since is not None:
                 rows = rows.filter(day__gte=since)
             rows.delete()
+        months = SolutionMonthlyFact.objects.all()
+        if since is not None:
+            # the month of `since` is recounted whole from its daily rows after the replay
+            months = months.filter(month__gte=since.replace(day=1))
+        months.delete()
         FactTicket.objects.all().delete()
+        FactDeferred.objects.all().delete()
         FactCursor.objects.filter(pk=1).update(ticket_event_id=0, sla_event_id=0, deflection_id=0)
         report = facts_catch_up(lag=0, batch=batch, min_day=since)
+        if since is not None and since.day != 1:
+            # the days of `since`'s month before it were kept, not replayed: add them back
+            # to the month deleted above
+            kept: Any = (
+                SolutionDailyFact.objects.filter(day__gte=since.replace(day=1), day__lt=since)
+                .values("solution_id")
+                .annotate(**{f"{n}_": Sum(n) for n in SOLUTION_COUNTERS})
+                .order_by()
+            )
+            adds: dict[SolutionKey, dict[str, int]] = {
+                (since.replace(day=1), r["solution_id"]): {
+                    n: r[f"{n}_"] or 0 for n in SOLUTION_COUNTERS
+                }
+                for r in kept
+            }
+            report.rows += _add_rows(
+                SolutionMonthlyFact, adds, ("month", "solution"), SOLUTION_COUNTERS
+            )
     return report
 
 
@@ -819,3 +977,69 @@ def top_solutions(
         }
         for r in rows
     ]
+
+
+def backlog_by_day(user: Any, start: dt.date, end: dt.date, **filters: Any) -> list[dict[str, Any]]:
+    """Tickets open at the end of every local day of the range (zeros included), the
+    true count: the sum of `open_change` over every day up to it (a ticket counts under
+    the business unit, tier, level, topic and team it stood at then)."""
+    qs = _filtered(daily_facts_for(user), dt.date.min, end, filters)
+    before = qs.filter(day__lt=start).aggregate(n=Sum("open_change"))["n"] or 0
+    changes = dict(
+        qs.filter(day__gte=start)
+        .values("day")
+        .annotate(n=Sum("open_change"))
+        .order_by("day")
+        .values_list("day", "n")
+    )
+    out, open_now, day = [], before, start
+    while day <= end:
+        open_now += changes.get(day) or 0
+        out.append({"day": day, "backlog": open_now})
+        day += dt.timedelta(days=1)
+    return out
+
+
+def month_split(
+    start: dt.date, end: dt.date
+) -> tuple[list[tuple[dt.date, dt.date]], dt.date | None, dt.date | None]:
+    """A range as (daily edge ranges, first whole month, last whole month): the whole
+    months read from `SolutionMonthlyFact`, the edge days from `SolutionDailyFact`."""
+    first = (
+        start if start.day == 1 else (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    )
+    after_end = end + dt.timedelta(days=1)
+    last_excl = after_end.replace(day=1)  # the first day of the month `end` does not finish
+    if first >= last_excl:
+        return [(start, end)], None, None
+    edges = []
+    if start < first:
+        edges.append((start, first - dt.timedelta(days=1)))
+    if last_excl <= end:
+        edges.append((last_excl, end))
+    return edges, first, last_excl - dt.timedelta(days=1)
+
+
+def solution_sums(
+    solutions: Q, start: dt.date, end: dt.date, counters: Iterable[str] = SOLUTION_COUNTERS
+) -> dict[int, dict[str, int]]:
+    """Per-solution counters summed from `start` to `end` for the solutions matching
+    `solutions` (a Q on `solution_…`): whole months from the monthly rollup, the partial
+    edge months from the daily rows. Equal to summing the daily rows (tested)."""
+    names = list(counters)
+    sums = {f"{n}_": Sum(n) for n in names}
+    out: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(names, 0))
+    edges, first, last = month_split(start, end)
+    parts: list[QuerySet[Any]] = [
+        SolutionDailyFact.objects.filter(solutions, day__gte=a, day__lte=b) for a, b in edges
+    ]
+    if first is not None and last is not None:
+        parts.append(
+            SolutionMonthlyFact.objects.filter(solutions, month__gte=first, month__lte=last)
+        )
+    for qs in parts:
+        for r in qs.order_by().values("solution_id").annotate(**sums):
+            row = out[r["solution_id"]]
+            for n in names:
+                row[n] += r[f"{n}_"] or 0
+    return dict(out)

@@ -223,6 +223,10 @@ class DailyFact(_Counters):
     resolution_met = models.PositiveIntegerField(_("resolution met"), default=0)
     resolution_breached = models.PositiveIntegerField(_("resolution missed"), default=0)
     level_minutes = models.BigIntegerField(_("minutes at the level"), default=0)
+    open_change = models.IntegerField(_("change in open tickets"), default=0)
+    """Open tickets gained (opened, reopened, moved in) minus lost (resolved, closed,
+    moved out) under this key on this day: the backlog at the end of a day is the sum of
+    `open_change` over every day up to it (`facts.backlog_by_day`)."""
 
     class Meta:
         verbose_name = _("daily fact")
@@ -314,6 +318,88 @@ class SlaDailyFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.policy_id} {self.metric}"
+
+
+class PersonDailyFact(models.Model):
+    """Replies and notes by one person (the event's actor, never the ticket's requester)
+    on one local day × solution (null: tickets without a solution): what a maker or
+    co-owner really answered, for the maker burden decision."""
+
+    day = models.DateField(_("day"))
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    solution = models.ForeignKey(
+        "inventory.Solution",
+        verbose_name=_("solution"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    touches = models.PositiveIntegerField(_("replies and notes"), default=0)
+
+    class Meta:
+        verbose_name = _("daily fact of a person")
+        verbose_name_plural = _("daily facts of people")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "person", "solution"], name="insights_personfact_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["solution", "person", "day"], name="insights_personfact_sol")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.person_id} {self.solution_id}"
+
+
+class SolutionMonthlyFact(_Counters):
+    """The per-solution facts summed per calendar month (`month`: its first day), kept by
+    the same catch-up in the same transaction as `SolutionDailyFact`, so a long range
+    reads whole months here and only its partial edge months from the daily rows."""
+
+    month = models.DateField(_("month"))
+    solution = models.ForeignKey(
+        "inventory.Solution", verbose_name=_("solution"), on_delete=models.CASCADE, related_name="+"
+    )
+    handling_minutes = models.BigIntegerField(_("minutes handled"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly fact of a solution")
+        verbose_name_plural = _("monthly facts of solutions")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "solution"], name="insights_solmonth_key")
+        ]
+        indexes = [models.Index(fields=["solution", "month"], name="insights_solmonth_sol")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.solution_id}"
+
+
+class FactDeferred(models.Model):
+    """An event dated in the future when the catch-up passed it (an import, a skewed
+    clock): the cursor moves on and the event is counted once its time has come, in the
+    same transaction that deletes this row."""
+
+    stream = models.CharField(_("timeline"), max_length=8)
+    event_id = models.BigIntegerField(_("event"))
+    at = models.DateTimeField(_("dated"))
+
+    class Meta:
+        verbose_name = _("event dated in the future")
+        verbose_name_plural = _("events dated in the future")
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "event_id"], name="insights_deferred_key")
+        ]
+        indexes = [models.Index(fields=["stream", "at"], name="insights_deferred_at")]
+
+    def __str__(self) -> str:
+        return f"{self.stream} {self.event_id} {self.at}"
 
 
 class FactTicket(models.Model):

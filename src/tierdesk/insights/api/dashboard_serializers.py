@@ -43,6 +43,10 @@ class DashboardVolumePointSerializer(serializers.Serializer[Any]):
     backlog_change = serializers.IntegerField(
         help_text="Opened + reopened − resolved, summed from the start of the range"
     )
+    backlog = serializers.IntegerField(
+        required=False,
+        help_text="Tickets open at the end of the period under the filters (not for makers)",
+    )
 
 
 class DashboardVolumeSerializer(DashboardRangeSerializer):

@@ -329,3 +329,25 @@ def test_no_request_reads_the_ticket_table(facts_org: Org) -> None:
 def test_levels_cover_the_ladder(facts_org: Org) -> None:
     levels = dashboards.levels(facts_org.users["admin"], _q())
     assert [lv["level"] for lv in levels] == list(SupportType.values)
+
+
+def test_the_backlog_is_the_true_open_count(facts_org: Org) -> None:
+    """Tickets open at the end of each day: every open_change up to it, from before the
+    range too, filters applied; a manager's numbers stay in their business units."""
+    org, admin = facts_org, facts_org.users["admin"]
+    DailyFact.objects.bulk_create(
+        [
+            DailyFact(day=dt.date(2025, 2, 20), business_unit=org.sales, topic="data",
+                      open_change=5),
+            DailyFact(day=DAY, business_unit=org.sales, topic="data", open_change=-2),
+            DailyFact(day=DAY, business_unit=org.prod, topic="data", open_change=4),
+        ]
+    )  # fmt: skip
+    volume = {p["date"]: p for p in dashboards.volume(admin, _q())}
+    assert volume[DAY - dt.timedelta(days=1)]["backlog"] == 5
+    assert volume[DAY]["backlog"] == 7
+    assert volume[dt.date(2025, 3, 31)]["backlog"] == 7
+    sales = {p["date"]: p for p in dashboards.volume(admin, _q(business_unit=org.sales.pk))}
+    assert sales[DAY]["backlog"] == 3
+    weekly = dashboards.volume(admin, _q(by="week"))
+    assert weekly[-1]["backlog"] == 7

@@ -18,7 +18,12 @@ from tierdesk.accounts.choices import SupportType
 from tierdesk.accounts.tests.factories import BusinessUnitFactory
 from tierdesk.common import clock
 from tierdesk.insights import coe, decisions
-from tierdesk.insights.models import DailyFact, SolutionDailyFact
+from tierdesk.insights.models import (
+    DailyFact,
+    PersonDailyFact,
+    SolutionDailyFact,
+    SolutionMonthlyFact,
+)
 from tierdesk.inventory.choices import SolutionEventType, SupportModel, Tier
 from tierdesk.inventory.models import Solution, SolutionEvent, SolutionOwner
 from tierdesk.inventory.tests.factories import EnvironmentFactory, SolutionFactory
@@ -38,12 +43,17 @@ def _client(user) -> Client:
 
 
 def _load(solution: Solution, *, opened: int, touches: int, days_ago: int = 5) -> None:
+    """A day's facts of a solution, and its month's rollup as the keeper would add it."""
+    day = clock.today() - dt.timedelta(days=days_ago)
     SolutionDailyFact.objects.create(
-        day=clock.today() - dt.timedelta(days=days_ago),
-        solution=solution,
-        opened=opened,
-        agent_touches=touches,
+        day=day, solution=solution, opened=opened, agent_touches=touches
     )
+    month, _ = SolutionMonthlyFact.objects.get_or_create(
+        month=day.replace(day=1), solution=solution
+    )
+    month.opened += opened
+    month.agent_touches += touches
+    month.save()
 
 
 @pytest.fixture
@@ -329,3 +339,44 @@ def test_business_units_without_facts_still_get_an_answer(org: Org) -> None:
     SolutionFactory.create(environment=env, tier=Tier.CRITICAL, support_model=SupportModel.SELF)
     d = decisions.formalise(ALL, decisions.Assumptions(), business_unit=org.sales.pk)[0]
     assert d.tickets == 0 and d.verdict == decisions.NOT_NEEDED
+
+
+def test_maker_burden_charges_each_person_their_own_touches(org: Org) -> None:
+    """A team-supported critical app: the co-owner wrote 50 replies and notes, the maker
+    10, a desk agent 40 (not the maker's burden); the hours follow who wrote them. Without
+    per-person facts the touches are shared evenly and the solution is marked estimated."""
+    maker, co_owner, agent = org.users["maker"], org.users["co_owner"], org.users["agent"]
+    s = SolutionFactory.create(
+        environment=org.env_sales, maker=maker, name="팀 지원 앱", tier=Tier.CRITICAL,
+        support_model=SupportModel.TEAM,
+    )  # fmt: skip
+    SolutionOwner.objects.create(solution=s, user=co_owner)
+    _load(s, opened=30, touches=100)
+    day = clock.today() - dt.timedelta(days=5)
+    PersonDailyFact.objects.bulk_create(
+        [
+            PersonDailyFact(day=day, person=co_owner, solution=s, touches=50),
+            PersonDailyFact(day=day, person=maker, solution=s, touches=10),
+            PersonDailyFact(day=day, person=agent, solution=s, touches=40),
+        ]
+    )
+    a = decisions.Assumptions(maker_hours_week=1)
+    rows = {r.username: r for r in decisions.maker_burden(ALL, a)}
+    assert rows["co_owner"].touches == 50 and rows["maker"].touches == 10
+    assert "agent" not in rows
+    # 50 × 15 minutes = 12.5 hours over 90 days ≈ 0.97 hours a week
+    assert rows["co_owner"].hours_week == round(50 * 15 / 60 / (a.days / 7), 1)
+    assert not rows["co_owner"].solutions[0].estimated
+    PersonDailyFact.objects.all().delete()
+    rows = {r.username: r for r in decisions.maker_burden(ALL, a)}
+    assert rows["co_owner"].touches == 50 and rows["maker"].touches == 50  # 100 shared
+    assert rows["maker"].solutions[0].estimated
+
+
+def test_quarter_labels_go_through_the_catalog() -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert decisions.quarter_label(dt.date(2027, 2, 1)) == "2027 Q1"
+    with translation.override("ko"):
+        assert decisions.quarter_label(dt.date(2027, 11, 1)) == "2027년 4분기"

@@ -18,9 +18,18 @@ from conftest import Org
 from tierdesk.accounts.choices import SupportType
 from tierdesk.common import clock
 from tierdesk.desk import ladder, services
+from tierdesk.desk.choices import OPEN_STATUSES
 from tierdesk.desk.models import Ticket
 from tierdesk.insights import facts
-from tierdesk.insights.models import DailyFact, FactCursor, SlaDailyFact, SolutionDailyFact
+from tierdesk.insights.models import (
+    DailyFact,
+    FactCursor,
+    FactDeferred,
+    PersonDailyFact,
+    SlaDailyFact,
+    SolutionDailyFact,
+    SolutionMonthlyFact,
+)
 
 START = dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.UTC)  # Monday 10:00 in Seoul
 
@@ -40,6 +49,8 @@ def _snapshot() -> dict[str, Any]:
         "daily": rows(DailyFact),
         "solution": rows(SolutionDailyFact),
         "sla": rows(SlaDailyFact),
+        "person": rows(PersonDailyFact),
+        "month": rows(SolutionMonthlyFact),
     }
 
 
@@ -121,6 +132,82 @@ def test_the_command_rebuilds_and_reports(org: Org, capsys: Any) -> None:
     assert DailyFact.objects.filter(opened=1).count() == 1
     with pytest.raises(Exception, match="--since"):
         call_command("insights-facts", "--since", "2025-03-01")
+
+
+def _monthly() -> dict[tuple[dt.date, int], tuple[int, ...]]:
+    names = facts.SOLUTION_COUNTERS
+    return {
+        (r.month, r.solution_id): tuple(getattr(r, n) for n in names)
+        for r in SolutionMonthlyFact.objects.all()
+        if any(getattr(r, n) for n in names)
+    }
+
+
+def _monthly_from_days() -> dict[tuple[dt.date, int], tuple[int, ...]]:
+    sums: dict[tuple[dt.date, int], list[int]] = {}
+    for r in SolutionDailyFact.objects.all():
+        row = sums.setdefault((r.day.replace(day=1), r.solution_id), [0] * 5)
+        for n, name in enumerate(facts.SOLUTION_COUNTERS):
+            row[n] += getattr(r, name)
+    return {k: tuple(v) for k, v in sums.items() if any(v)}
+
+
+def test_a_future_dated_event_does_not_stall_the_catch_up(org: Org) -> None:
+    """An event dated tomorrow (an import, a skewed clock) is put aside; the events
+    after it are counted; it is counted once its day comes, and a recount agrees."""
+    requester, agent = org.users["requester"], org.users["agent"]
+    with clock.frozen(START):
+        early = services.ticket_create(requester=requester, subject="먼저", solution=org.own)
+    with clock.frozen(START + dt.timedelta(days=2)):  # written now, dated in two days
+        services.ticket_resolve(ticket=early, actor=agent, reason="미래")
+    with clock.frozen(START + dt.timedelta(minutes=10)):
+        later = services.ticket_create(requester=requester, subject="나중", solution=org.own)
+        services.ticket_reply(ticket=later, author=agent, body="답")
+    with clock.frozen(START + dt.timedelta(hours=1)):
+        report = _catch_up()
+        assert report.events >= 5
+        assert FactDeferred.objects.filter(stream="ticket").exists()
+        day = START.date()
+        assert sum(r["opened"] for r in facts.totals(org.users["admin"], day, day)) == 2
+        assert sum(r["agent_touches"] for r in facts.totals(org.users["admin"], day, day)) == 1
+        assert not any(
+            r["resolved"] for r in facts.totals(org.users["admin"], day, day + dt.timedelta(days=3))
+        )
+        assert facts.backlog_by_day(org.users["admin"], day, day)[-1]["backlog"] == 2
+        assert _catch_up().events == 0  # nothing counted twice
+        kept = _snapshot()
+        facts.facts_rebuild()
+        assert _snapshot() == kept
+    with clock.frozen(START + dt.timedelta(days=2, hours=1)):
+        _catch_up()
+        assert not FactDeferred.objects.exists()
+        two = START.date() + dt.timedelta(days=2)
+        assert sum(r["resolved"] for r in facts.totals(org.users["admin"], two, two)) == 1
+        assert facts.backlog_by_day(org.users["admin"], two, two)[-1]["backlog"] == 1
+        kept = _snapshot()
+        assert _catch_up().events == 0
+        facts.facts_rebuild()
+        assert _snapshot() == kept
+
+
+def test_touches_are_kept_per_person_and_the_backlog_per_day(org: Org) -> None:
+    requester, agent, admin = org.users["requester"], org.users["agent"], org.users["admin"]
+    with clock.frozen(START):
+        t = services.ticket_create(requester=requester, subject="사람별", solution=org.own)
+        services.ticket_reply(ticket=t, author=agent, body="하나")
+        services.ticket_note(ticket=t, author=agent, body="둘")
+        services.ticket_reply(ticket=t, author=admin, body="셋")
+        services.ticket_reply(ticket=t, author=requester, body="요청자")
+    with clock.frozen(START + dt.timedelta(days=1)):
+        services.ticket_resolve(ticket=t, actor=agent, reason="끝")
+    with clock.frozen(START + dt.timedelta(days=1, hours=1)):
+        _catch_up()
+    per = {(r.person_id, r.solution_id): r.touches for r in PersonDailyFact.objects.all()}
+    assert per == {(agent.pk, org.own.pk): 2, (admin.pk, org.own.pk): 1}
+    days = facts.backlog_by_day(
+        admin, START.date() - dt.timedelta(days=1), START.date() + dt.timedelta(days=1)
+    )
+    assert [d["backlog"] for d in days] == [0, 1, 0]
 
 
 # --- the property: kept facts equal a recount --------------------------------------------
@@ -241,6 +328,19 @@ def test_kept_facts_equal_a_recount(org: Org, steps: list[tuple[str, int, int]])
                     )
                 )
                 assert opened == len(tickets)
+                # the true backlog: the tickets open now, from the facts alone
+                today = at.astimezone(facts._zone()).date()
+                last = facts.backlog_by_day(org.users["admin"], today, today)[-1]
+                assert last["backlog"] == Ticket.objects.filter(status__in=OPEN_STATUSES).count()
+                # every reply or note by support is one person's touch
+                assert sum(r.touches for r in PersonDailyFact.objects.all()) == sum(
+                    r["agent_touches"]
+                    for r in facts.totals(
+                        org.users["admin"], START.date(), at.date() + dt.timedelta(days=1)
+                    )
+                )
+                # the monthly rollup is the sum of the days
+                assert _monthly_from_days() == _monthly()
             raise _Rollback
     except _Rollback:
         pass
@@ -305,3 +405,40 @@ def test_a_makers_solution_facts_count_once_whatever_its_co_owners(org: Org) -> 
     for role in ("maker", "co_owner", "member"):
         total = solution_facts_for(org.users[role]).aggregate(n=Sum("opened"))["n"]
         assert total == 3, role
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_monthly_rollup_sums_like_the_days(org: Org, seed: int) -> None:
+    """Random days of facts kept through the keeper's writer; random ranges sum the same
+    from months + edge days as from the days alone."""
+    import random
+
+    from django.db.models import Q
+
+    rnd = random.Random(seed)
+    keeper_adds: dict[Any, dict[str, int]] = {}
+    base = dt.date(2024, 11, 20)
+    for _ in range(60):
+        day = base + dt.timedelta(days=rnd.randrange(200))
+        solution = rnd.choice([org.own, org.other])
+        row = keeper_adds.setdefault((day, solution.pk), dict.fromkeys(facts.SOLUTION_COUNTERS, 0))
+        for name in facts.SOLUTION_COUNTERS:
+            row[name] += rnd.randrange(5)
+    facts._add_rows(SolutionDailyFact, keeper_adds, ("day", "solution"), facts.SOLUTION_COUNTERS)
+    facts._add_rows(
+        SolutionMonthlyFact,
+        facts._months(keeper_adds),
+        ("month", "solution"),
+        facts.SOLUTION_COUNTERS,
+    )
+    everyone = Q(solution_id__in=[org.own.pk, org.other.pk])
+    for _ in range(25):
+        start = base + dt.timedelta(days=rnd.randrange(-10, 210))
+        end = start + dt.timedelta(days=rnd.randrange(0, 150))
+        expected: dict[int, dict[str, int]] = {}
+        for (day, pk), row in keeper_adds.items():
+            if start <= day <= end:
+                out = expected.setdefault(pk, dict.fromkeys(facts.SOLUTION_COUNTERS, 0))
+                for name, n in row.items():
+                    out[name] += n
+        assert facts.solution_sums(everyone, start, end) == expected, (start, end)
