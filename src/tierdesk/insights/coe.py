@@ -19,7 +19,7 @@ Definitions, shared with governance (`governance.scan`):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,21 +218,54 @@ def maker_query(scope: Scope, params: Any) -> MakerQuery:
     )
 
 
-def makers(scope: Scope, query: MakerQuery) -> QuerySet[Any]:
-    """One row (a dict) per maker of the scope's live solutions: solutions by kind and
-    tier, environments, last activity (the latest modification or use of their
-    solutions), departed. One grouped query over the solutions."""
+class PageFirst:
+    """Rows a paginator pages without grouping everything: `keys` gives every row's key
+    in order (cheap: a sorted id list), `fill` the full rows of one page's keys only.
+    Django's `Paginator` (and DRF's) need nothing more than `count()` and slicing."""
+
+    def __init__(
+        self,
+        keys: Callable[[], Sequence[Any]],
+        fill: Callable[[list[Any]], dict[Any, Any]],
+    ) -> None:
+        self._keys = keys
+        self._fill = fill
+        self._sorted: Sequence[Any] | None = None
+
+    def count(self) -> int:
+        return len(self._ordered())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _ordered(self) -> Sequence[Any]:
+        if self._sorted is None:
+            self._sorted = self._keys()
+        return self._sorted
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        if not isinstance(index, slice):  # pragma: no cover - the paginators slice
+            raise TypeError("PageFirst only slices")
+        ids = list(self._ordered()[index])
+        rows: dict[Any, Any] = {}
+        for start in range(0, len(ids), 500):
+            rows.update(self._fill(ids[start : start + 500]))
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def __iter__(self) -> Any:
+        return iter(self[: self.count()])
+
+
+def _maker_solutions(scope: Scope, query: MakerQuery) -> QuerySet[Solution]:
+    """The solutions counted for the makers (the name search filters the makers)."""
     qs = coe_solutions(scope).exclude(maker_id=None)
     if query.business_unit is not None:
         qs = qs.filter(business_unit_id=query.business_unit)
-    if query.q:
-        needle = query.q
-        qs = qs.filter(
-            Q(maker__display_name__icontains=needle)
-            | Q(maker__username__icontains=needle)
-            | Q(maker__email__icontains=needle)
-        )
-    rows = (
+    return qs
+
+
+def _maker_rows(qs: QuerySet[Solution]) -> QuerySet[Any]:
+    return (
         qs.order_by()
         .values("maker_id")
         .annotate(
@@ -262,15 +295,101 @@ def makers(scope: Scope, query: MakerQuery) -> QuerySet[Any]:
             ),
         )
     )
-    if query.departed is True:
-        rows = rows.filter(Q(maker__is_active=False) | Q(orphaned_flags__gt=0))
-    elif query.departed is False:
-        rows = rows.filter(maker__is_active=True, orphaned_flags=0)
-    if query.critical is True:
-        rows = rows.filter(critical__gt=0)
-    elif query.critical is False:
-        rows = rows.filter(critical=0)
-    return rows.order_by(*order_for(query.sort, MAKER_SORTS, ("username", "maker_id")))
+
+
+def _maker_keys(scope: Scope, query: MakerQuery) -> QuerySet[User]:
+    """The makers of the scope's solutions (searched by name), as users: one probe of a
+    maker's solutions each instead of grouping every solution."""
+    mine = _maker_solutions(scope, query).filter(maker_id=OuterRef("pk"))
+    users = User.objects.filter(Exists(mine))
+    if query.q:
+        needle = query.q
+        users = users.filter(
+            Q(display_name__icontains=needle)
+            | Q(username__icontains=needle)
+            | Q(email__icontains=needle)
+        )
+    return users.order_by()
+
+
+def _maker_flags(solutions: QuerySet[Solution], query: MakerQuery) -> set[int] | None:
+    """The makers the departed and critical filters keep (None: no such filter), from
+    one pass that groups two small figures per maker."""
+    if query.departed is None and query.critical is None:
+        return None
+    kept: set[int] = set()
+    grouped = (
+        solutions.order_by()
+        .values("maker_id")
+        .annotate(
+            critical=Count("id", filter=Q(tier=Tier.CRITICAL)),
+            orphaned=Count("id", filter=Q(is_orphaned=True)),
+            active=Max("maker__is_active"),
+        )
+        .values_list("maker_id", "critical", "orphaned", "active")
+    )
+    for pk, critical, orphaned, active in grouped:
+        departed = not active or orphaned > 0
+        if query.departed is not None and departed != query.departed:
+            continue
+        if query.critical is not None and (critical > 0) != query.critical:
+            continue
+        kept.add(pk)
+    return kept
+
+
+_MAKER_SORT_AGGREGATES: dict[str, Any] = {
+    "solutions": Count("id"),
+    "critical": Count("id", filter=Q(tier=Tier.CRITICAL)),
+    "environments": Count("environment_id", distinct=True),
+}
+
+
+def makers(scope: Scope, query: MakerQuery) -> PageFirst:
+    """One row (a dict) per maker of the scope's live solutions: solutions by kind and
+    tier, environments, last activity (the latest modification or use of their
+    solutions), departed.
+
+    Page first: the makers are found and sorted without grouping every solution (by
+    name: the users themselves; by a count: that one figure per maker), and the full
+    figures are grouped for one page's makers only."""
+    solutions = _maker_solutions(scope, query)
+    keys = _maker_keys(scope, query)
+    key = query.sort.lstrip("-")
+    descending = query.sort.startswith("-")
+
+    def ordered() -> Sequence[int]:
+        kept = _maker_flags(solutions, query)
+        if key == "name":
+            name = Lower(Coalesce("display_name", Value("")))
+            first = name.desc(nulls_last=True) if descending else name.asc(nulls_last=True)
+            ids = list(keys.order_by(first, "username", "id").values_list("id", flat=True))
+            return ids if kept is None else [pk for pk in ids if pk in kept]
+        ids = list(keys.order_by("username", "id").values_list("id", flat=True))
+        if kept is not None:
+            ids = [pk for pk in ids if pk in kept]
+        grouped = solutions.order_by().values("maker_id")
+        if key == "last_activity":
+            values: dict[int, Any] = {}
+            for pk, modified, used in grouped.annotate(
+                m=Max("platform_modified_at"), u=Max("last_used_at")
+            ).values_list("maker_id", "m", "u"):
+                known = [v for v in (modified, used) if v is not None]
+                values[pk] = max(known) if known else None
+        else:
+            values = dict(
+                grouped.annotate(v=_MAKER_SORT_AGGREGATES[key]).values_list("maker_id", "v")
+            )
+        present = [pk for pk in ids if values.get(pk) is not None]
+        absent = [pk for pk in ids if values.get(pk) is None]
+        present.sort(key=lambda pk: values[pk], reverse=descending)  # stable: ties by name
+        return present + absent
+
+    def fill(ids: list[int]) -> dict[int, Any]:
+        rows = _maker_rows(solutions.filter(maker_id__in=ids))
+        return {row["maker_id"]: row for row in rows}
+
+    return PageFirst(ordered, fill)
 
 
 # --- connectors ---------------------------------------------------------------------
@@ -306,9 +425,10 @@ def _uses_filter(scope: Scope, business_unit: int | None) -> Q:
     return condition
 
 
-def connectors(scope: Scope, query: ConnectorQuery) -> QuerySet[Connector]:
+def connectors(scope: Scope, query: ConnectorQuery) -> list[Connector]:
     """Every connector with its class and how many of the scope's live solutions use
-    it (apps, flows, chatbots)."""
+    it (apps, flows, chatbots). A few dozen rows: read once, so that a paginator's count
+    does not group the uses a second time."""
     qs = Connector.objects.all()
     if query.tier:
         qs = qs.filter(tier=query.tier)
@@ -322,7 +442,7 @@ def connectors(scope: Scope, query: ConnectorQuery) -> QuerySet[Connector]:
         flows=Count("uses", filter=uses & Q(**{f"{kind}__in": FLOW_KINDS})),
         chatbots=Count("uses", filter=uses & Q(**{kind: SolutionKind.CHATBOT})),
     )
-    return qs.order_by(*order_for(query.sort, CONNECTOR_SORTS, ("name", "id")))
+    return list(qs.order_by(*order_for(query.sort, CONNECTOR_SORTS, ("name", "id"))))
 
 
 def connector_get(scope: Scope, pk: int) -> Connector:
@@ -376,7 +496,7 @@ def environment_query(scope: Scope, params: Any) -> EnvironmentQuery:
 
 def environments(
     scope: Scope, query: EnvironmentQuery, *, today: dt.date | None = None
-) -> QuerySet[Any]:
+) -> list[dict[str, Any]]:
     """One row (a dict) per environment holding the scope's live solutions: solutions by
     kind, makers, and the last 30 days' use — the most users in a day and the sessions
     and runs, summed over its solutions from their latest usage (copied from the usage
@@ -406,7 +526,9 @@ def environments(
         )
         .annotate(name_key=Lower("environment__name"))
     )
-    return rows.order_by(*order_for(query.sort, ENVIRONMENT_SORTS, ("name", "environment_id")))
+    # One row per environment (tens): read once, not grouped again for a paginator's count.
+    ordered = rows.order_by(*order_for(query.sort, ENVIRONMENT_SORTS, ("name", "environment_id")))
+    return [dict(row) for row in ordered]
 
 
 # --- the usage trend ----------------------------------------------------------------

@@ -102,14 +102,16 @@ class CoeTableView(CoeView):
     export_columns: Sequence[Column] = ()
     nav_name = ""
 
-    def table(
-        self, request: HttpRequest, scope: coe.Scope
-    ) -> tuple[QuerySet[Any], str, dict[str, Any]]:
-        """The rows, the sort in use and the page's own context."""
+    def table(self, request: HttpRequest, scope: coe.Scope) -> tuple[Any, str, dict[str, Any]]:
+        """The rows (a query, a list or a `coe.PageFirst`), the sort in use and the
+        page's own context."""
         raise NotImplementedError
 
-    def export_rows(self, rows: QuerySet[Any]) -> Iterable[Any]:
-        return rows[: coe.EXPORT_LIMIT].iterator(chunk_size=500)
+    def export_rows(self, rows: Any) -> Iterable[Any]:
+        if isinstance(rows, QuerySet):
+            return rows[: coe.EXPORT_LIMIT].iterator(chunk_size=500)
+        first: list[Any] = rows[: coe.EXPORT_LIMIT]  # a list or a page-first source
+        return first
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
         scope = self.scope(request)
@@ -214,9 +216,7 @@ class MakersView(CoeTableView):
         Header(_("Departed")),
     )
 
-    def table(
-        self, request: HttpRequest, scope: coe.Scope
-    ) -> tuple[QuerySet[Any], str, dict[str, Any]]:
+    def table(self, request: HttpRequest, scope: coe.Scope) -> tuple[Any, str, dict[str, Any]]:
         query = coe.maker_query(scope, request.GET)
         return coe.makers(scope, query), query.sort, {"filters": query}
 
@@ -249,9 +249,7 @@ class ConnectorsView(CoeTableView):
         Header(_("By kind")),
     )
 
-    def table(
-        self, request: HttpRequest, scope: coe.Scope
-    ) -> tuple[QuerySet[Any], str, dict[str, Any]]:
+    def table(self, request: HttpRequest, scope: coe.Scope) -> tuple[Any, str, dict[str, Any]]:
         query = coe.connector_query(scope, request.GET)
         return (
             coe.connectors(scope, query),
@@ -342,9 +340,7 @@ class EnvironmentsView(CoeTableView):
         Header(_("Sessions and runs (30 days)"), "activity", True),
     )
 
-    def table(
-        self, request: HttpRequest, scope: coe.Scope
-    ) -> tuple[QuerySet[Any], str, dict[str, Any]]:
+    def table(self, request: HttpRequest, scope: coe.Scope) -> tuple[Any, str, dict[str, Any]]:
         query = coe.environment_query(scope, request.GET)
         return (
             coe.environments(scope, query),
@@ -390,42 +386,40 @@ class TrendView(CoeView):
 # --- unused and orphaned solutions --------------------------------------------------
 
 
-class UnusedView(CoeTableView):
+class SolutionListView(CoeTableView):
+    """A list of the scope's solutions picked by one rule (`select`): unused, orphaned."""
+
+    export_columns = SOLUTION_COLUMNS
+    headers = SOLUTION_HEADERS
+    default_sort = "name"
+    select: Any = None  # (scope, SolutionQuery) -> QuerySet[Solution]
+
+    def table(
+        self, request: HttpRequest, scope: coe.Scope
+    ) -> tuple[QuerySet[Solution], str, dict[str, Any]]:
+        query = coe.solution_query(scope, request.GET, default_sort=self.default_sort)
+        return (
+            type(self).select(scope, query),
+            query.sort,
+            {"filters": query, "kinds": SolutionKind.choices, "tiers": Tier.choices},
+        )
+
+
+class UnusedView(SolutionListView):
     nav_name = "insights:coe-unused"
     template_name = "insights/coe_unused.html"
     title = _("Unused solutions")
     filename = "unused-solutions"
-    export_columns = SOLUTION_COLUMNS
-    headers = SOLUTION_HEADERS
-
-    def table(
-        self, request: HttpRequest, scope: coe.Scope
-    ) -> tuple[QuerySet[Solution], str, dict[str, Any]]:
-        query = coe.solution_query(scope, request.GET, default_sort="last_used")
-        return (
-            coe.unused_solutions(scope, query),
-            query.sort,
-            {"filters": query, "kinds": SolutionKind.choices, "tiers": Tier.choices},
-        )
+    default_sort = "last_used"
+    select = staticmethod(coe.unused_solutions)
 
 
-class OrphanedView(CoeTableView):
+class OrphanedView(SolutionListView):
     nav_name = "insights:coe-orphaned"
     template_name = "insights/coe_orphaned.html"
     title = _("Orphaned solutions")
     filename = "orphaned-solutions"
-    export_columns = SOLUTION_COLUMNS
-    headers = SOLUTION_HEADERS
-
-    def table(
-        self, request: HttpRequest, scope: coe.Scope
-    ) -> tuple[QuerySet[Solution], str, dict[str, Any]]:
-        query = coe.solution_query(scope, request.GET, default_sort="name")
-        return (
-            coe.orphaned_solutions(scope, query),
-            query.sort,
-            {"filters": query, "kinds": SolutionKind.choices, "tiers": Tier.choices},
-        )
+    select = staticmethod(coe.orphaned_solutions)
 
 
 COE_PAGES: list[tuple[str, Any, Any]] = [

@@ -38,10 +38,11 @@ class _CoeViewSet(viewsets.GenericViewSet[Any]):
         checked.is_valid(raise_exception=True)
         return self.request.query_params
 
-    def rows(self, scope: coe.Scope, params: QueryDict) -> QuerySet[Any]:
+    def rows(self, scope: coe.Scope, params: QueryDict) -> Any:
+        """A query, a list or a `coe.PageFirst` (the paginator counts and slices each)."""
         raise NotImplementedError
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Solution.objects.none()
         try:
@@ -63,7 +64,7 @@ class MakerViewSet(_CoeViewSet):
     serializer_class = s.MakerRowSerializer
     query_serializer = s.MakerQuerySerializer
 
-    def rows(self, scope: coe.Scope, params: QueryDict) -> QuerySet[Any]:
+    def rows(self, scope: coe.Scope, params: QueryDict) -> Any:
         return coe.makers(scope, coe.maker_query(scope, params))
 
 
@@ -74,7 +75,7 @@ class ConnectorViewSet(_CoeViewSet):
     serializer_class = s.ConnectorRowSerializer
     query_serializer = s.ConnectorQuerySerializer
 
-    def rows(self, scope: coe.Scope, params: QueryDict) -> QuerySet[Any]:
+    def rows(self, scope: coe.Scope, params: QueryDict) -> Any:
         return coe.connectors(scope, coe.connector_query(scope, params))
 
 
@@ -100,7 +101,7 @@ class EnvironmentViewSet(_CoeViewSet):
     serializer_class = s.EnvironmentRowSerializer
     query_serializer = s.EnvironmentQuerySerializer
 
-    def rows(self, scope: coe.Scope, params: QueryDict) -> QuerySet[Any]:
+    def rows(self, scope: coe.Scope, params: QueryDict) -> Any:
         return coe.environments(scope, coe.environment_query(scope, params))
 
 
