@@ -670,5 +670,6 @@ def can_read_automation(user: Any) -> bool:
 
 def can_read_any_insight(user: Any) -> bool:
     """Who may read the CoE views or the automation candidates (the landing page and the
-    navigation also show to readers of the dashboard and readiness: `hub_views.can_open_insights`)."""
+    navigation also show to readers of the dashboard and readiness:
+    `hub_views.can_open_insights`)."""
     return can_read_coe_views(user) or can_read_automation(user)
