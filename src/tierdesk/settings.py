@@ -517,6 +517,9 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "tierdesk.sla.choices.Priority",
         "TicketChannelEnum": "tierdesk.desk.choices.Channel",
         "VendorCaseStatusEnum": "tierdesk.desk.choices.VendorCaseStatus",
+        "CandidateStatusEnum": "tierdesk.insights.choices.CandidateStatus",
+        "AutomationKindEnum": "tierdesk.insights.choices.AutomationKind",
+        "ClusterBasisEnum": "tierdesk.insights.choices.ClusterBasis",
     },
 }
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("tierdesk.insights.api.decisions_urls")),
     path("", include("tierdesk.insights.api.readiness_urls")),
     path("", include("tierdesk.insights.api.digest_urls")),
+    path("", include("tierdesk.insights.api.automation_urls")),
 ]
