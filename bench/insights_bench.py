@@ -33,7 +33,10 @@ scheduler's sweep would): the catch-up's time is added to the creations it follo
     python bench/insights_bench.py [--database sqlite|postgres|both] [--iterations N]
                                    [--build-only] [--tickets N]
 
-SQLite lives in bench/.data/insights_bench/ (or $INSIGHTS_BENCH_DATA); PostgreSQL uses
+SQLite lives in bench/.data/insights_bench/ (or $INSIGHTS_BENCH_DATA) and starts as a copy
+of coe_bench's finished SQLite data set (the same organisation; $INSIGHTS_BENCH_SEED, by
+default /work/main/bench/.data/coe_bench/sqlite/tierdesk.sqlite3) when there is one;
+PostgreSQL uses
 TIERDESK_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:54329/
 tierdesk_insights_bench). The organisation and the facts' catch-up carry on where an
 interrupted build stopped; the tickets do not (a rerun says so: remove the data set and
