@@ -61,3 +61,29 @@ def run_child(script: str, args: list[str], env: dict[str, str]) -> dict[str, An
 
 def print_result(figures: dict[str, Any]) -> None:
     print(RESULT + json.dumps(figures), flush=True)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The nearest-rank percentile (`pct` in 0–100) of `values`: p95 of 20 is the 19th."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))  # ceil, at least the first
+    return ordered[int(rank) - 1]
+
+
+def stream_child(script: str, args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """`run_child`, echoing the child's lines as they come (for long builds)."""
+    proc = subprocess.Popen(
+        [sys.executable, script, *args], env=env, stdout=subprocess.PIPE, text=True
+    )
+    result: dict[str, Any] = {}
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith(RESULT):
+            result = json.loads(line[len(RESULT) :])
+        else:
+            print(line, end="", flush=True)
+    if proc.wait() != 0:
+        raise SystemExit(f"{Path(script).name} {' '.join(args)} failed (exit {proc.returncode})")
+    return result
