@@ -298,20 +298,24 @@ def dashboard_data(user: Any, q: d.Query, sections: Iterable[str] = SECTIONS) ->
     kind = d.reader_kind(user)
     volume = d.volume(user, q) if "volume" in wanted else []
     sla = d.sla(user, q) if "sla" in wanted else d.SlaTables()
-    for table, link in (
-        (sla.by_policy, tickets_url(q, breached=True)),
-        (sla.by_tier, tickets_url(q, breached=True)),
-        (sla.by_level, tickets_url(q, breached=True)),
-    ):
-        for row in table:
-            row["url"] = link
-            row["share_text"] = percent(row["share"])
-            row["first_text"] = percent(row["first_response_share"])
-            row["resolution_text"] = percent(row["resolution_share"])
-            row["share_value"] = row["share"] or 0
+    for row in sla.by_policy:
+        row["url"] = tickets_url(q, breached=True)
+    for row in sla.by_tier:
+        row["url"] = row_tickets_url(q, tier=row["key"] or d.TIER_NONE, breached=True)
+    for row in sla.by_level:
+        row["url"] = row_tickets_url(q, level=row["key"] or q.level, breached=True)
+    for row in (*sla.by_policy, *sla.by_tier, *sla.by_level):
+        row["share_text"] = percent(row["share"])
+        row["first_text"] = percent(row["first_response_share"])
+        row["resolution_text"] = percent(row["resolution_share"])
+        row["share_value"] = row["share"] or 0
     units = d.units(user, q) if "units" in wanted else []
     for u in units:
-        u["url"] = unit_solutions_url(u["business_unit_id"], q)
+        u["url"] = (
+            escalated_tickets_url(q, business_unit=u["business_unit_id"])
+            if u["business_unit_id"] is not None
+            else unit_solutions_url(None, q)
+        )
         u["label"] = u["name"]
         for rate in ("escalation_rate", "bounce_rate", "redirect_rate", "bypass_rate"):
             u[f"{rate}_text"] = percent(u[rate])
@@ -321,11 +325,11 @@ def dashboard_data(user: Any, q: d.Query, sections: Iterable[str] = SECTIONS) ->
         ]
     levels = d.levels(user, q) if "levels" in wanted else []
     for lv in levels:
-        lv["url"] = tickets_url(q)
+        lv["url"] = row_tickets_url(q, level=lv["level"])
         lv["hours_text"] = number_format(lv["hours"], 1)
     solutions = d.top_solutions(user, q) if "solutions" in wanted else []
     for s in solutions:
-        s["url"] = solution_tickets_url(s["solution_id"])
+        s["url"] = solution_tickets_url(s["solution_id"], q)
         s["label"] = s["name"]
         s["tier_label"] = _label(Tier, s["tier"], gettext("Not set"))
         s["escalation_text"] = percent(s["escalation_rate"])
@@ -419,7 +423,6 @@ class DashboardView(RoleRequiredMixin, View):
             "limited": data["kind"] != "wide",
             "volume_url": tickets_url(q),
             "backlog_url": tickets_url(q, open_only=True),
-            "queue_linked": q.team is not None,
             "sla_chart": bars(
                 data["sla_policy"], title=gettext("SLA attainment per policy"),
                 value="share_value", shown="share_text", top=1.0,

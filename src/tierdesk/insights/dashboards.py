@@ -38,7 +38,7 @@ from tierdesk.governance.choices import FindingStatus, GraduationStatus, Severit
 from tierdesk.governance.models import Finding, GraduationRequest
 from tierdesk.insights import facts
 from tierdesk.insights.coe import BadParameter, parse_choice, parse_int
-from tierdesk.insights.models import DailyFact, FactCursor, SlaDailyFact, SolutionDailyFact
+from tierdesk.insights.models import DailyFact, FactCursor, SolutionDailyFact
 from tierdesk.inventory.choices import Tier
 from tierdesk.inventory.models import Solution, SolutionOwner
 from tierdesk.sla.models import SlaPolicy
@@ -210,54 +210,66 @@ def teams() -> QuerySet[SupportTeam]:
 # --- filters on each fact table ----------------------------------------------------------
 
 
-def _daily(user: Any, q: Query, *, from_start: bool = True) -> QuerySet[DailyFact]:
-    """The daily facts of the query's range and filters (`from_start=False`: every day
-    up to its end, for the backlog)."""
-    qs = facts.daily_facts_for(user).filter(day__lte=q.end)
-    if from_start:
-        qs = qs.filter(day__gte=q.start)
+def _narrow(qs: QuerySet[Any], q: Query, *, topic: bool = True) -> QuerySet[Any]:
+    """The query's filters on a daily table or its monthly rollup (same columns)."""
     if q.business_unit is not None:
         qs = qs.filter(business_unit_id=q.business_unit)
     if q.tier:
         qs = qs.filter(tier="" if q.tier == TIER_NONE else q.tier)
     if q.level:
         qs = qs.filter(level=q.level)
-    if q.topic:
+    if topic and q.topic:
         qs = qs.filter(topic=q.topic)
     if q.team is not None:
         qs = qs.filter(team_id=q.team)
     return qs
 
 
-def _sla_facts(user: Any, q: Query) -> QuerySet[SlaDailyFact]:
+def _daily(user: Any, q: Query) -> QuerySet[DailyFact]:
+    """The daily facts of the query's range and filters."""
+    return _narrow(facts.daily_facts_for(user).filter(day__gte=q.start, day__lte=q.end), q)
+
+
+def _daily_parts(user: Any, q: Query) -> list[QuerySet[Any]]:
+    """The query's range and filters as rows to sum: whole months from the monthly
+    rollup, the edge days from the daily facts."""
+    return facts.month_parts(
+        _narrow(facts.daily_facts_for(user), q),
+        _narrow(facts.monthly_facts_for(user), q),
+        q.start,
+        q.end,
+    )
+
+
+def _sla_parts(user: Any, q: Query) -> list[QuerySet[Any]]:
     """SLA facts carry no topic: the topic filter does not narrow them (the page says so)."""
-    qs = facts.sla_facts_for(user).filter(day__gte=q.start, day__lte=q.end)
+    return facts.month_parts(
+        _narrow(facts.sla_facts_for(user), q, topic=False),
+        _narrow(facts.sla_monthly_facts_for(user), q, topic=False),
+        q.start,
+        q.end,
+    )
+
+
+def _solution_scope(user: Any, q: Query) -> Q:
+    """Which solutions' facts count, narrowed by business unit and tier (the solution's
+    present ones); level, topic and team are not kept per solution."""
+    if reader_kind(user) == "maker":
+        # a subquery, no join through the co-owners (it would repeat a row per co-owner)
+        scope = Q(solution_id__in=_own_solution_ids(user))
+    else:
+        scope = facts.solution_scope(user)
     if q.business_unit is not None:
-        qs = qs.filter(business_unit_id=q.business_unit)
+        scope &= Q(solution__business_unit_id=q.business_unit)
     if q.tier:
-        qs = qs.filter(tier="" if q.tier == TIER_NONE else q.tier)
-    if q.level:
-        qs = qs.filter(level=q.level)
-    if q.team is not None:
-        qs = qs.filter(team_id=q.team)
-    return qs
+        scope &= Q(solution__tier="" if q.tier == TIER_NONE else q.tier)
+    return scope
 
 
 def _solution_facts(user: Any, q: Query) -> QuerySet[SolutionDailyFact]:
-    """Per-solution facts narrowed by business unit and tier (the solution's present
-    ones); level, topic and team are not kept per solution."""
-    if reader_kind(user) == "maker":
-        # `facts.solution_facts_for` joins the co-owners, which repeats a fact row once per
-        # co-owner inside a SUM; the same rule as a subquery counts each row once.
-        qs = SolutionDailyFact.objects.filter(solution_id__in=_own_solution_ids(user))
-    else:
-        qs = facts.solution_facts_for(user)
-    qs = qs.filter(day__gte=q.start, day__lte=q.end)
-    if q.business_unit is not None:
-        qs = qs.filter(solution__business_unit_id=q.business_unit)
-    if q.tier:
-        qs = qs.filter(solution__tier="" if q.tier == TIER_NONE else q.tier)
-    return qs
+    return SolutionDailyFact.objects.filter(
+        _solution_scope(user, q), day__gte=q.start, day__lte=q.end
+    )
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -297,18 +309,18 @@ def _volume(user: Any, q: Query) -> list[dict[str, Any]]:
         rows = (
             _daily(user, q)
             .values("day")
-            .annotate(o=Sum("opened"), r=Sum("resolved"), ro=Sum("reopened"))
+            .annotate(o=Sum("opened"), r=Sum("resolved"), ro=Sum("reopened"),
+                      n=Sum("open_change"))
             .order_by("day")
-        )
-        by_day = {row["day"]: (row["o"] or 0, row["r"] or 0, row["ro"] or 0) for row in rows}
-        everything = _daily(user, q, from_start=False)
-        open_before = everything.filter(day__lt=q.start).aggregate(n=Sum("open_change"))["n"] or 0
-        opens = dict(
-            everything.filter(day__gte=q.start)
-            .values("day")
-            .annotate(n=Sum("open_change"))
-            .order_by("day")
-            .values_list("day", "n")
+        )  # fmt: skip
+        by_day, opens = {}, {}
+        for row in rows:
+            by_day[row["day"]] = (row["o"] or 0, row["r"] or 0, row["ro"] or 0)
+            opens[row["day"]] = row["n"] or 0
+        open_before = facts.open_before(
+            _narrow(facts.daily_facts_for(user), q),
+            _narrow(facts.monthly_facts_for(user), q),
+            q.start,
         )
     periods: dict[dt.date, list[int]] = {}
     open_at_end: dict[dt.date, int] = {}
@@ -391,12 +403,13 @@ def _sla(user: Any, q: Query) -> SlaTables:
     both), from one grouped query."""
     if reader_kind(user) == "maker":
         return SlaTables()
-    rows = (
-        _sla_facts(user, q)
-        .values("policy_id", "tier", "level", "metric")
-        .annotate(m=Sum("met"), b=Sum("breached"))
-        .order_by()
+    found = facts.grouped_sums(
+        _sla_parts(user, q), ["policy_id", "tier", "level", "metric"], ("met", "breached")
     )
+    rows = [
+        {"policy_id": p, "tier": t, "level": lv, "metric": m, "m": c["met"], "b": c["breached"]}
+        for (p, t, lv, m), c in found.items()
+    ]
     per: dict[str, dict[Any, dict[str, Attainment]]] = {
         "policy": defaultdict(lambda: defaultdict(Attainment)),
         "tier": defaultdict(lambda: defaultdict(Attainment)),
@@ -453,12 +466,12 @@ def _units(user: Any, q: Query) -> list[dict[str, Any]]:
     business unit (only the platform team and admins read them) come last."""
     if reader_kind(user) == "maker":
         return []
-    rows = (
-        _daily(user, q)
-        .values("business_unit_id", "level")
-        .annotate(**{f"{c}_": Sum(c) for c in UNIT_COUNTERS})
-        .order_by()
-    )
+    rows = [
+        {"business_unit_id": unit, "level": level, **{f"{c}_": n for c, n in sums.items()}}
+        for (unit, level), sums in facts.grouped_sums(
+            _daily_parts(user, q), ["business_unit_id", "level"], UNIT_COUNTERS
+        ).items()
+    ]
     found: dict[int | None, dict[str, Any]] = {}
     for raw in rows:
         row: dict[str, Any] = dict(raw)
@@ -501,12 +514,12 @@ def _levels(user: Any, q: Query) -> list[dict[str, Any]]:
     if reader_kind(user) == "maker":
         return []
     rows: dict[str, dict[str, Any]] = {
-        r["level"]: dict(r)
-        for r in _daily(user, q)
-        .values("level")
-        .annotate(o=Sum("opened"), e=Sum("escalations"), b=Sum("bounce_backs"),
-                  m=Sum("level_minutes"))
-        .order_by()
+        key[0]: {"o": r["opened"], "e": r["escalations"], "b": r["bounce_backs"],
+                 "m": r["level_minutes"]}
+        for key, r in facts.grouped_sums(
+            _daily_parts(user, q), ["level"],
+            ("opened", "escalations", "bounce_backs", "level_minutes"),
+        ).items()
     }  # fmt: skip
     out = []
     for value, label in SupportType.choices:
@@ -537,18 +550,16 @@ def top_solutions(user: Any, q: Query, *, limit: int = TOP_SOLUTIONS) -> list[di
 def _top_solutions(user: Any, q: Query, *, limit: int) -> list[dict[str, Any]]:
     """The solutions with the most handling time in the range, with tickets opened and
     resolved, escalations and their rate, agent touches."""
-    found = list(
-        _solution_facts(user, q)
-        .values("solution_id")
-        .annotate(
-            opened_=Sum("opened"),
-            resolved_=Sum("resolved"),
-            escalations_=Sum("escalations"),
-            agent_touches_=Sum("agent_touches"),
-            handling_minutes_=Sum("handling_minutes"),
+    found = [
+        {f"{k}_" if k != "solution_id" else k: v for k, v in r.items()}
+        for r in facts.top_solution_sums(
+            _solution_scope(user, q),
+            q.start,
+            q.end,
+            order=("handling_minutes", "opened"),
+            limit=limit,
         )
-        .order_by("-handling_minutes_", "-opened_", "solution_id")[:limit]
-    )
+    ]
     solutions: dict[int, dict[str, Any]] = {
         s["id"]: dict(s)
         for s in Solution.objects.filter(pk__in=[r["solution_id"] for r in found]).values(

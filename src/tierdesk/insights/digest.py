@@ -10,8 +10,8 @@ who is also an admin still gets only their units' numbers.
 
 Numbers (the daily facts only, never the ticket table):
 - tickets opened and resolved, escalations per ticket opened (`DailyFact`);
-- backlog at the end of the week: opened + reopened − resolved over every counted day
-  up to then (`DailyFact`);
+- backlog at the end of the week: the tickets open then, under the units where they
+  stood (`facts.open_before`: `open_change` summed, whole months from `DailyMonthlyFact`);
 - SLA attainment: clocks met among clocks stopped, first response and resolution together
   (`SlaDailyFact`);
 - the top solutions by handling time (`SolutionDailyFact`).
@@ -52,10 +52,11 @@ from tierdesk.accounts.models import BusinessUnit, User
 from tierdesk.common import clock
 from tierdesk.common.links import absolute_url
 from tierdesk.common.roles import Role
-from tierdesk.insights import coe, decisions
+from tierdesk.insights import coe, decisions, facts
 from tierdesk.insights.facts import manager_business_units
 from tierdesk.insights.models import (
     DailyFact,
+    DailyMonthlyFact,
     DigestSent,
     DigestTeamsChannel,
     SlaDailyFact,
@@ -154,12 +155,11 @@ def _week_counts(units: list[int], start: dt.date, end: dt.date) -> dict[str, in
     sla = SlaDailyFact.objects.filter(
         business_unit_id__in=units, day__gte=start, day__lte=end
     ).aggregate(met=Sum("met"), breached=Sum("breached"))
-    backlog = DailyFact.objects.filter(business_unit_id__in=units, day__lte=end).aggregate(
-        o=Sum("opened"), r=Sum("resolved"), ro=Sum("reopened")
-    )
     out = {k: int(v or 0) for k, v in {**row, **sla}.items()}
-    out["backlog"] = max(
-        0, int(backlog["o"] or 0) + int(backlog["ro"] or 0) - int(backlog["r"] or 0)
+    out["backlog"] = facts.open_before(
+        DailyFact.objects.filter(business_unit_id__in=units),
+        DailyMonthlyFact.objects.filter(business_unit_id__in=units),
+        end + dt.timedelta(days=1),
     )
     return out
 

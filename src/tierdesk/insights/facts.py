@@ -31,8 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from tierdesk.accounts.choices import SupportType
 from tierdesk.accounts.models import BusinessUnit, SupportTeam, User
@@ -43,12 +45,14 @@ from tierdesk.desk.choices import TicketEventType as T
 from tierdesk.desk.models import Ticket, TicketEvent
 from tierdesk.insights.models import (
     DailyFact,
+    DailyMonthlyFact,
     FactClassification,
     FactCursor,
     FactDeferred,
     FactTicket,
     PersonDailyFact,
     SlaDailyFact,
+    SlaMonthlyFact,
     SolutionDailyFact,
     SolutionMonthlyFact,
 )
@@ -582,8 +586,16 @@ def _add_rows(
     days = sorted({k[0] for k in adds})
     existing: dict[tuple[Any, ...], Any] = {}
     attnames = tuple(model._meta.get_field(f).attname for f in key_fields)
+    narrower = Q()
+    if len(key_fields) > 1:
+        # a small catch-up reads only the rows of the keys it touches, not whole months
+        seconds = {k[1] for k in adds}
+        if len(seconds) <= 500:
+            narrower = Q(**{f"{attnames[1]}__in": [v for v in seconds if v is not None]})
+            if None in seconds:
+                narrower |= Q(**{f"{attnames[1]}__isnull": True})
     for chunk in _chunks(days, 500):
-        for row in model.objects.filter(**{f"{key_fields[0]}__in": chunk}):
+        for row in model.objects.filter(narrower, **{f"{key_fields[0]}__in": chunk}):
             existing[tuple(getattr(row, a) for a in attnames)] = row
     changed, new = [], []
     for key, counts in adds.items():
@@ -597,6 +609,15 @@ def _add_rows(
             changed.append(row)
         for name, n in counts.items():
             setattr(row, name, getattr(row, name) + n)
+    # a row whose counters came back to zero (a ticket that moved in and out again,
+    # counted in two batches) is dropped, as a recount in one batch never writes it
+    emptied = [r for r in changed if not any(getattr(r, n) for n in counters)]
+    if emptied:
+        gone = {r.pk for r in emptied}
+        for chunk in _chunks(sorted(gone), 900):
+            model.objects.filter(pk__in=chunk).delete()
+        changed = [r for r in changed if r.pk not in gone]
+    new = [r for r in new if any(getattr(r, n) for n in counters)]
     _replace(model, changed)
     if new:
         model.objects.bulk_create(new, batch_size=1000)
@@ -627,38 +648,68 @@ STATE_FIELDS = [
 ]
 
 
-def _months(adds: dict[SolutionKey, dict[str, int]]) -> dict[SolutionKey, dict[str, int]]:
-    """The per-solution adds summed by month (keyed by its first day)."""
-    out: dict[SolutionKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for (day, solution_id), counts in adds.items():
-        row = out[(day.replace(day=1), solution_id)]
+def _months(adds: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:
+    """Adds keyed by (day, …) summed by month: (first day of the month, …)."""
+    out: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for key, counts in adds.items():
+        row = out[(key[0].replace(day=1), *key[1:])]
         for name, n in counts.items():
             row[name] += n
     return out
 
 
+DAILY_KEY = ("business_unit", "tier", "level", "topic", "team")
+SLA_KEY = ("business_unit", "tier", "level", "team", "policy", "metric")
+ROLLUPS: tuple[tuple[Any, Any, tuple[str, ...], tuple[str, ...]], ...] = (
+    (DailyFact, DailyMonthlyFact, DAILY_KEY, DAILY_COUNTERS),
+    (SolutionDailyFact, SolutionMonthlyFact, ("solution",), SOLUTION_COUNTERS),
+    (SlaDailyFact, SlaMonthlyFact, SLA_KEY, SLA_COUNTERS),
+)
+"""Each daily fact table, its monthly rollup, the key beside the day and the counters."""
+
+
+def refill_months(start: dt.date | None = None, end: dt.date | None = None) -> int:
+    """Add the daily rows from `start` to `end` (default: all) to the monthly rollups,
+    grouped in SQL. With no bounds the rollups are first emptied: they are then recounted
+    from the days (for facts written straight into the daily tables: tests, benches)."""
+    written = 0
+    for daily, monthly, key, counters in ROLLUPS:
+        rows = daily.objects.all()
+        if start is None and end is None:
+            monthly.objects.all().delete()
+        if start is not None:
+            rows = rows.filter(day__gte=start)
+        if end is not None:
+            rows = rows.filter(day__lte=end)
+        attnames = [daily._meta.get_field(f).attname for f in key]
+        found = (
+            rows.annotate(m=TruncMonth("day"))
+            .values("m", *attnames)
+            .annotate(**{f"{n}_": Sum(n) for n in counters})
+            .order_by()
+        )
+        adds = {
+            (r["m"], *(r[a] for a in attnames)): {n: r[f"{n}_"] or 0 for n in counters}
+            for r in found
+        }
+        written += _add_rows(monthly, adds, ("month", *key), counters)
+    return written
+
+
 def _write(keeper: _Keeper) -> int:
+    """The batch's adds to every daily table and, in the same transaction, its monthly
+    rollup."""
     written = _add_rows(
-        DailyFact,
-        keeper.adds.daily,
-        ("day", "business_unit", "tier", "level", "topic", "team"),
-        DAILY_COUNTERS,
-    )
-    written += _add_rows(
-        SolutionDailyFact, keeper.adds.solution, ("day", "solution"), SOLUTION_COUNTERS
-    )
-    written += _add_rows(
-        SolutionMonthlyFact, _months(keeper.adds.solution), ("month", "solution"), SOLUTION_COUNTERS
-    )
-    written += _add_rows(
         PersonDailyFact, keeper.adds.person, ("day", "person", "solution"), ("touches",)
     )
-    written += _add_rows(
-        SlaDailyFact,
+    all_adds: tuple[dict[Any, dict[str, int]], ...] = (
+        keeper.adds.daily,
+        keeper.adds.solution,
         keeper.adds.sla,
-        ("day", "business_unit", "tier", "level", "team", "policy", "metric"),
-        SLA_COUNTERS,
     )
+    for (daily, monthly, key, counters), adds in zip(ROLLUPS, all_adds, strict=True):
+        written += _add_rows(daily, adds, ("day", *key), counters)
+        written += _add_rows(monthly, _months(adds), ("month", *key), counters)
     if keeper.new_classes:
         FactClassification.objects.bulk_create(
             keeper.new_classes, batch_size=500, ignore_conflicts=True
@@ -726,33 +777,20 @@ def facts_rebuild(*, since: dt.date | None = None, batch: int = 100_000) -> Catc
             if since is not None:
                 rows = rows.filter(day__gte=since)
             rows.delete()
-        months = SolutionMonthlyFact.objects.all()
-        if since is not None:
-            # the month of `since` is recounted whole from its daily rows after the replay
-            months = months.filter(month__gte=since.replace(day=1))
-        months.delete()
+        for _daily, monthly, _key, _counters in ROLLUPS:
+            months = monthly.objects.all()
+            if since is not None:
+                # the month of `since` is recounted whole after the replay
+                months = months.filter(month__gte=since.replace(day=1))
+            months.delete()
         FactTicket.objects.all().delete()
         FactDeferred.objects.all().delete()
         FactCursor.objects.filter(pk=1).update(ticket_event_id=0, sla_event_id=0, deflection_id=0)
         report = facts_catch_up(lag=0, batch=batch, min_day=since)
         if since is not None and since.day != 1:
             # the days of `since`'s month before it were kept, not replayed: add them back
-            # to the month deleted above
-            kept: Any = (
-                SolutionDailyFact.objects.filter(day__gte=since.replace(day=1), day__lt=since)
-                .values("solution_id")
-                .annotate(**{f"{n}_": Sum(n) for n in SOLUTION_COUNTERS})
-                .order_by()
-            )
-            adds: dict[SolutionKey, dict[str, int]] = {
-                (since.replace(day=1), r["solution_id"]): {
-                    n: r[f"{n}_"] or 0 for n in SOLUTION_COUNTERS
-                }
-                for r in kept
-            }
-            report.rows += _add_rows(
-                SolutionMonthlyFact, adds, ("month", "solution"), SOLUTION_COUNTERS
-            )
+            # to the months deleted above
+            report.rows += refill_months(since.replace(day=1), since - dt.timedelta(days=1))
     return report
 
 
@@ -801,47 +839,62 @@ def business_units_for(user: Any) -> QuerySet[BusinessUnit]:
     return BusinessUnit.objects.none()
 
 
+def _unit_scoped(user: Any, model: Any) -> QuerySet[Any]:
+    if not _signed_in(user):
+        return model.objects.none()  # type: ignore[no-any-return]
+    roles = roles_of(user)
+    if roles & WIDE:
+        return model.objects.all()  # type: ignore[no-any-return]
+    if Role.MANAGER in roles:
+        return model.objects.filter(  # type: ignore[no-any-return]
+            business_unit_id__in=manager_business_units(user)
+        )
+    return model.objects.none()  # type: ignore[no-any-return]
+
+
 def daily_facts_for(user: Any) -> QuerySet[DailyFact]:
     """The daily facts the user may read: all for the platform team and admins; a
     manager's business units' (never the rows without a business unit); none else."""
-    if not _signed_in(user):
-        return DailyFact.objects.none()
-    roles = roles_of(user)
-    if roles & WIDE:
-        return DailyFact.objects.all()
-    if Role.MANAGER in roles:
-        return DailyFact.objects.filter(business_unit_id__in=manager_business_units(user))
-    return DailyFact.objects.none()
+    return _unit_scoped(user, DailyFact)
+
+
+def monthly_facts_for(user: Any) -> QuerySet[DailyMonthlyFact]:
+    """The monthly rollup of `daily_facts_for`, scoped by the same rule."""
+    return _unit_scoped(user, DailyMonthlyFact)
 
 
 def sla_facts_for(user: Any) -> QuerySet[SlaDailyFact]:
-    if not _signed_in(user):
-        return SlaDailyFact.objects.none()
-    roles = roles_of(user)
-    if roles & WIDE:
-        return SlaDailyFact.objects.all()
-    if Role.MANAGER in roles:
-        return SlaDailyFact.objects.filter(business_unit_id__in=manager_business_units(user))
-    return SlaDailyFact.objects.none()
+    return _unit_scoped(user, SlaDailyFact)
 
 
-def solution_facts_for(user: Any) -> QuerySet[SolutionDailyFact]:
-    """Per-solution facts: everything for the platform team and admins, a manager's
-    business units' solutions, a maker's own and co-owned solutions."""
+def sla_monthly_facts_for(user: Any) -> QuerySet[SlaMonthlyFact]:
+    return _unit_scoped(user, SlaMonthlyFact)
+
+
+def solution_scope(user: Any) -> Q:
+    """Which solutions' facts the user reads, as a Q on `solution_…`: everything for the
+    platform team and admins, a manager's business units' solutions, a maker's own and
+    co-owned solutions (a subquery: a join through co-owners would repeat each fact row
+    once per co-owner inside every sum); nothing for anyone else."""
     if not _signed_in(user):
-        return SolutionDailyFact.objects.none()
+        return Q(pk__in=[])
     roles = roles_of(user)
     if roles & WIDE:
-        return SolutionDailyFact.objects.all()
+        return Q()
     allowed = Q(pk__in=[])
     if Role.MANAGER in roles:
         allowed |= Q(solution__business_unit_id__in=manager_business_units(user))
     if Role.MAKER in roles:
-        # a subquery, not a join: a join through co-owners would repeat each fact row
-        # once per co-owner inside every sum
         own = Solution.objects.filter(Q(maker=user) | Q(co_owners=user)).values("pk")
         allowed |= Q(solution_id__in=own)
-    return SolutionDailyFact.objects.filter(allowed)
+    return allowed
+
+
+def solution_facts_for(user: Any) -> QuerySet[SolutionDailyFact]:
+    """Per-solution daily facts the user reads (`solution_scope`)."""
+    if not _signed_in(user):
+        return SolutionDailyFact.objects.none()
+    return SolutionDailyFact.objects.filter(solution_scope(user))
 
 
 FILTERS = {
@@ -861,10 +914,7 @@ GROUPS = {
 }
 
 
-def _filtered(
-    qs: QuerySet[Any], start: dt.date, end: dt.date, filters: dict[str, Any]
-) -> QuerySet[Any]:
-    qs = qs.filter(day__gte=start, day__lte=end)
+def _narrowed(qs: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
     for name, value in filters.items():
         if value is None or value == "":
             continue
@@ -874,6 +924,52 @@ def _filtered(
     return qs
 
 
+def _filtered(
+    qs: QuerySet[Any], start: dt.date, end: dt.date, filters: dict[str, Any]
+) -> QuerySet[Any]:
+    return _narrowed(qs.filter(day__gte=start, day__lte=end), filters)
+
+
+READ_MONTHS = True
+"""Read whole months from the monthly rollups (False: the daily rows only — the tests
+compare both)."""
+
+
+def month_parts(
+    daily: QuerySet[Any], monthly: QuerySet[Any], start: dt.date, end: dt.date
+) -> list[QuerySet[Any]]:
+    """The rows holding the days from `start` to `end`: whole months from `monthly`
+    (a rollup with a `month` column), the partial edge months from `daily`."""
+    if not READ_MONTHS:
+        return [daily.filter(day__gte=start, day__lte=end)]
+    edges, first, last = month_split(start, end)
+    parts = [daily.filter(day__gte=a, day__lte=b) for a, b in edges]
+    if first is not None and last is not None:
+        parts.append(monthly.filter(month__gte=first, month__lte=last))
+    return parts
+
+
+def grouped_sums(
+    parts: Iterable[QuerySet[Any]], columns: list[str], counters: Iterable[str]
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Counters summed per `columns` over every part (one grouped query each)."""
+    names = list(counters)
+    sums = {f"{n}_": Sum(n) for n in names}
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    for qs in parts:
+        found = (
+            qs.order_by().values(*columns).annotate(**sums) if columns else [qs.aggregate(**sums)]
+        )
+        for r in found:
+            key = tuple(r[c] for c in columns)
+            row = out.get(key)
+            if row is None:
+                row = out[key] = dict.fromkeys(names, 0)
+            for n in names:
+                row[n] += r[f"{n}_"] or 0
+    return out
+
+
 def totals(
     user: Any,
     start: dt.date,
@@ -881,27 +977,30 @@ def totals(
     *,
     group_by: Iterable[str] = (),
     counters: Iterable[str] = DAILY_COUNTERS,
+    months: bool = False,
     **filters: Any,
 ) -> list[dict[str, Any]]:
     """Summed counters of the days from `start` to `end` (inclusive) the user may read,
-    grouped by any of `GROUPS` (none: one row), filtered by `FILTERS`."""
+    grouped by any of `GROUPS` (none: one row), filtered by `FILTERS`; with `months`,
+    whole months are read from the monthly rollup (unless grouped by day)."""
     groups = list(group_by)
     unknown = [g for g in groups if g not in GROUPS]
     if unknown:
         raise ValueError(f"unknown grouping: {unknown}")
     names = list(counters)
-    qs = _filtered(daily_facts_for(user), start, end, filters)
+    daily = _narrowed(daily_facts_for(user), filters)
+    if "day" in groups or not months:
+        parts = [daily.filter(day__gte=start, day__lte=end)]
+    else:
+        parts = month_parts(daily, _narrowed(monthly_facts_for(user), filters), start, end)
     columns = [GROUPS[g] for g in groups]
-    sums = {name: Sum(name) for name in names}
-    found = (
-        qs.values(*columns).annotate(**sums).order_by(*columns)
-        if columns
-        else [qs.aggregate(**sums)]
-    )
+    found = grouped_sums(parts, columns, names)
+    if not columns:
+        return [{name: (found.get(()) or {}).get(name, 0) for name in names}]
     result = []
-    for row in found:
-        out = {g: row[GROUPS[g]] for g in groups}
-        out.update({name: row[name] or 0 for name in names})
+    for key in sorted(found, key=lambda k: tuple((v is None, v) for v in k)):
+        out = dict(zip(groups, key, strict=True))
+        out.update(found[key])
         result.append(out)
     return result
 
@@ -959,34 +1058,31 @@ def top_solutions(
     """The solutions with the most support load in the range (the user's solutions only)."""
     if by not in SOLUTION_COUNTERS:
         raise ValueError(f"unknown measure: {by}")
-    qs = solution_facts_for(user).filter(day__gte=start, day__lte=end)
-    found = (
-        qs.values("solution_id")
-        .annotate(**{f"{n}_": Sum(n) for n in SOLUTION_COUNTERS})
-        .order_by(f"-{by}_", "solution_id")[:limit]
-    )
-    rows: list[dict[str, Any]] = [dict(r) for r in found]
+    rows = top_solution_sums(solution_scope(user), start, end, order=[by], limit=limit)
     names = dict(
         Solution.objects.filter(pk__in=[r["solution_id"] for r in rows]).values_list("id", "name")
     )
-    return [
-        {
-            "solution_id": r["solution_id"],
-            "solution": names.get(r["solution_id"], ""),
-            **{n: r[f"{n}_"] or 0 for n in SOLUTION_COUNTERS},
-        }
-        for r in rows
-    ]
+    return [{**r, "solution": names.get(r["solution_id"], "")} for r in rows]
+
+
+def open_before(daily: QuerySet[Any], monthly: QuerySet[Any], day: dt.date) -> int:
+    """Tickets open at the start of `day` under the rows' filters: the sum of
+    `open_change` before it — whole months from the rollup (one row per key and month),
+    the days of `day`'s month before it from the daily rows."""
+    total = 0
+    for qs in month_parts(daily, monthly, dt.date.min, day - dt.timedelta(days=1)):
+        total += qs.aggregate(n=Sum("open_change"))["n"] or 0
+    return total
 
 
 def backlog_by_day(user: Any, start: dt.date, end: dt.date, **filters: Any) -> list[dict[str, Any]]:
     """Tickets open at the end of every local day of the range (zeros included), the
     true count: the sum of `open_change` over every day up to it (a ticket counts under
     the business unit, tier, level, topic and team it stood at then)."""
-    qs = _filtered(daily_facts_for(user), dt.date.min, end, filters)
-    before = qs.filter(day__lt=start).aggregate(n=Sum("open_change"))["n"] or 0
+    daily = _narrowed(daily_facts_for(user), filters)
+    before = open_before(daily, _narrowed(monthly_facts_for(user), filters), start)
     changes = dict(
-        qs.filter(day__gte=start)
+        daily.filter(day__gte=start, day__lte=end)
         .values("day")
         .annotate(n=Sum("open_change"))
         .order_by("day")
@@ -1020,26 +1116,66 @@ def month_split(
     return edges, first, last_excl - dt.timedelta(days=1)
 
 
+def solution_parts(solutions: Q, start: dt.date, end: dt.date) -> list[QuerySet[Any]]:
+    return month_parts(
+        SolutionDailyFact.objects.filter(solutions),
+        SolutionMonthlyFact.objects.filter(solutions),
+        start,
+        end,
+    )
+
+
 def solution_sums(
     solutions: Q, start: dt.date, end: dt.date, counters: Iterable[str] = SOLUTION_COUNTERS
 ) -> dict[int, dict[str, int]]:
     """Per-solution counters summed from `start` to `end` for the solutions matching
     `solutions` (a Q on `solution_…`): whole months from the monthly rollup, the partial
     edge months from the daily rows. Equal to summing the daily rows (tested)."""
+    found = grouped_sums(solution_parts(solutions, start, end), ["solution_id"], counters)
+    return {key[0]: row for key, row in found.items()}
+
+
+def top_solution_sums(
+    solutions: Q,
+    start: dt.date,
+    end: dt.date,
+    *,
+    order: Iterable[str] = ("handling_minutes",),
+    limit: int = 20,
+    counters: Iterable[str] = SOLUTION_COUNTERS,
+) -> list[dict[str, Any]]:
+    """The `limit` solutions with the most of `order` (descending, then by id) from
+    `start` to `end`, their counters summed like `solution_sums` — the months and the
+    edge days unioned and summed in one SQL statement, so only `limit` rows come back."""
     names = list(counters)
-    sums = {f"{n}_": Sum(n) for n in names}
-    out: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(names, 0))
-    edges, first, last = month_split(start, end)
-    parts: list[QuerySet[Any]] = [
-        SolutionDailyFact.objects.filter(solutions, day__gte=a, day__lte=b) for a, b in edges
+    keys = list(order)
+    if any(k not in names for k in keys):
+        raise ValueError(f"unknown measure: {keys}")
+    selects: list[str] = []
+    params: list[Any] = []
+    for qs in solution_parts(solutions, start, end):
+        try:
+            sql, p = qs.order_by().values_list("solution_id", *names).query.sql_with_params()
+        except EmptyResultSet:  # a scope that matches nothing
+            continue
+        selects.append(sql)
+        params.extend(p)
+    if not selects:
+        return []
+    # Only quoted column names this function knows and Django's own compiled queries
+    # (their values passed as parameters) go into the statement.
+    qn = connection.ops.quote_name
+    inner = " UNION ALL ".join(f"SELECT * FROM ({sql}) p{i}" for i, sql in enumerate(selects))  # noqa: S608
+    sums = ", ".join(f"SUM({qn(n)})" for n in names)
+    ordering = ", ".join(f"SUM({qn(k)}) DESC" for k in keys)
+    sid = qn("solution_id")
+    statement = (
+        f"SELECT {sid}, {sums} FROM ({inner}) u "  # noqa: S608
+        f"GROUP BY {sid} ORDER BY {ordering}, {sid} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, int(limit)])
+        rows = cursor.fetchall()
+    return [
+        {"solution_id": r[0], **{n: int(r[i + 1] or 0) for i, n in enumerate(names)}} for r in rows
     ]
-    if first is not None and last is not None:
-        parts.append(
-            SolutionMonthlyFact.objects.filter(solutions, month__gte=first, month__lte=last)
-        )
-    for qs in parts:
-        for r in qs.order_by().values("solution_id").annotate(**sums):
-            row = out[r["solution_id"]]
-            for n in names:
-                row[n] += r[f"{n}_"] or 0
-    return dict(out)

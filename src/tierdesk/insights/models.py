@@ -381,6 +381,111 @@ class SolutionMonthlyFact(_Counters):
         return f"{self.month} {self.solution_id}"
 
 
+class DailyMonthlyFact(_Counters):
+    """`DailyFact` summed per calendar month (`month`: its first day) under the same key,
+    kept by the same catch-up in the same transaction: a long range reads its whole
+    months here, and the backlog's opening balance (the sum of `open_change` before a
+    range) reads one row per key and month instead of one per day."""
+
+    month = models.DateField(_("month"))
+    business_unit = models.ForeignKey(
+        "accounts.BusinessUnit",
+        verbose_name=_("business unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    tier = models.CharField(_("tier"), max_length=16, blank=True)
+    level = models.CharField(_("support level"), max_length=16, blank=True)
+    topic = models.CharField(_("topic"), max_length=24, blank=True)
+    team = models.ForeignKey(
+        "accounts.SupportTeam",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopened = models.PositiveIntegerField(_("reopened"), default=0)
+    closed = models.PositiveIntegerField(_("closed"), default=0)
+    bounce_backs = models.PositiveIntegerField(_("moved back down"), default=0)
+    redirects = models.PositiveIntegerField(_("redirected"), default=0)
+    bypass_logs = models.PositiveIntegerField(_("logged by an expert (bypass)"), default=0)
+    deflections = models.PositiveIntegerField(_("solved by an article"), default=0)
+    first_response_met = models.PositiveIntegerField(_("first response met"), default=0)
+    first_response_breached = models.PositiveIntegerField(_("first response missed"), default=0)
+    resolution_met = models.PositiveIntegerField(_("resolution met"), default=0)
+    resolution_breached = models.PositiveIntegerField(_("resolution missed"), default=0)
+    level_minutes = models.BigIntegerField(_("minutes at the level"), default=0)
+    open_change = models.IntegerField(_("change in open tickets"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly fact")
+        verbose_name_plural = _("monthly facts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "business_unit", "tier", "level", "topic", "team"],
+                name="insights_monthfact_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["month", "business_unit"], name="insights_monthfact_bu"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.business_unit_id} {self.level} {self.topic}"
+
+
+class SlaMonthlyFact(models.Model):
+    """`SlaDailyFact` summed per calendar month under the same key (kept with it)."""
+
+    month = models.DateField(_("month"))
+    business_unit = models.ForeignKey(
+        "accounts.BusinessUnit",
+        verbose_name=_("business unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    tier = models.CharField(_("tier"), max_length=16, blank=True)
+    level = models.CharField(_("support level"), max_length=16, blank=True)
+    team = models.ForeignKey(
+        "accounts.SupportTeam",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    policy = models.ForeignKey(
+        "sla.SlaPolicy",
+        verbose_name=_("SLA policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    metric = models.CharField(_("metric"), max_length=16)
+    met = models.PositiveIntegerField(_("met"), default=0)
+    breached = models.PositiveIntegerField(_("missed"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly SLA fact")
+        verbose_name_plural = _("monthly SLA facts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "business_unit", "tier", "level", "team", "policy", "metric"],
+                name="insights_slamonth_key",
+            )
+        ]
+        indexes = [models.Index(fields=["month", "business_unit"], name="insights_slamonth_bu")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.policy_id} {self.metric}"
+
+
 class FactDeferred(models.Model):
     """An event dated in the future when the catch-up passed it (an import, a skewed
     clock): the cursor moves on and the event is counted once its time has come, in the

@@ -100,6 +100,7 @@ def facts_org(org: Org) -> Org:
             SolutionDailyFact(day=DAY, solution=org.other, opened=7, handling_minutes=60),
         ]
     )
+    facts.refill_months()  # the monthly rollups of the rows put in directly
     org.own.tier = Tier.CRITICAL
     org.own.save()
     Finding.objects.create(solution=org.own, code=GuardrailCode.ALM_REQUIRED,
@@ -273,9 +274,17 @@ def test_the_korean_page(facts_org: Org) -> None:
     for korean in ("대시보드", "SLA 달성률", "사업부", "에스컬레이션", "거버넌스 현황"):
         assert korean in text, korean
     assert "style=" not in text and "<script>" not in text
-    # drill-downs: a solution's tickets, a unit's solutions, the ticket search
-    assert f'href="/desk/tickets/?solution={facts_org.own.pk}"' in text
-    assert f'href="/inventory/solutions/?business_unit={facts_org.sales.pk}"' in text
+    # drill-downs: each row to its own tickets (a solution's filed in the range, a unit's
+    # escalated ones, a level's, a tier's that missed a target), the ticket search
+    span = "created_from=2025-03-01&amp;created_to=2025-03-31"
+    assert f'href="/desk/tickets/?solution={facts_org.own.pk}&amp;{span}"' in text
+    assert (
+        f'href="/desk/tickets/?{span}&amp;business_unit={facts_org.sales.pk}&amp;escalated=1"'
+        in text
+    )
+    assert f'href="/desk/tickets/?{span}&amp;level=platform"' in text
+    assert f'href="/desk/tickets/?{span}&amp;tier=critical&amp;breached=1"' in text
+    assert "(the ticket search" not in text and "검색은 이 기간" not in text
     assert 'id="dash-volume-drill" href="/desk/tickets/?created_from=' in text
     team = facts_org.partner_team.pk
     q = _q(team=team, level="partner")
@@ -343,6 +352,7 @@ def test_the_backlog_is_the_true_open_count(facts_org: Org) -> None:
             DailyFact(day=DAY, business_unit=org.prod, topic="data", open_change=4),
         ]
     )  # fmt: skip
+    facts.refill_months()
     volume = {p["date"]: p for p in dashboards.volume(admin, _q())}
     assert volume[DAY - dt.timedelta(days=1)]["backlog"] == 5
     assert volume[DAY]["backlog"] == 7
@@ -351,3 +361,62 @@ def test_the_backlog_is_the_true_open_count(facts_org: Org) -> None:
     assert sales[DAY]["backlog"] == 3
     weekly = dashboards.volume(admin, _q(by="week"))
     assert weekly[-1]["backlog"] == 7
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_rollups_give_the_same_numbers_as_the_days(
+    facts_org: Org, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random fact rows over seven months, kept through the keeper's writer (days and
+    months together): every section on random ranges, for an admin and a manager, with
+    and without the monthly rollups, filtered or not, is the same."""
+    import random
+
+    org = facts_org
+    rnd = random.Random(seed)
+    policy = SlaPolicy.objects.get(name="표준 SLA")
+    daily: dict[Any, dict[str, int]] = {}
+    sla: dict[Any, dict[str, int]] = {}
+    solution: dict[Any, dict[str, int]] = {}
+    base = dt.date(2024, 11, 20)
+    for _ in range(150):
+        day = base + dt.timedelta(days=rnd.randrange(210))
+        unit = rnd.choice([org.sales.pk, org.prod.pk, None])
+        tier = rnd.choice(["", Tier.CRITICAL])
+        level = rnd.choice(["help_desk", "platform"])
+        row = daily.setdefault((day, unit, tier, level, rnd.choice(["bug", "data"]), None), {})
+        for name in facts.DAILY_COUNTERS:
+            row[name] = row.get(name, 0) + rnd.randrange(-2 if name == "open_change" else 0, 4)
+        key = (
+            day,
+            unit,
+            tier,
+            level,
+            None,
+            policy.pk,
+            rnd.choice(["first_response", "resolution"]),
+        )
+        cell = sla.setdefault(key, {"met": 0, "breached": 0})
+        cell["met"] += rnd.randrange(3)
+        cell["breached"] += rnd.randrange(3)
+        srow = solution.setdefault((day, rnd.choice([org.own.pk, org.other.pk])), {})
+        for name in facts.SOLUTION_COUNTERS:
+            srow[name] = srow.get(name, 0) + rnd.randrange(5)
+    all_adds: tuple[dict[Any, dict[str, int]], ...] = (daily, solution, sla)
+    for (daily_model, monthly, fields, counters), adds in zip(facts.ROLLUPS, all_adds, strict=True):
+        facts._add_rows(daily_model, adds, ("day", *fields), counters)
+        facts._add_rows(monthly, facts._months(adds), ("month", *fields), counters)
+    sections = (dashboards._volume, dashboards._sla, dashboards._units, dashboards._levels,
+                lambda u, q: dashboards._top_solutions(u, q, limit=1))  # fmt: skip
+    for _ in range(8):
+        start = base + dt.timedelta(days=rnd.randrange(-10, 200))
+        end = start + dt.timedelta(days=rnd.randrange(0, 160))
+        narrower = rnd.choice([{}, {"tier": Tier.CRITICAL}, {"level": "platform"},
+                               {"business_unit": org.sales.pk}, {"topic": "bug"}])  # fmt: skip
+        q = dashboards.Query(start=start, end=end, **narrower)  # type: ignore[arg-type]
+        for user in (org.users["admin"], org.users["manager"]):
+            for section in sections:
+                monkeypatch.setattr(facts, "READ_MONTHS", True)
+                with_months = section(user, q)
+                monkeypatch.setattr(facts, "READ_MONTHS", False)
+                assert section(user, q) == with_months, (start, end, narrower, section)

@@ -22,7 +22,7 @@ from django.utils import translation
 from conftest import Org
 from tierdesk.accounts.tests.factories import UserFactory
 from tierdesk.common import clock, daily
-from tierdesk.insights import decisions, digest, jobs
+from tierdesk.insights import decisions, digest, facts, jobs
 from tierdesk.insights.models import (
     DailyFact,
     DigestSent,
@@ -60,13 +60,21 @@ def two(org: Org) -> Org:
     org.users["prod_manager"] = prod_manager
     day = WEEK + dt.timedelta(days=2)
     DailyFact.objects.create(day=day, business_unit=org.sales, opened=10, resolved=6,
-                             escalations=2)  # fmt: skip
+                             escalations=2, open_change=4)  # fmt: skip
     DailyFact.objects.create(day=BEFORE, business_unit=org.sales, opened=4, resolved=4)
-    DailyFact.objects.create(day=day, business_unit=org.prod, opened=7, resolved=1)
+    DailyFact.objects.create(day=day, business_unit=org.prod, opened=7, resolved=1,
+                             open_change=6)  # fmt: skip
+    # a ticket opened in sales the week before and moved to prod: the true backlog counts
+    # it under prod, where opened + reopened − resolved kept it in sales
+    DailyFact.objects.create(day=BEFORE, business_unit=org.sales, tier="critical", opened=1,
+                             open_change=0)  # fmt: skip
+    DailyFact.objects.create(day=BEFORE, business_unit=org.prod, tier="critical",
+                             open_change=1)  # fmt: skip
     SlaDailyFact.objects.create(day=day, business_unit=org.sales, metric="resolution", met=3,
                                 breached=1)  # fmt: skip
     SolutionDailyFact.objects.create(day=day, solution=org.own, opened=10, handling_minutes=300)
     SolutionDailyFact.objects.create(day=day, solution=org.other, opened=7, handling_minutes=900)
+    facts.refill_months()
     return org
 
 
@@ -81,9 +89,9 @@ def _mail_to(user) -> list[Any]:
 def test_each_manager_gets_only_their_units_numbers(two: Org) -> None:
     sales = digest.build(two.users["manager"], WEEK)
     figures = {f.key: (f.value, f.previous) for f in sales.figures}
-    assert figures["opened"] == (10, 4)
+    assert figures["opened"] == (10, 5)
     assert figures["resolved"] == (6, 4)
-    assert figures["backlog"] == (4, 0)  # (4 + 10) opened − (4 + 6) resolved
+    assert figures["backlog"] == (4, 0)  # the true open count (1 opened moved to prod)
     assert figures["sla"] == (0.75, None)
     assert figures["escalation_rate"] == (0.2, 0.0)
     assert [s["name"] for s in sales.top_solutions] == ["영업 일지"]
@@ -149,6 +157,7 @@ def test_dry_run_writes_nothing_and_says_why_not(two: Org) -> None:
     quiet = UserFactory.create(username="quiet", is_manager=True, business_unit=two.prod)
     DailyFact.objects.filter(business_unit=two.prod).delete()
     SolutionDailyFact.objects.filter(solution=two.other).delete()
+    facts.refill_months()
     out = StringIO()
     call_command("insights-digest", "--week", "2026-W09", "--dry-run", stdout=out)
     text = out.getvalue()
