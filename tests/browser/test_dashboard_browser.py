@@ -1,7 +1,9 @@
 """A manager's dashboard in a real browser, in Korean, at 1400 and 390 px: the manager of
 the sales business unit opens 인사이트 → 대시보드, sees their unit's numbers (never the
 production unit's), follows a chart's drill-down (the top solution's bar) to its tickets,
-comes back and downloads the business units' table as XLSX.
+and the volume chart's to the ticket search filtered by the dashboard's range and their
+unit, where the count equals the chart's; comes back and downloads the business units'
+table as XLSX.
 
 Every page passes axe-core with no serious or critical violation and, at 390 px, does not
 scroll sideways; screenshots go to var/screenshots (`manager-dashboard-…`)."""
@@ -64,10 +66,21 @@ def test_a_manager_drills_down_and_downloads_the_xlsx(
 
         # the top solution's bar leads to its tickets
         page.locator("#dash-solutions ul.dash-bars a", has_text="영업 일지").click()
-        expect(page).to_have_url(re.compile(rf"/desk/tickets/\?solution={org.own.pk}$"))
+        expect(page).to_have_url(
+            re.compile(rf"/desk/tickets/\?solution={org.own.pk}&created_from=")
+        )
         expect(page.locator("main")).to_contain_text("영업 일지 오류 0")
         expect(page.locator("main")).not_to_contain_text("라인 점검 요청")
         persona.check("dashboard-drill", no_sideways_scroll=True)
+        page.go_back()
+
+        # the volume chart's link: the tickets filed in the range in the manager's unit —
+        # as many as the chart counts (3), not the other unit's (managers read every ticket)
+        page.locator("#dash-volume-drill").click()
+        expect(page).to_have_url(re.compile(rf"business_unit={org.sales.pk}"))
+        expect(page.locator("main")).to_contain_text("티켓 3건")
+        expect(page.locator("main")).not_to_contain_text("라인 점검 요청")
+        persona.check("dashboard-drill-volume", no_sideways_scroll=True)
         page.go_back()
 
         # the business units' table as XLSX

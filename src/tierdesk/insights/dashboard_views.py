@@ -80,6 +80,17 @@ def ticket_filters(q: d.Query, *, topic: bool = True) -> dict[str, Any]:
     }
 
 
+def drill_query(user: Any, q: d.Query) -> d.Query:
+    """The query the links carry: a manager reading one business unit without naming it
+    gets it named, so the list (where managers may read every ticket) holds the tickets
+    the figure counts. A manager of several units who picks none gets links unfiltered by
+    unit (the ticket search takes one unit); picking a unit in the filters narrows them."""
+    if q.business_unit is not None or d.reader_kind(user) != "manager":
+        return q
+    units = list(d.business_units_for(user).values_list("pk", flat=True)[:2])
+    return replace(q, business_unit=units[0]) if len(units) == 1 else q
+
+
 def tickets_url(q: d.Query, *, open_only: bool = False, breached: bool = False) -> str:
     """The tickets behind a figure: filed in the range under the dashboard's filters;
     `open_only`: those still open (the backlog); `breached`: those that missed a
@@ -296,8 +307,9 @@ def dashboard_data(user: Any, q: d.Query, sections: Iterable[str] = SECTIONS) ->
     strings."""
     wanted = set(sections)
     kind = d.reader_kind(user)
-    volume = d.volume(user, q) if "volume" in wanted else []
-    sla = d.sla(user, q) if "sla" in wanted else d.SlaTables()
+    shown_q, q = q, drill_query(user, q)  # the figures read shown_q; the links carry q
+    volume = d.volume(user, shown_q) if "volume" in wanted else []
+    sla = d.sla(user, shown_q) if "sla" in wanted else d.SlaTables()
     for row in sla.by_policy:
         row["url"] = tickets_url(q, breached=True)
     for row in sla.by_tier:
@@ -309,7 +321,7 @@ def dashboard_data(user: Any, q: d.Query, sections: Iterable[str] = SECTIONS) ->
         row["first_text"] = percent(row["first_response_share"])
         row["resolution_text"] = percent(row["resolution_share"])
         row["share_value"] = row["share"] or 0
-    units = d.units(user, q) if "units" in wanted else []
+    units = d.units(user, shown_q) if "units" in wanted else []
     for u in units:
         u["url"] = (
             escalated_tickets_url(q, business_unit=u["business_unit_id"])
@@ -323,11 +335,11 @@ def dashboard_data(user: Any, q: d.Query, sections: Iterable[str] = SECTIONS) ->
         u["hours_cells"] = [
             (label, number_format(u["hours"][value], 1)) for value, label in SupportType.choices
         ]
-    levels = d.levels(user, q) if "levels" in wanted else []
+    levels = d.levels(user, shown_q) if "levels" in wanted else []
     for lv in levels:
         lv["url"] = row_tickets_url(q, level=lv["level"])
         lv["hours_text"] = number_format(lv["hours"], 1)
-    solutions = d.top_solutions(user, q) if "solutions" in wanted else []
+    solutions = d.top_solutions(user, shown_q) if "solutions" in wanted else []
     for s in solutions:
         s["url"] = solution_tickets_url(s["solution_id"], q)
         s["label"] = s["name"]
@@ -335,7 +347,7 @@ def dashboard_data(user: Any, q: d.Query, sections: Iterable[str] = SECTIONS) ->
         s["escalation_text"] = percent(s["escalation_rate"])
         s["hours_text"] = number_format(s["handling_hours"], 1)
     governance = (
-        d.governance(user, q)
+        d.governance(user, shown_q)
         if "governance" in wanted
         else {"tiers": [], "findings": [], "graduations": []}
     )
@@ -421,8 +433,8 @@ class DashboardView(RoleRequiredMixin, View):
             "topics": Topic.choices,
             "level_labels": [label for _v, label in SupportType.choices],
             "limited": data["kind"] != "wide",
-            "volume_url": tickets_url(q),
-            "backlog_url": tickets_url(q, open_only=True),
+            "volume_url": tickets_url(drill_query(user, q)),
+            "backlog_url": tickets_url(drill_query(user, q), open_only=True),
             "sla_chart": bars(
                 data["sla_policy"], title=gettext("SLA attainment per policy"),
                 value="share_value", shown="share_text", top=1.0,
