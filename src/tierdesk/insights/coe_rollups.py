@@ -411,6 +411,9 @@ def coe_rollups_sweep_in_background() -> str:
 
 def coe_rollups_job() -> str:
     """The daily job (b): recompute whatever changed (also the 30-day window and the
-    trend's weeks, which move with the day)."""
+    trend's weeks, which move with the day). Never computed ones wait for their first
+    read (d): nobody has opened the views yet."""
+    if not _state_model().objects.filter(pk=1, refreshed_at__isnull=False).exists():
+        return "never computed (the first read computes them)"
     report = coe_rollups_refresh()
     return f"{sum(report.rows.values())} rows in {report.seconds:.1f} s"

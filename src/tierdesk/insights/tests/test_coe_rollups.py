@@ -362,6 +362,8 @@ def test_the_daily_job_and_the_command(org, capsys) -> None:
     from tierdesk.common.daily import daily_jobs
 
     assert coe_rollups.ROLLUPS_JOB in {job.name for job in daily_jobs()}
+    assert "never computed" in coe_rollups.coe_rollups_job()
+    coe_rollups.coe_rollups_refresh()
     assert "rows in" in coe_rollups.coe_rollups_job()
     call_command("coe-rollups")
     assert "as of" in capsys.readouterr().out
