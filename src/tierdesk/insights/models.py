@@ -560,7 +560,7 @@ class CoeMakerRollup(models.Model):
         db_constraint=False,
         related_name="+",
     )
-    maker_active = models.BooleanField(_("active"))
+    maker_active = models.BooleanField(_("maker active"))
     solution_count = models.IntegerField(_("solutions"))
     app_count = models.IntegerField(_("apps"))
     flow_count = models.IntegerField(_("flows"))

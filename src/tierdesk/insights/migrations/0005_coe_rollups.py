@@ -177,7 +177,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("unit", models.IntegerField(verbose_name="business unit")),
-                ("maker_active", models.BooleanField(verbose_name="active")),
+                ("maker_active", models.BooleanField(verbose_name="maker active")),
                 ("solution_count", models.IntegerField(verbose_name="solutions")),
                 ("app_count", models.IntegerField(verbose_name="apps")),
                 ("flow_count", models.IntegerField(verbose_name="flows")),
