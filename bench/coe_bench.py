@@ -8,8 +8,10 @@ trend, unused and orphaned solutions — and the makers' API in-process through 
 full request stack (middleware, sessions, templates; no network), as admin (the whole
 organisation) and as a manager of one business unit.
 
-The usage trend is cached until a new usage fact arrives (or an hour passes); its first,
-uncached request is timed separately (`…_trend_cold_ms`).
+The makers, connectors, environments and usage trend views read the insights app's rollups
+(`insights.coe_rollups`); the bench recomputes them once (timed: `refresh_s`, the work the
+sweep or the daily job does) before timing the requests. The first request of each role
+after the cache is cleared is timed separately (`…_trend_cold_ms`).
 
     python bench/coe_bench.py [--database sqlite|postgres|both] [--iterations N]
 
@@ -89,6 +91,14 @@ def child(database: str, iterations: int) -> dict[str, float]:
     print(f"  [{database}] {count:,} solutions, {facts:,} usage facts")
     if count < N_SOLUTIONS:
         raise SystemExit(f"data set too small: {count} solutions")
+    from tierdesk.insights.coe_rollups import coe_rollups_refresh, inventory_fingerprint
+
+    report = coe_rollups_refresh()
+    t0 = time.perf_counter()
+    inventory_fingerprint()
+    fingerprint_ms = (time.perf_counter() - t0) * 1000
+    print(f"  [{database}] rollups refreshed in {report.seconds:.1f} s: {report.rows}")
+    print(f"  [{database}] inventory fingerprint in {fingerprint_ms:.0f} ms")
 
     admin = User.objects.get(username="admin")
     manager = User.objects.get(username="manager")
@@ -115,8 +125,17 @@ def child(database: str, iterations: int) -> dict[str, float]:
         "unused_180": lambda i: "/insights/coe/unused/?days=180&sort=-modified",
         "orphaned": lambda i: f"/insights/coe/orphaned/?page={1 + i % 5}",
         "api_makers": lambda i: "/api/v1/insights/coe/makers/?sort=-last_activity",
+        "api_makers_filtered": lambda i: "/api/v1/insights/coe/makers/?critical=true",
+        "api_connectors": lambda i: "/api/v1/insights/coe/connectors/",
+        "api_environments": lambda i: "/api/v1/insights/coe/environments/",
+        "api_trend": lambda i: "/api/v1/insights/coe/usage/",
+        "api_unused": lambda i: f"/api/v1/insights/coe/unused/?page={1 + i % 20}",
+        "api_orphaned": lambda i: "/api/v1/insights/coe/orphaned/",
     }
-    figures: dict[str, float] = {}
+    figures: dict[str, float] = {
+        "refresh_s": round(report.seconds, 2),
+        "fingerprint_ms": round(fingerprint_ms, 1),
+    }
     for role, user in (("admin", admin), ("manager", manager)):
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)

@@ -43,6 +43,7 @@ JOBS = [
     "desk-close-resolved",
     "governance-scan",
     "insights-automation-candidates",
+    "insights-coe-rollups",
     "insights-digest",
     "insights-facts",
     "knowledge-feeds",

@@ -19,25 +19,26 @@ Definitions, shared with governance (`governance.scan`):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Count,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Lower
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.utils import timezone
 
@@ -46,8 +47,8 @@ from tierdesk.accounts.models import BusinessUnit, User
 from tierdesk.common import clock
 from tierdesk.common.permissions import roles_of
 from tierdesk.common.roles import PLATFORM_STAFF, Role
-from tierdesk.inventory.choices import APP_KINDS, FLOW_KINDS, SolutionKind, Tier
-from tierdesk.inventory.models import Connector, Solution, SolutionOwner, UsageFact
+from tierdesk.inventory.choices import SolutionKind, Tier
+from tierdesk.inventory.models import Connector, Solution, SolutionOwner
 
 READERS: frozenset[Role] = PLATFORM_STAFF | {Role.MANAGER}
 """Who opens the CoE views: admins and the platform team (everything), managers (their
@@ -58,7 +59,6 @@ UNUSED_DAYS_MAX = 3650
 TREND_WEEKS = 52
 EXPORT_LIMIT = 10_000
 """The most rows one export holds (narrow the filter for more)."""
-TREND_CACHE_SECONDS = 3600
 
 
 # --- who reads --------------------------------------------------------------------
@@ -218,178 +218,120 @@ def maker_query(scope: Scope, params: Any) -> MakerQuery:
     )
 
 
-class PageFirst:
-    """Rows a paginator pages without grouping everything: `keys` gives every row's key
-    in order (cheap: a sorted id list), `fill` the full rows of one page's keys only.
-    Django's `Paginator` (and DRF's) need nothing more than `count()` and slicing."""
+def _units(scope: Scope, business_unit: int | None) -> list[int]:
+    """The rollups' units a read sums: the one filtered on, the whole organisation, or
+    the manager's units."""
+    from tierdesk.insights.models import WHOLE_ORGANISATION
 
-    def __init__(
-        self,
-        keys: Callable[[], Sequence[Any]],
-        fill: Callable[[list[Any]], dict[Any, Any]],
-    ) -> None:
-        self._keys = keys
-        self._fill = fill
-        self._sorted: Sequence[Any] | None = None
-
-    def count(self) -> int:
-        return len(self._ordered())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def _ordered(self) -> Sequence[Any]:
-        if self._sorted is None:
-            self._sorted = self._keys()
-        return self._sorted
-
-    def __getitem__(self, index: slice) -> list[Any]:
-        if not isinstance(index, slice):  # pragma: no cover - the paginators slice
-            raise TypeError("PageFirst only slices")
-        ids = list(self._ordered()[index])
-        rows: dict[Any, Any] = {}
-        for start in range(0, len(ids), 500):
-            rows.update(self._fill(ids[start : start + 500]))
-        return [rows[pk] for pk in ids if pk in rows]
-
-    def __iter__(self) -> Any:
-        return iter(self[: self.count()])
+    if business_unit is not None:
+        if scope.unit_ids is not None and business_unit not in scope.unit_ids:
+            return []  # (the filters refuse such a unit first)
+        return [business_unit]
+    if scope.unit_ids is None:
+        return [WHOLE_ORGANISATION]
+    return list(scope.unit_ids)
 
 
-def _maker_solutions(scope: Scope, query: MakerQuery) -> QuerySet[Solution]:
-    """The solutions counted for the makers (the name search filters the makers)."""
-    qs = coe_solutions(scope).exclude(maker_id=None)
-    if query.business_unit is not None:
-        qs = qs.filter(business_unit_id=query.business_unit)
-    return qs
+def as_of(scope: Scope | None = None) -> dt.datetime | None:
+    """When the rollups the views read were computed (computing them if never)."""
+    from tierdesk.insights.coe_rollups import rollups_state
+
+    return rollups_state().refreshed_at  # type: ignore[no-any-return]
 
 
-def _maker_rows(qs: QuerySet[Solution]) -> QuerySet[Any]:
-    return (
-        qs.order_by()
-        .values("maker_id")
-        .annotate(
-            display_name=F("maker__display_name"),
-            username=F("maker__username"),
-            is_active=F("maker__is_active"),
-            solutions=Count("id"),
-            apps=Count("id", filter=Q(kind__in=APP_KINDS)),
-            flows=Count("id", filter=Q(kind__in=FLOW_KINDS)),
-            chatbots=Count("id", filter=Q(kind=SolutionKind.CHATBOT)),
-            critical=Count("id", filter=Q(tier=Tier.CRITICAL)),
-            important=Count("id", filter=Q(tier=Tier.IMPORTANT)),
-            productivity=Count("id", filter=Q(tier=Tier.PRODUCTIVITY)),
-            untiered=Count("id", filter=Q(tier="")),
-            environments=Count("environment_id", distinct=True),
-            orphaned_flags=Count("id", filter=Q(is_orphaned=True)),
-            last_modified=Max("platform_modified_at"),
-            last_used=Max("last_used_at"),
-        )
-        .annotate(
-            name_key=Lower(Coalesce("maker__display_name", Value(""))),
-            last_activity=Greatest(
-                Coalesce("last_modified", "last_used"), Coalesce("last_used", "last_modified")
-            ),
-            departed=ExpressionWrapper(
-                Q(maker__is_active=False) | Q(orphaned_flags__gt=0), output_field=BooleanField()
-            ),
-        )
+def _distinct_count(column: str, by: str, units: list[int]) -> Subquery:
+    """How many distinct `column` values the maker-environment pairs of `units` hold for
+    the outer row's `by` (a maker's environments, an environment's makers)."""
+    from tierdesk.insights.models import CoeMakerEnvironment
+
+    pairs = (
+        CoeMakerEnvironment.objects.filter(unit__in=units, **{by: OuterRef(by)})
+        .order_by()
+        .values(by)
+        .annotate(n=Count(column, distinct=True))
+        .values("n")
     )
+    return Subquery(pairs, output_field=IntegerField())
 
 
-def _maker_keys(scope: Scope, query: MakerQuery) -> QuerySet[User]:
-    """The makers of the scope's solutions (searched by name), as users: one probe of a
-    maker's solutions each instead of grouping every solution."""
-    mine = _maker_solutions(scope, query).filter(maker_id=OuterRef("pk"))
-    users = User.objects.filter(Exists(mine))
+_MAKER_FIGURES = ("solutions", "apps", "flows", "chatbots", "critical", "important",
+                  "productivity", "untiered")  # fmt: skip
+MAKER_KEYS = ("maker_id", "display_name", "username", "is_active", *_MAKER_FIGURES,
+              "environments", "orphaned_flags", "last_modified", "last_used", "name_key",
+              "last_activity", "departed")  # fmt: skip
+"""The keys of a makers row."""
+
+
+def _column(figure: str) -> str:
+    from tierdesk.insights.coe_rollups import ROLLUP_NAMES
+
+    return ROLLUP_NAMES[figure]
+
+
+def makers(scope: Scope, query: MakerQuery) -> QuerySet[Any]:
+    """One row (a dict, `MAKER_KEYS`) per maker of the scope's live solutions: solutions
+    by kind and tier, environments, last activity (the latest modification or use of
+    their solutions), departed — read from the rollups (`insights.coe_rollups`): one row
+    per maker for the whole organisation or one business unit, summed over a manager's
+    several units."""
+    from tierdesk.insights.models import CoeMakerRollup
+
+    as_of(scope)
+    units = _units(scope, query.business_unit)
+    rows = CoeMakerRollup.objects.filter(unit__in=units)
     if query.q:
-        needle = query.q
-        users = users.filter(
-            Q(display_name__icontains=needle)
-            | Q(username__icontains=needle)
-            | Q(email__icontains=needle)
+        rows = rows.filter(
+            Q(maker__display_name__icontains=query.q)
+            | Q(maker__username__icontains=query.q)
+            | Q(maker__email__icontains=query.q)
         )
-    return users.order_by()
-
-
-def _maker_flags(solutions: QuerySet[Solution], query: MakerQuery) -> set[int] | None:
-    """The makers the departed and critical filters keep (None: no such filter), from
-    one pass that groups two small figures per maker."""
-    if query.departed is None and query.critical is None:
-        return None
-    kept: set[int] = set()
-    grouped = (
-        solutions.order_by()
-        .values("maker_id")
-        .annotate(
-            critical=Count("id", filter=Q(tier=Tier.CRITICAL)),
-            orphaned=Count("id", filter=Q(is_orphaned=True)),
-            active=Max("maker__is_active"),
+    names = {
+        "display_name": F("maker__display_name"),
+        "username": F("maker__username"),
+        "name_key": Lower(Coalesce("maker__display_name", Value(""))),
+    }
+    found: QuerySet[Any]
+    if len(units) <= 1:
+        found = rows.annotate(
+            **{figure: F(_column(figure)) for figure in _MAKER_FIGURES},
+            environments=F("environment_count"),
+            orphaned_flags=F("orphaned_count"),
+            last_modified=F("modified_max"),
+            last_used=F("used_max"),
+            last_activity=F("activity_max"),
+            departed=F("is_departed"),
+            is_active=F("maker_active"),
+            **names,
         )
-        .values_list("maker_id", "critical", "orphaned", "active")
-    )
-    for pk, critical, orphaned, active in grouped:
-        departed = not active or orphaned > 0
-        if query.departed is not None and departed != query.departed:
-            continue
-        if query.critical is not None and (critical > 0) != query.critical:
-            continue
-        kept.add(pk)
-    return kept
-
-
-_MAKER_SORT_AGGREGATES: dict[str, Any] = {
-    "solutions": Count("id"),
-    "critical": Count("id", filter=Q(tier=Tier.CRITICAL)),
-    "environments": Count("environment_id", distinct=True),
-}
-
-
-def makers(scope: Scope, query: MakerQuery) -> PageFirst:
-    """One row (a dict) per maker of the scope's live solutions: solutions by kind and
-    tier, environments, last activity (the latest modification or use of their
-    solutions), departed.
-
-    Page first: the makers are found and sorted without grouping every solution (by
-    name: the users themselves; by a count: that one figure per maker), and the full
-    figures are grouped for one page's makers only."""
-    solutions = _maker_solutions(scope, query)
-    keys = _maker_keys(scope, query)
-    key = query.sort.lstrip("-")
-    descending = query.sort.startswith("-")
-
-    def ordered() -> Sequence[int]:
-        kept = _maker_flags(solutions, query)
-        if key == "name":
-            name = Lower(Coalesce("display_name", Value("")))
-            first = name.desc(nulls_last=True) if descending else name.asc(nulls_last=True)
-            ids = list(keys.order_by(first, "username", "id").values_list("id", flat=True))
-            return ids if kept is None else [pk for pk in ids if pk in kept]
-        ids = list(keys.order_by("username", "id").values_list("id", flat=True))
-        if kept is not None:
-            ids = [pk for pk in ids if pk in kept]
-        grouped = solutions.order_by().values("maker_id")
-        if key == "last_activity":
-            values: dict[int, Any] = {}
-            for pk, modified, used in grouped.annotate(
-                m=Max("platform_modified_at"), u=Max("last_used_at")
-            ).values_list("maker_id", "m", "u"):
-                known = [v for v in (modified, used) if v is not None]
-                values[pk] = max(known) if known else None
-        else:
-            values = dict(
-                grouped.annotate(v=_MAKER_SORT_AGGREGATES[key]).values_list("maker_id", "v")
+    else:
+        found = (
+            rows.order_by()
+            .values("maker_id", "maker_active")
+            .annotate(
+                **{figure: Sum(_column(figure)) for figure in _MAKER_FIGURES},
+                orphaned_flags=Sum("orphaned_count"),
+                environments=_distinct_count("environment_id", "maker_id", units),
+                last_modified=Max("modified_max"),
+                last_used=Max("used_max"),
+                last_activity=Max("activity_max"),
+                is_active=F("maker_active"),
+                **names,
             )
-        present = [pk for pk in ids if values.get(pk) is not None]
-        absent = [pk for pk in ids if values.get(pk) is None]
-        present.sort(key=lambda pk: values[pk], reverse=descending)  # stable: ties by name
-        return present + absent
-
-    def fill(ids: list[int]) -> dict[int, Any]:
-        rows = _maker_rows(solutions.filter(maker_id__in=ids))
-        return {row["maker_id"]: row for row in rows}
-
-    return PageFirst(ordered, fill)
+            .annotate(
+                departed=ExpressionWrapper(
+                    Q(maker_active=False) | Q(orphaned_flags__gt=0), output_field=BooleanField()
+                )
+            )
+        )
+    if query.departed is not None:
+        found = found.filter(departed=query.departed)
+    if query.critical is True:
+        found = found.filter(Q(critical__gt=0))
+    elif query.critical is False:
+        found = found.filter(Q(critical=0))
+    order = order_for(query.sort, MAKER_SORTS, ("username", "maker_id"))
+    ordered: QuerySet[Any] = found.order_by(*order).values(*MAKER_KEYS)
+    return ordered
 
 
 # --- connectors ---------------------------------------------------------------------
@@ -416,31 +358,35 @@ def connector_query(scope: Scope, params: Any) -> ConnectorQuery:
     )
 
 
-def _uses_filter(scope: Scope, business_unit: int | None) -> Q:
-    condition = Q(uses__solution__is_deleted=False)
-    if scope.unit_ids is not None:
-        condition &= Q(uses__solution__business_unit_id__in=list(scope.unit_ids))
-    if business_unit is not None:
-        condition &= Q(uses__solution__business_unit_id=business_unit)
-    return condition
-
-
 def connectors(scope: Scope, query: ConnectorQuery) -> list[Connector]:
     """Every connector with its class and how many of the scope's live solutions use
-    it (apps, flows, chatbots). A few dozen rows: read once, so that a paginator's count
-    does not group the uses a second time."""
+    it (apps, flows, chatbots), summed from the rollups. A few dozen rows: read once, so
+    that a paginator's count does not read them a second time."""
+    from tierdesk.insights.models import CoeConnectorRollup
+
+    as_of(scope)
     qs = Connector.objects.all()
     if query.tier:
         qs = qs.filter(tier=query.tier)
     if query.q:
         qs = qs.filter(Q(name__icontains=query.q) | Q(platform_id__icontains=query.q))
-    uses = _uses_filter(scope, query.business_unit)
-    kind = "uses__solution__kind"
+    rollups = (
+        CoeConnectorRollup.objects.filter(
+            connector=OuterRef("pk"), unit__in=_units(scope, query.business_unit)
+        )
+        .order_by()
+        .values("connector")
+    )
+
+    def summed(column: str) -> Coalesce:
+        total = rollups.annotate(v=Sum(column)).values("v")
+        return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
     qs = qs.annotate(
-        used_by=Count("uses", filter=uses),
-        apps=Count("uses", filter=uses & Q(**{f"{kind}__in": APP_KINDS})),
-        flows=Count("uses", filter=uses & Q(**{f"{kind}__in": FLOW_KINDS})),
-        chatbots=Count("uses", filter=uses & Q(**{kind: SolutionKind.CHATBOT})),
+        used_by=summed("solution_count"),
+        apps=summed("app_count"),
+        flows=summed("flow_count"),
+        chatbots=summed("chatbot_count"),
     )
     return list(qs.order_by(*order_for(query.sort, CONNECTOR_SORTS, ("name", "id"))))
 
@@ -494,41 +440,51 @@ def environment_query(scope: Scope, params: Any) -> EnvironmentQuery:
     )
 
 
-def environments(
-    scope: Scope, query: EnvironmentQuery, *, today: dt.date | None = None
-) -> list[dict[str, Any]]:
+def environments(scope: Scope, query: EnvironmentQuery) -> list[dict[str, Any]]:
     """One row (a dict) per environment holding the scope's live solutions: solutions by
     kind, makers, and the last 30 days' use — the most users in a day and the sessions
     and runs, summed over its solutions from their latest usage (copied from the usage
-    facts by the imports) when that is no older than 30 days."""
-    today = today or clock.today()
-    recent = Q(usage_as_of__gt=today - dt.timedelta(days=30))
-    qs = coe_solutions(scope)
+    facts by the imports) when that was no older than 30 days on the rollups' day."""
+    from tierdesk.insights.models import CoeEnvironmentRollup
+
+    as_of(scope)
+    units = _units(scope, query.business_unit)
+    qs = CoeEnvironmentRollup.objects.filter(unit__in=units)
     if query.type:
         qs = qs.filter(environment__type=query.type)
-    if query.business_unit is not None:
-        qs = qs.filter(business_unit_id=query.business_unit)
     if query.q:
         qs = qs.filter(environment__name__icontains=query.q)
-    rows = (
-        qs.order_by()
-        .values("environment_id")
-        .annotate(
-            name=F("environment__name"),
-            type=F("environment__type"),
-            solutions=Count("id"),
-            apps=Count("id", filter=Q(kind__in=APP_KINDS)),
-            flows=Count("id", filter=Q(kind__in=FLOW_KINDS)),
-            chatbots=Count("id", filter=Q(kind=SolutionKind.CHATBOT)),
-            makers=Count("maker_id", distinct=True),
-            users_30d=Coalesce(Sum("peak_daily_users_30d", filter=recent), 0),
-            activity_30d=Coalesce(Sum("launches_30d", filter=recent), 0),
+    names = {
+        "name": F("environment__name"),
+        "type": F("environment__type"),
+        "name_key": Lower("environment__name"),
+    }
+    figures = ("solutions", "apps", "flows", "chatbots")
+    if len(units) <= 1:
+        rows: QuerySet[Any] = qs.annotate(
+            **{figure: F(_column(figure)) for figure in figures},
+            makers=F("maker_count"),
+            users_30d=F("users_30d_sum"),
+            activity_30d=F("activity_30d_sum"),
+            **names,
         )
-        .annotate(name_key=Lower("environment__name"))
-    )
-    # One row per environment (tens): read once, not grouped again for a paginator's count.
+    else:
+        rows = (
+            qs.order_by()
+            .values("environment_id")
+            .annotate(
+                **{figure: Sum(_column(figure)) for figure in figures},
+                makers=Coalesce(_distinct_count("maker_id", "environment_id", units), 0),
+                users_30d=Sum("users_30d_sum"),
+                activity_30d=Sum("activity_30d_sum"),
+                **names,
+            )
+        )
+    # One row per environment (tens): read once, not counted again for a paginator.
     ordered = rows.order_by(*order_for(query.sort, ENVIRONMENT_SORTS, ("name", "environment_id")))
-    return [dict(row) for row in ordered]
+    keys = ("environment_id", "name", "type", *figures, "makers", "users_30d", "activity_30d",
+            "name_key")  # fmt: skip
+    return [dict(row) for row in ordered.values(*keys)]
 
 
 # --- the usage trend ----------------------------------------------------------------
@@ -538,27 +494,19 @@ def usage_trend(scope: Scope, *, today: dt.date | None = None) -> list[dict[str,
     """Usage per week (weeks start on Monday) over the last 52 weeks: sessions, flow
     runs, and the most users any one day of the week had across the scope's solutions.
 
-    Read from the daily usage facts, grouped by day in SQL (at most 364 rows), summed
-    into weeks here; cached until a new fact arrives or an hour passes."""
+    Read from the rollups' days (at most 364 rows per business unit), summed into weeks
+    here; the days after the rollups' day are not counted yet."""
+    from tierdesk.insights.coe_rollups import trend_start
+    from tierdesk.insights.models import CoeUsageDay
+
+    as_of(scope)
     today = today or clock.today()
-    monday = today - dt.timedelta(days=today.weekday())
-    start = monday - dt.timedelta(weeks=TREND_WEEKS - 1)
-    newest = UsageFact.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    key = f"insights:coe:trend:{scope.key}:{today.isoformat()}:{newest}"
-    cached = cache.get(key)
-    if cached is not None:
-        return list(cached)
-    facts = UsageFact.objects.filter(date__gte=start, date__lte=today, solution__is_deleted=False)
-    if scope.unit_ids is not None:
-        facts = facts.filter(solution__business_unit_id__in=list(scope.unit_ids))
+    start = trend_start(today)
     days = (
-        facts.order_by()
+        CoeUsageDay.objects.filter(unit__in=_units(scope, None), date__gte=start, date__lte=today)
+        .order_by()
         .values("date")
-        .annotate(
-            users=Coalesce(Sum("unique_users"), 0),
-            sessions=Coalesce(Sum("sessions"), 0),
-            runs=Coalesce(Sum("flow_runs"), 0),
-        )
+        .annotate(users=Sum("users_sum"), sessions=Sum("sessions_sum"), runs=Sum("runs_sum"))
         .values_list("date", "users", "sessions", "runs")
     )
     weeks: list[dict[str, Any]] = [
@@ -572,7 +520,6 @@ def usage_trend(scope: Scope, *, today: dt.date | None = None) -> list[dict[str,
         week["users"] = max(int(week["users"]), int(users))
         week["sessions"] += int(sessions)
         week["runs"] += int(runs)
-    cache.set(key, weeks, TREND_CACHE_SECONDS)
     return weeks
 
 

@@ -101,6 +101,7 @@ class CoeTableView(CoeView):
     headers: Sequence[Header] = ()
     export_columns: Sequence[Column] = ()
     nav_name = ""
+    rollups = False  # whether the page reads the rollups (and shows "as of")
 
     def table(self, request: HttpRequest, scope: coe.Scope) -> tuple[Any, str, dict[str, Any]]:
         """The rows (a query, a list or a `coe.PageFirst`), the sort in use and the
@@ -140,6 +141,7 @@ class CoeTableView(CoeView):
                 "limited": scope.unit_ids is not None,
                 "export_limit": coe.EXPORT_LIMIT,
                 "coe_nav": coe_nav(self.nav_name),
+                "as_of": coe.as_of(scope) if self.rollups else None,
             }
         )
         return render(request, self.template_name, context)
@@ -201,6 +203,7 @@ MAKER_COLUMNS = [
 
 
 class MakersView(CoeTableView):
+    rollups = True
     nav_name = "insights:coe-makers"
     template_name = "insights/coe_makers.html"
     title = _("Makers")
@@ -236,6 +239,7 @@ CONNECTOR_COLUMNS = [
 
 
 class ConnectorsView(CoeTableView):
+    rollups = True
     nav_name = "insights:coe-connectors"
     template_name = "insights/coe_connectors.html"
     title = _("Connectors")
@@ -325,6 +329,7 @@ ENVIRONMENT_COLUMNS = [
 
 
 class EnvironmentsView(CoeTableView):
+    rollups = True
     nav_name = "insights:coe-environments"
     template_name = "insights/coe_environments.html"
     title = _("Environment usage")
@@ -379,6 +384,7 @@ class TrendView(CoeView):
                 "export_csv": "export=csv",
                 "export_xlsx": "export=xlsx",
                 "coe_nav": coe_nav("insights:coe-trend"),
+                "as_of": coe.as_of(),
             },
         )
 

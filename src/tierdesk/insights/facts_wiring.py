@@ -22,6 +22,13 @@ def register() -> None:
         "tierdesk.insights.facts.facts_job",
         "Bring the insights' daily facts up to date with the ticket timeline.",
     )
+    # The CoE views' rollups: recomputed daily, and by the sweep below when the inventory
+    # changed (`insights.coe_rollups`).
+    register_daily(
+        "insights-coe-rollups",
+        "tierdesk.insights.coe_rollups.coe_rollups_job",
+        "Recompute the CoE admin views' rollups (makers, connectors, environments, usage).",
+    )
 
 
 SWEEP_BATCH = 2_000
@@ -33,9 +40,14 @@ daily job and `tierdesk insights-facts` count the rest in one go."""
 
 def facts_sweep() -> dict[str, Any]:
     """One bounded catch-up, for the frequent sweep (`tierdesk.scheduler`, Celery beat)."""
+    from tierdesk.insights.coe_rollups import coe_rollups_sweep_in_background
     from tierdesk.insights.facts import facts_catch_up
 
-    return facts_catch_up(batch=SWEEP_BATCH, max_batches=SWEEP_BATCHES).as_dict()
+    done = facts_catch_up(batch=SWEEP_BATCH, max_batches=SWEEP_BATCHES).as_dict()
+    # The CoE rollups next to the facts: a fingerprint check; a recompute (seconds at
+    # 100,000 solutions) runs in a thread of its own so it never delays the next sweep.
+    coe_rollups_sweep_in_background()
+    return done
 
 
 @shared_task(name="tierdesk.insights_facts", acks_late=True)

@@ -625,3 +625,170 @@ class DigestTeamsChannel(models.Model):
 
     def __str__(self) -> str:
         return str(self.manager_id)
+
+
+# --- the CoE admin views' rollups (issue 13, item 5) -------------------------------------
+#
+# Kept by `insights.coe_rollups` the way the CoE Starter Kit keeps its own tables: a full
+# recompute in one transaction, data "as of" its last refresh. `unit` is a business unit's
+# id, or 0 for the whole organisation (which also counts the solutions without a business
+# unit). The views read these for listing, sorting and counting.
+
+WHOLE_ORGANISATION = 0
+
+
+class CoeRollupState(models.Model):
+    """The one row saying when the rollups were last computed and from what."""
+
+    refreshed_at = models.DateTimeField(_("as of"), null=True, blank=True)
+    as_of_date = models.DateField(_("computed for the day"), null=True, blank=True)
+    fingerprint = models.CharField(_("inventory fingerprint"), max_length=500, blank=True)
+    seconds = models.FloatField(_("duration (seconds)"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+
+    class Meta:
+        verbose_name = _("CoE rollup state")
+        verbose_name_plural = _("CoE rollup states")
+
+    def __str__(self) -> str:
+        return str(self.refreshed_at)
+
+
+class CoeMakerRollup(models.Model):
+    """One maker's live solutions in one business unit (or the whole organisation)."""
+
+    unit = models.IntegerField(_("business unit"))
+    maker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("maker"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    maker_active = models.BooleanField(_("maker active"))
+    solution_count = models.IntegerField(_("solutions"))
+    app_count = models.IntegerField(_("apps"))
+    flow_count = models.IntegerField(_("flows"))
+    chatbot_count = models.IntegerField(_("chatbots"))
+    critical_count = models.IntegerField(_("critical"))
+    important_count = models.IntegerField(_("important"))
+    productivity_count = models.IntegerField(_("productivity"))
+    untiered_count = models.IntegerField(_("tier not set"))
+    environment_count = models.IntegerField(_("environments"))
+    orphaned_count = models.IntegerField(_("flagged orphaned"))
+    modified_max = models.DateTimeField(_("last modified"), null=True)
+    used_max = models.DateTimeField(_("last used"), null=True)
+    activity_max = models.DateTimeField(_("last activity"), null=True)
+    is_departed = models.BooleanField(_("departed"))
+
+    class Meta:
+        verbose_name = _("CoE maker rollup")
+        verbose_name_plural = _("CoE maker rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "maker"], name="insights_coe_maker_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.maker_id}"
+
+
+class CoeMakerEnvironment(models.Model):
+    """A maker has live solutions in this environment and business unit: the distinct
+    counts (a maker's environments, an environment's makers) over several units."""
+
+    unit = models.IntegerField(_("business unit"))
+    maker_id = models.IntegerField(_("maker"))
+    environment_id = models.IntegerField(_("environment"))
+
+    class Meta:
+        verbose_name = _("CoE maker environment")
+        verbose_name_plural = _("CoE maker environments")
+        indexes = [
+            models.Index(fields=["unit", "maker_id"], name="insights_coe_me_maker"),
+            models.Index(fields=["unit", "environment_id"], name="insights_coe_me_env"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.maker_id} {self.environment_id}"
+
+
+class CoeConnectorRollup(models.Model):
+    """How many live solutions of one business unit (or all) use one connector."""
+
+    unit = models.IntegerField(_("business unit"))
+    connector = models.ForeignKey(
+        "inventory.Connector",
+        verbose_name=_("connector"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    solution_count = models.IntegerField(_("solutions"))
+    app_count = models.IntegerField(_("apps"))
+    flow_count = models.IntegerField(_("flows"))
+    chatbot_count = models.IntegerField(_("chatbots"))
+
+    class Meta:
+        verbose_name = _("CoE connector rollup")
+        verbose_name_plural = _("CoE connector rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connector", "unit"], name="insights_coe_connector_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.connector_id}"
+
+
+class CoeEnvironmentRollup(models.Model):
+    """One environment's live solutions of one business unit (or all) and their last
+    30 days' use."""
+
+    unit = models.IntegerField(_("business unit"))
+    environment = models.ForeignKey(
+        "inventory.Environment",
+        verbose_name=_("environment"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    solution_count = models.IntegerField(_("solutions"))
+    app_count = models.IntegerField(_("apps"))
+    flow_count = models.IntegerField(_("flows"))
+    chatbot_count = models.IntegerField(_("chatbots"))
+    maker_count = models.IntegerField(_("makers"))
+    users_30d_sum = models.BigIntegerField(_("users (most in a day, 30 days)"))
+    activity_30d_sum = models.BigIntegerField(_("sessions and runs (30 days)"))
+
+    class Meta:
+        verbose_name = _("CoE environment rollup")
+        verbose_name_plural = _("CoE environment rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "environment"], name="insights_coe_environment_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.environment_id}"
+
+
+class CoeUsageDay(models.Model):
+    """One day's use of the live solutions of one business unit (or all)."""
+
+    unit = models.IntegerField(_("business unit"))
+    date = models.DateField(_("date"))
+    users_sum = models.BigIntegerField(_("users"))
+    sessions_sum = models.BigIntegerField(_("sessions"))
+    runs_sum = models.BigIntegerField(_("flow runs"))
+
+    class Meta:
+        verbose_name = _("CoE usage day")
+        verbose_name_plural = _("CoE usage days")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "date"], name="insights_coe_usage_day_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.date}"

@@ -50,16 +50,28 @@ class _CoeViewSet(viewsets.GenericViewSet[Any]):
         except coe.BadParameter as error:
             raise ValidationError({str(error): [_("Not a valid value.")]}) from None
 
+    rollups = False  # whether the rows come from the rollups (the answer says as of when)
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         rows = self.get_queryset()
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if self.rollups:
+            response.data["as_of"] = _as_of()
+        return response
+
+
+def _as_of() -> str | None:
+    when = coe.as_of()
+    return when.isoformat() if when else None
 
 
 @extend_schema(parameters=[s.MakerQuerySerializer])
 class MakerViewSet(_CoeViewSet):
     """Makers of the caller's solutions: solutions by kind and tier, environments, last
     activity, departed."""
+
+    rollups = True
 
     serializer_class = s.MakerRowSerializer
     query_serializer = s.MakerQuerySerializer
@@ -71,6 +83,8 @@ class MakerViewSet(_CoeViewSet):
 @extend_schema(parameters=[s.ConnectorQuerySerializer])
 class ConnectorViewSet(_CoeViewSet):
     """Connectors with their class and how many of the caller's solutions use them."""
+
+    rollups = True
 
     serializer_class = s.ConnectorRowSerializer
     query_serializer = s.ConnectorQuerySerializer
@@ -98,6 +112,8 @@ class EnvironmentViewSet(_CoeViewSet):
     """Environments holding the caller's solutions: solutions by kind, makers, the last
     30 days' users and sessions or runs."""
 
+    rollups = True
+
     serializer_class = s.EnvironmentRowSerializer
     query_serializer = s.EnvironmentQuerySerializer
 
@@ -115,7 +131,7 @@ class TrendViewSet(_CoeViewSet):
     @extend_schema(responses=s.TrendSerializer)
     def trend(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         weeks = coe.usage_trend(self.scope())
-        return Response(s.TrendSerializer({"weeks": weeks}).data)
+        return Response({**s.TrendSerializer({"weeks": weeks}).data, "as_of": _as_of()})
 
 
 @extend_schema(parameters=[s.SolutionQuerySerializer])

@@ -11,7 +11,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from tierdesk.common import clock
-from tierdesk.insights import coe
+from tierdesk.insights import coe, coe_rollups
 from tierdesk.inventory.choices import ConnectorTier, SolutionKind, Tier
 from tierdesk.inventory.models import SolutionConnector, SolutionOwner
 from tierdesk.inventory.tests.factories import (
@@ -23,6 +23,13 @@ from tierdesk.inventory.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 PAGES = ["makers", "connectors", "environments", "usage", "unused", "orphaned"]
+
+
+@pytest.fixture(autouse=True)
+def _rollups_follow_every_change(monkeypatch) -> None:
+    """These tests change the inventory between two requests: the rollups are recomputed
+    before every read (in production the sweep, the daily job and the first read do)."""
+    monkeypatch.setattr(coe_rollups, "ALWAYS_REFRESH_ON_READ", True)
 
 
 def _client(user) -> Client:

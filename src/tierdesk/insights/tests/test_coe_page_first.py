@@ -1,7 +1,7 @@
-"""The makers view pages first (sorts and filters the makers, then groups one page's
-solutions): every sort, filter and page must equal a from-scratch grouping of every
-solution — also after the inventory changes (a maker leaves, an import flags a solution
-orphaned, a new critical solution, a solution deleted or moved to another unit)."""
+"""The makers view (read from the rollups, sorted and paged in SQL): every sort, filter
+and page must equal a from-scratch grouping of every solution — also after the inventory
+changes (a maker leaves, an import flags a solution orphaned, a new critical solution, a
+solution deleted or moved to another unit)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 
 from tierdesk.accounts.tests.factories import UserFactory
 from tierdesk.common import clock
-from tierdesk.insights import coe
+from tierdesk.insights import coe, coe_rollups
+from tierdesk.insights.tests.test_coe_rollups import ref_makers
 from tierdesk.inventory.choices import SolutionKind, Tier
 from tierdesk.inventory.models import Solution
 from tierdesk.inventory.tests.factories import SolutionFactory
@@ -29,29 +29,18 @@ FLAGS = [None, True, False]
 
 def _recount(scope: coe.Scope, query: coe.MakerQuery) -> list[dict[str, Any]]:
     """The makers as the view used to read them: every solution grouped, then filtered
-    and sorted in SQL."""
-    qs = coe._maker_solutions(scope, query)
-    if query.q:
-        qs = qs.filter(
-            Q(maker__display_name__icontains=query.q)
-            | Q(maker__username__icontains=query.q)
-            | Q(maker__email__icontains=query.q)
-        )
-    rows: QuerySet[Any] = coe._maker_rows(qs)
-    if query.departed is True:
-        rows = rows.filter(Q(maker__is_active=False) | Q(orphaned_flags__gt=0))
-    elif query.departed is False:
-        rows = rows.filter(maker__is_active=True, orphaned_flags=0)
-    if query.critical is True:
-        rows = rows.filter(critical__gt=0)
-    elif query.critical is False:
-        rows = rows.filter(critical=0)
-    order = coe.order_for(query.sort, coe.MAKER_SORTS, ("username", "maker_id"))
-    return list(rows.order_by(*order))
+    and sorted in SQL (the reference kept in test_coe_rollups)."""
+    return ref_makers(scope, query)
+
+
+@pytest.fixture(autouse=True)
+def _rollups_follow_every_change(monkeypatch) -> None:
+    """The inventory changes between reads: recompute the rollups before every read."""
+    monkeypatch.setattr(coe_rollups, "ALWAYS_REFRESH_ON_READ", True)
 
 
 def _paged(scope: coe.Scope, query: coe.MakerQuery, size: int) -> list[dict[str, Any]]:
-    paginator: Paginator[Any] = Paginator(coe.makers(scope, query), size)  # type: ignore[arg-type]
+    paginator: Paginator[Any] = Paginator(coe.makers(scope, query), size)
     found: list[dict[str, Any]] = []
     for number in paginator.page_range:
         found.extend(paginator.page(number).object_list)
@@ -111,5 +100,5 @@ def test_page_first_makers_filter_by_business_unit_and_export_slice(org) -> None
     query = coe.MakerQuery(business_unit=org.sales.pk, sort="-solutions")
     expected = _recount(scope, query)
     rows = coe.makers(scope, query)
-    assert rows[: coe.EXPORT_LIMIT] == expected
+    assert list(rows[: coe.EXPORT_LIMIT]) == expected
     assert list(rows) == expected
