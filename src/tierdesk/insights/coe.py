@@ -360,8 +360,10 @@ def connector_query(scope: Scope, params: Any) -> ConnectorQuery:
 
 def connectors(scope: Scope, query: ConnectorQuery) -> list[Connector]:
     """Every connector with its class and how many of the scope's live solutions use
-    it (apps, flows, chatbots), summed from the rollups. A few dozen rows: read once, so
-    that a paginator's count does not read them a second time."""
+    it (apps, flows, chatbots), summed from the rollups; for a manager only the connectors
+    their units' solutions use (as `connector_get` opens only those: one their solutions
+    do not use answers as a missing one). A few dozen rows: read once, so that a
+    paginator's count does not read them a second time."""
     from tierdesk.insights.models import CoeConnectorRollup
 
     as_of(scope)
@@ -388,6 +390,8 @@ def connectors(scope: Scope, query: ConnectorQuery) -> list[Connector]:
         flows=summed("flow_count"),
         chatbots=summed("chatbot_count"),
     )
+    if scope.unit_ids is not None:
+        qs = qs.filter(used_by__gt=0)
     return list(qs.order_by(*order_for(query.sort, CONNECTOR_SORTS, ("name", "id"))))
 
 

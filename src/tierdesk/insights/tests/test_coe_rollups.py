@@ -125,6 +125,8 @@ def ref_connectors(scope: coe.Scope, query: coe.ConnectorQuery) -> list[tuple[An
         flows=Count("uses", filter=uses & Q(**{f"{kind}__in": FLOW_KINDS})),
         chatbots=Count("uses", filter=uses & Q(**{kind: SolutionKind.CHATBOT})),
     )
+    if scope.unit_ids is not None:
+        qs = qs.filter(used_by__gt=0)
     ordered = qs.order_by(*coe.order_for(query.sort, coe.CONNECTOR_SORTS, ("name", "id")))
     return [_figures(c) for c in ordered]
 
