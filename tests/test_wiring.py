@@ -88,13 +88,14 @@ def test_the_scheduler_thread_runs_the_scan_without_anyone_calling_it(
     Solution.objects.filter(pk=org.own.pk).update(shared_users=500)
     # One round (the next is a minute away): the daily jobs' thread then has the in-memory
     # test database to itself (it has no busy timeout, unlike the real WAL file).
+    # Wait for every job of the round, not only the scan: stopping while a later job still
+    # writes left the in-memory database locked at teardown.
     thread = Scheduler(interval=60)
     thread.start()
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            run = DailyRun.objects.filter(name="governance-scan", finished_at__isnull=False)
-            if run.exists():
+            if DailyRun.objects.filter(finished_at__isnull=False).count() >= len(JOBS):
                 break
             time.sleep(0.05)
     finally:

@@ -188,6 +188,9 @@ TIERDESK_REOPEN_DAYS = _env_int("TIERDESK_REOPEN_DAYS", 7)
 TIERDESK_AUTOMATION_WEEKDAY = os.environ.get("TIERDESK_AUTOMATION_WEEKDAY", "monday")
 # The managers' weekly digest (insights) goes out on this day, for the ISO week just ended.
 TIERDESK_DIGEST_WEEKDAY = os.environ.get("TIERDESK_DIGEST_WEEKDAY", "monday")
+# The CoE views' rollups are refreshed by the sweep when the inventory changed, at most
+# once in this many seconds (and daily, and by `tierdesk coe-rollups --refresh`).
+TIERDESK_COE_ROLLUPS_MIN_SECONDS = _env_int("TIERDESK_COE_ROLLUPS_MIN_SECONDS", 300)
 # Product-update feeds (knowledge base) fetch only from this machine's loopback addresses
 # when set: the tests, and machines that must not reach the internet.
 TIERDESK_FEEDS_LOCAL_ONLY = os.environ.get("TIERDESK_FEEDS_LOCAL_ONLY", "").lower() in {

@@ -112,6 +112,9 @@ class TrendWeekSerializer(serializers.Serializer[Any]):
 
 class TrendSerializer(serializers.Serializer[Any]):
     weeks = TrendWeekSerializer(many=True)
+    as_of = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the rollups were last refreshed"
+    )
 
 
 class SolutionRowSerializer(serializers.ModelSerializer[Solution]):
