@@ -186,13 +186,10 @@ class _Counters(models.Model):
         abstract = True
 
 
-class DailyFact(_Counters):
-    """One local day (TIERDESK_TIME_ZONE) × business unit × tier × support level × topic ×
-    team. Empty codes and null keys stand for "none" (a ticket with no solution has no
-    tier; a request nobody has routed yet has no team). Counted under the ticket's
-    classification *when the event happened* (see docs/insights.md, "Daily facts")."""
+class _Key(models.Model):
+    """Business unit × tier × support level × team: the key every ticket fact shares.
+    Empty codes and null keys stand for "none"."""
 
-    day = models.DateField(_("day"))
     business_unit = models.ForeignKey(
         "accounts.BusinessUnit",
         verbose_name=_("business unit"),
@@ -203,7 +200,6 @@ class DailyFact(_Counters):
     )
     tier = models.CharField(_("tier"), max_length=16, blank=True)
     level = models.CharField(_("support level"), max_length=16, blank=True)
-    topic = models.CharField(_("topic"), max_length=24, blank=True)
     team = models.ForeignKey(
         "accounts.SupportTeam",
         verbose_name=_("team"),
@@ -212,6 +208,16 @@ class DailyFact(_Counters):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    class Meta:
+        abstract = True
+
+
+class _TicketCounters(_Key, _Counters):
+    """The daily facts' key (with the topic) and counters, kept per day (`DailyFact`) and
+    per month (`DailyMonthlyFact`)."""
+
+    topic = models.CharField(_("topic"), max_length=24, blank=True)
     reopened = models.PositiveIntegerField(_("reopened"), default=0)
     closed = models.PositiveIntegerField(_("closed"), default=0)
     bounce_backs = models.PositiveIntegerField(_("moved back down"), default=0)
@@ -225,8 +231,39 @@ class DailyFact(_Counters):
     level_minutes = models.BigIntegerField(_("minutes at the level"), default=0)
     open_change = models.IntegerField(_("change in open tickets"), default=0)
     """Open tickets gained (opened, reopened, moved in) minus lost (resolved, closed,
-    moved out) under this key on this day: the backlog at the end of a day is the sum of
+    moved out) under this key: the backlog at the end of a day is the sum of
     `open_change` over every day up to it (`facts.backlog_by_day`)."""
+
+    class Meta:
+        abstract = True
+
+
+class _SlaCounters(_Key):
+    """SLA clocks stopped per policy and metric, met or missed."""
+
+    policy = models.ForeignKey(
+        "sla.SlaPolicy",
+        verbose_name=_("SLA policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    metric = models.CharField(_("metric"), max_length=16)
+    met = models.PositiveIntegerField(_("met"), default=0)
+    breached = models.PositiveIntegerField(_("missed"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyFact(_TicketCounters):
+    """One local day (TIERDESK_TIME_ZONE) × business unit × tier × support level × topic ×
+    team. Empty codes and null keys stand for "none" (a ticket with no solution has no
+    tier; a request nobody has routed yet has no team). Counted under the ticket's
+    classification *when the event happened* (see docs/insights.md, "Daily facts")."""
+
+    day = models.DateField(_("day"))
 
     class Meta:
         verbose_name = _("daily fact")
@@ -269,41 +306,12 @@ class SolutionDailyFact(_Counters):
         return f"{self.day} {self.solution_id}"
 
 
-class SlaDailyFact(models.Model):
+class SlaDailyFact(_SlaCounters):
     """SLA attainment per policy: one local day × business unit × tier × level × team ×
     policy × metric (first response or resolution), counted when a clock stops. A table
     of its own so `DailyFact`'s key is not multiplied by every policy."""
 
     day = models.DateField(_("day"))
-    business_unit = models.ForeignKey(
-        "accounts.BusinessUnit",
-        verbose_name=_("business unit"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    tier = models.CharField(_("tier"), max_length=16, blank=True)
-    level = models.CharField(_("support level"), max_length=16, blank=True)
-    team = models.ForeignKey(
-        "accounts.SupportTeam",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    policy = models.ForeignKey(
-        "sla.SlaPolicy",
-        verbose_name=_("SLA policy"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    metric = models.CharField(_("metric"), max_length=16)
-    met = models.PositiveIntegerField(_("met"), default=0)
-    breached = models.PositiveIntegerField(_("missed"), default=0)
 
     class Meta:
         verbose_name = _("daily SLA fact")
@@ -381,44 +389,13 @@ class SolutionMonthlyFact(_Counters):
         return f"{self.month} {self.solution_id}"
 
 
-class DailyMonthlyFact(_Counters):
+class DailyMonthlyFact(_TicketCounters):
     """`DailyFact` summed per calendar month (`month`: its first day) under the same key,
     kept by the same catch-up in the same transaction: a long range reads its whole
     months here, and the backlog's opening balance (the sum of `open_change` before a
     range) reads one row per key and month instead of one per day."""
 
     month = models.DateField(_("month"))
-    business_unit = models.ForeignKey(
-        "accounts.BusinessUnit",
-        verbose_name=_("business unit"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    tier = models.CharField(_("tier"), max_length=16, blank=True)
-    level = models.CharField(_("support level"), max_length=16, blank=True)
-    topic = models.CharField(_("topic"), max_length=24, blank=True)
-    team = models.ForeignKey(
-        "accounts.SupportTeam",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    reopened = models.PositiveIntegerField(_("reopened"), default=0)
-    closed = models.PositiveIntegerField(_("closed"), default=0)
-    bounce_backs = models.PositiveIntegerField(_("moved back down"), default=0)
-    redirects = models.PositiveIntegerField(_("redirected"), default=0)
-    bypass_logs = models.PositiveIntegerField(_("logged by an expert (bypass)"), default=0)
-    deflections = models.PositiveIntegerField(_("solved by an article"), default=0)
-    first_response_met = models.PositiveIntegerField(_("first response met"), default=0)
-    first_response_breached = models.PositiveIntegerField(_("first response missed"), default=0)
-    resolution_met = models.PositiveIntegerField(_("resolution met"), default=0)
-    resolution_breached = models.PositiveIntegerField(_("resolution missed"), default=0)
-    level_minutes = models.BigIntegerField(_("minutes at the level"), default=0)
-    open_change = models.IntegerField(_("change in open tickets"), default=0)
 
     class Meta:
         verbose_name = _("monthly fact")
@@ -437,39 +414,10 @@ class DailyMonthlyFact(_Counters):
         return f"{self.month} {self.business_unit_id} {self.level} {self.topic}"
 
 
-class SlaMonthlyFact(models.Model):
+class SlaMonthlyFact(_SlaCounters):
     """`SlaDailyFact` summed per calendar month under the same key (kept with it)."""
 
     month = models.DateField(_("month"))
-    business_unit = models.ForeignKey(
-        "accounts.BusinessUnit",
-        verbose_name=_("business unit"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    tier = models.CharField(_("tier"), max_length=16, blank=True)
-    level = models.CharField(_("support level"), max_length=16, blank=True)
-    team = models.ForeignKey(
-        "accounts.SupportTeam",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    policy = models.ForeignKey(
-        "sla.SlaPolicy",
-        verbose_name=_("SLA policy"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    metric = models.CharField(_("metric"), max_length=16)
-    met = models.PositiveIntegerField(_("met"), default=0)
-    breached = models.PositiveIntegerField(_("missed"), default=0)
 
     class Meta:
         verbose_name = _("monthly SLA fact")
