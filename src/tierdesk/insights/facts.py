@@ -402,14 +402,6 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
-def _take_while_old(rows: list[Any], cutoff: dt.datetime, at: int) -> list[Any]:
-    """Rows in id order up to (not including) the first one newer than `cutoff`."""
-    for n, row in enumerate(rows):
-        if row[at] > cutoff:
-            return rows[:n]
-    return rows
-
-
 @dataclass
 class CatchUp:
     events: int = 0
@@ -456,6 +448,7 @@ def _split(
 
 
 TICKET_COLUMNS = ("id", "ticket_id", "type", "created_at", "actor_id", "parameters")
+DEFLECTION_COLUMNS = ("id", "created_at", "outcome", "user__business_unit_id", "article__topic")
 SLA_COLUMNS = ("id", "ticket_id", "type", "created_at", "parameters", "clock__policy_id")
 
 
@@ -505,6 +498,7 @@ def _one_batch(
     sla_rows: list[Any] = []
     sla_future: list[Any] = []
     deflections: list[Any] = []
+    defl_future: list[Any] = []
     if until is not None:
         sla_read = list(
             SlaEvent.objects.filter(id__gt=cursor.sla_event_id)
@@ -512,20 +506,21 @@ def _one_batch(
             .values_list(*SLA_COLUMNS)[: batch * 4]
         )
         sla_rows, sla_future, _ = _split(sla_read, until, now, 3, more=len(sla_read) == batch * 4)
-        deflections = list(
+        defl_read = list(
             Deflection.objects.filter(id__gt=cursor.deflection_id)
             .order_by("id")
-            .values_list("id", "created_at", "outcome", "user__business_unit_id", "article__topic")[
-                :batch
-            ]
+            .values_list(*DEFLECTION_COLUMNS)[:batch]
         )
-        deflections = _take_while_old(deflections, until, 1)
+        deflections, defl_future, _ = _split(defl_read, until, now, 1, more=len(defl_read) == batch)
     sla_passed = max([r[0] for r in sla_rows + sla_future], default=0)
+    defl_passed = max([r[0] for r in deflections + defl_future], default=0)
     due = _due("ticket", TicketEvent, TICKET_COLUMNS, until) if until is not None else []
     sla_due = _due("sla", SlaEvent, SLA_COLUMNS, until) if until is not None else []
+    defl_due = _due("defl", Deflection, DEFLECTION_COLUMNS, until) if until is not None else []
     _defer("ticket", future, 3)
     _defer("sla", sla_future, 3)
-    if not passed and not sla_passed and not deflections and not due and not sla_due:
+    _defer("defl", defl_future, 1)
+    if not (passed or sla_passed or defl_passed or due or sla_due or defl_due):
         return 0, 0, 0, 0
     events = len(rows) + len(future) + len(due)
     sla_events = len(sla_rows) + len(sla_future) + len(sla_due)
@@ -560,7 +555,7 @@ def _one_batch(
                     bool(params.get("met")),
                     policy_id,
                 )
-    for _pk, at, outcome, bu, topic in deflections:
+    for _pk, at, outcome, bu, topic in deflections + defl_due:
         if outcome == DeflectionOutcome.SOLVED:
             keeper.deflected(at, bu, topic or "")
     written = _write(keeper)
@@ -568,10 +563,10 @@ def _one_batch(
         cursor.ticket_event_id = passed
     if sla_passed:
         cursor.sla_event_id = sla_passed
-    if deflections:
-        cursor.deflection_id = deflections[-1][0]
+    if defl_passed:
+        cursor.deflection_id = defl_passed
     cursor.save(update_fields=["ticket_event_id", "sla_event_id", "deflection_id"])
-    return events, sla_events, len(deflections), written
+    return events, sla_events, len(deflections) + len(defl_future) + len(defl_due), written
 
 
 def _add_rows(

@@ -440,6 +440,7 @@ class FactDeferred(models.Model):
     same transaction that deletes this row."""
 
     stream = models.CharField(_("timeline"), max_length=8)
+    """"ticket", "sla" or "defl" (a deflection)."""
     event_id = models.BigIntegerField(_("event"))
     at = models.DateTimeField(_("dated"))
 

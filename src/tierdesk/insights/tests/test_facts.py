@@ -163,6 +163,38 @@ def _monthly_from_days() -> dict[tuple[Any, ...], tuple[int, ...]]:
     return {k: tuple(v) for k, v in sums.items() if any(v)}
 
 
+def test_a_future_dated_deflection_does_not_stall_the_deflections(org: Org) -> None:
+    """A deflection dated in two days is put aside, the one after it counted; it is
+    counted when its day comes, once."""
+    from tierdesk.knowledge.models import Article, Deflection
+
+    article = Article.objects.create(title="비밀번호 재설정", body="본문", topic="access")
+    with clock.frozen(START):
+        Deflection.objects.create(
+            article=article, outcome="solved", created_at=START + dt.timedelta(days=2)
+        )
+        Deflection.objects.create(article=article, outcome="solved", created_at=START)
+    day, two = START.date(), START.date() + dt.timedelta(days=2)
+
+    def solved(on: dt.date) -> int:
+        return sum(r["deflections"] for r in facts.totals(org.users["admin"], on, on))
+
+    with clock.frozen(START + dt.timedelta(hours=1)):
+        _catch_up()
+        assert solved(day) == 1 and solved(two) == 0
+        assert FactDeferred.objects.filter(stream="defl").count() == 1
+        assert _catch_up().deflections == 0
+    with clock.frozen(START + dt.timedelta(days=2, hours=1)):
+        _catch_up()
+        assert solved(day) == 1 and solved(two) == 1
+        assert not FactDeferred.objects.exists()
+        _catch_up()
+        assert solved(two) == 1
+        kept = _snapshot()
+        facts.facts_rebuild()
+        assert _snapshot() == kept
+
+
 def test_a_future_dated_event_does_not_stall_the_catch_up(org: Org) -> None:
     """An event dated tomorrow (an import, a skewed clock) is put aside; the events
     after it are counted; it is counted once its day comes, and a recount agrees."""
