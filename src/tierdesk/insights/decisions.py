@@ -285,7 +285,12 @@ class SolutionLoad:
     graduation: str = ""
     """The status of a graduation in flight, if any."""
     suggestion: str = ""
-    suggestion_text: str = ""
+
+    @property
+    def suggestion_text(self) -> str:
+        """The suggestion in the reader's language (translated when shown: a whole
+        organisation's list translates a few dozen, not every solution's)."""
+        return str(SUGGESTIONS[self.suggestion]) if self.suggestion else ""
 
 
 def _loads(scope: coe.Scope, a: Assumptions, today: dt.date | None) -> list[SolutionLoad]:
@@ -332,9 +337,7 @@ def _loads(scope: coe.Scope, a: Assumptions, today: dt.date | None) -> list[Solu
             estimated=bool(counts["touches"]) and r["pk"] not in by_person,
             graduation=str(in_flight.get(r["pk"], "")),
         )
-        item.suggestion, item.suggestion_text = _suggest(
-            item, has_co_owner=bool(co_owners[r["pk"]])
-        )
+        item.suggestion = _suggest(item, has_co_owner=bool(co_owners[r["pk"]]))
         found.append(item)
     return found
 
@@ -347,7 +350,7 @@ SUGGESTIONS = {
 }
 
 
-def _suggest(item: SolutionLoad, *, has_co_owner: bool) -> tuple[str, str]:
+def _suggest(item: SolutionLoad, *, has_co_owner: bool) -> str:
     """The first rule that fits: a graduation in flight is finished; a critical solution
     graduates to formal support; an important one without a co-owner gets one; otherwise
     a supporting team takes it over."""
@@ -359,7 +362,7 @@ def _suggest(item: SolutionLoad, *, has_co_owner: bool) -> tuple[str, str]:
         code = "add_co_owner"
     else:
         code = "supporting_team"
-    return code, str(SUGGESTIONS[code])
+    return code
 
 
 # --- (c) maker burden -----------------------------------------------------------------
