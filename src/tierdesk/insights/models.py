@@ -603,7 +603,19 @@ class CoeRollupState(models.Model):
         return str(self.refreshed_at)
 
 
-class CoeMakerRollup(models.Model):
+class _SolutionCounts(models.Model):
+    """Live solutions counted, and by kind, in one rollup row."""
+
+    solution_count = models.IntegerField(_("solutions"))
+    app_count = models.IntegerField(_("apps"))
+    flow_count = models.IntegerField(_("flows"))
+    chatbot_count = models.IntegerField(_("chatbots"))
+
+    class Meta:
+        abstract = True
+
+
+class CoeMakerRollup(_SolutionCounts):
     """One maker's live solutions in one business unit (or the whole organisation)."""
 
     unit = models.IntegerField(_("business unit"))
@@ -615,10 +627,6 @@ class CoeMakerRollup(models.Model):
         related_name="+",
     )
     maker_active = models.BooleanField(_("maker active"))
-    solution_count = models.IntegerField(_("solutions"))
-    app_count = models.IntegerField(_("apps"))
-    flow_count = models.IntegerField(_("flows"))
-    chatbot_count = models.IntegerField(_("chatbots"))
     critical_count = models.IntegerField(_("critical"))
     important_count = models.IntegerField(_("important"))
     productivity_count = models.IntegerField(_("productivity"))
@@ -661,7 +669,7 @@ class CoeMakerEnvironment(models.Model):
         return f"{self.unit} {self.maker_id} {self.environment_id}"
 
 
-class CoeConnectorRollup(models.Model):
+class CoeConnectorRollup(_SolutionCounts):
     """How many live solutions of one business unit (or all) use one connector."""
 
     unit = models.IntegerField(_("business unit"))
@@ -672,10 +680,6 @@ class CoeConnectorRollup(models.Model):
         db_constraint=False,
         related_name="+",
     )
-    solution_count = models.IntegerField(_("solutions"))
-    app_count = models.IntegerField(_("apps"))
-    flow_count = models.IntegerField(_("flows"))
-    chatbot_count = models.IntegerField(_("chatbots"))
 
     class Meta:
         verbose_name = _("CoE connector rollup")
@@ -690,7 +694,7 @@ class CoeConnectorRollup(models.Model):
         return f"{self.unit} {self.connector_id}"
 
 
-class CoeEnvironmentRollup(models.Model):
+class CoeEnvironmentRollup(_SolutionCounts):
     """One environment's live solutions of one business unit (or all) and their last
     30 days' use."""
 
@@ -702,10 +706,6 @@ class CoeEnvironmentRollup(models.Model):
         db_constraint=False,
         related_name="+",
     )
-    solution_count = models.IntegerField(_("solutions"))
-    app_count = models.IntegerField(_("apps"))
-    flow_count = models.IntegerField(_("flows"))
-    chatbot_count = models.IntegerField(_("chatbots"))
     maker_count = models.IntegerField(_("makers"))
     users_30d_sum = models.BigIntegerField(_("users (most in a day, 30 days)"))
     activity_30d_sum = models.BigIntegerField(_("sessions and runs (30 days)"))
