@@ -3,8 +3,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tierdesk.accounts.choices import SupportType
+
 # Priority is owned by the SLA engine (its policies are set per priority); re-exported.
 from tierdesk.sla.choices import Priority as Priority
+
+PAST_HELP_DESK = (SupportType.PLATFORM, SupportType.PARTNER, SupportType.VENDOR)
+"""The rungs above the help desk: a ticket reaching one is an escalation past the desk
+(`Ticket.reached_past_help_desk`)."""
 
 
 class TicketType(models.TextChoices):

@@ -16,7 +16,7 @@ from django.db import transaction
 from tierdesk.accounts.choices import SupportType, TeamKind
 from tierdesk.accounts.models import SupportTeam, TeamMembership, User
 from tierdesk.common import clock
-from tierdesk.desk import indexing
+from tierdesk.desk import indexing, services
 from tierdesk.desk.choices import (
     DEFAULT_MATRIX,
     Channel,
@@ -468,7 +468,9 @@ def _build(rng: random.Random, n: int) -> dict[str, int]:
     TicketMessage.objects.bulk_create(messages, batch_size=2000)
     VendorCase.objects.bulk_create(cases, batch_size=2000)
     TicketWatcher.objects.bulk_create(watchers, batch_size=2000, ignore_conflicts=True)
-    search.reindex(indexing.KIND)  # bulk_create went around the services that index
+    # bulk_create went around the services that index and mark escalations
+    services.mark_reached_past_help_desk()
+    search.reindex(indexing.KIND)
     return {
         "tickets": len(tickets),
         "events": len(events),

@@ -257,6 +257,15 @@ class Ticket(models.Model):
         choices=SupportType.choices,
         default=SupportType.HELP_DESK,
     )
+    reached_past_help_desk = models.BooleanField(
+        _("escalated past the help desk"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Set once the ticket reaches the platform team, a partner or the vendor; never "
+            "cleared (knowledge coverage and help-desk readiness count these)."
+        ),
+    )
     team = models.ForeignKey(
         SupportTeam,
         verbose_name=_("team"),
@@ -359,6 +368,12 @@ class Ticket(models.Model):
             models.Index(fields=["level", "created_at", "id"], name="desk_level_created"),
             models.Index(fields=["topic", "created_at", "id"], name="desk_topic_created"),
             models.Index(fields=["resolved_at"], name="desk_resolved"),
+            # Knowledge coverage and readiness: escalations past the desk resolved in a
+            # period, counted per topic from the index alone (`proposals.escalated_q`).
+            models.Index(
+                fields=["reached_past_help_desk", "resolved_at", "topic", "is_open", "status"],
+                name="desk_past_desk_resolved",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -29,8 +29,10 @@ from tierdesk.desk import events, indexing, notifications, routing, selectors
 from tierdesk.desk.choices import (
     DEFAULT_MATRIX,
     OPEN_STATUSES,
+    PAST_HELP_DESK,
     Channel,
     MessageKind,
+    TicketEventType,
     TicketStatus,
     TicketType,
     Topic,
@@ -42,8 +44,10 @@ from tierdesk.desk.models import (
     RequestType,
     Ticket,
     TicketAttachment,
+    TicketEvent,
     TicketMessage,
     TicketWatcher,
+    VendorCase,
 )
 from tierdesk.inventory.models import Solution
 from tierdesk.sla import services as sla
@@ -114,10 +118,38 @@ def save(ticket: Ticket, fields: Iterable[str]) -> None:
     if "level" in fields and ticket.level_moved:
         ticket.level_changed_at = ticket.updated_at
         fields.add("level_changed_at")
+    if "level" in fields and ticket.level in PAST_HELP_DESK and not ticket.reached_past_help_desk:
+        ticket.reached_past_help_desk = True
+        fields.add("reached_past_help_desk")
     ticket.save(update_fields=[*fields, "updated_at", "version"])
     ticket._loaded_level = ticket.level
     if CLOCK_FIELDS.intersection(fields):
         sla.clocks_sync(ticket=ticket, facts=sla_facts(ticket))
+
+
+def past_help_desk_in_history_q() -> Q:
+    """Tickets whose history shows them past the help desk: at such a level now, a move
+    to one on their timeline, or a vendor or partner case. What `save` and filing keep in
+    `Ticket.reached_past_help_desk`; read only to mark rows written around the services."""
+    moved = TicketEvent.objects.filter(
+        Q(parameters__level__in=[str(level) for level in PAST_HELP_DESK])
+        | Q(type__in=[TicketEventType.VENDOR_CASE_OPENED, TicketEventType.PARTNER_CASE_OPENED])
+    ).values("ticket_id")
+    return (
+        Q(level__in=PAST_HELP_DESK)
+        | Q(pk__in=moved)
+        | Q(pk__in=VendorCase.objects.values("ticket_id"))
+    )
+
+
+def mark_reached_past_help_desk() -> int:
+    """Set `reached_past_help_desk` on tickets written in bulk (the demo, benchmarks)
+    whose history shows an escalation past the desk. Returns the number marked."""
+    return (
+        Ticket.objects.filter(reached_past_help_desk=False)
+        .filter(past_help_desk_in_history_q())
+        .update(reached_past_help_desk=True)
+    )
 
 
 CLOCK_FIELDS = frozenset({"status", "is_open", "priority", "level", "team"})
@@ -221,6 +253,7 @@ def ticket_create(
         updated_at=clock.now(),
     )
     ticket.level_changed_at = ticket.created_at
+    ticket.reached_past_help_desk = ticket.level in PAST_HELP_DESK
     # Related rows were read just above; skip full_clean's one query per foreign key.
     ticket.full_clean(exclude=["number", "requester", "solution", "team", "agent", "request_type"])
     clocks = sla.clocks_plan(ticket=ticket, facts=sla_facts(ticket))

@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -399,35 +399,35 @@ def _coverage(
     zone = timezone.get_default_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    published = Article.tickets.through.objects.filter(
-        ticket_id=OuterRef("pk"), article__status=ArticleStatus.PUBLISHED
+    # The few tickets linked to a published article, as a subquery: counting "covered"
+    # from them beats a test per escalation (tens of thousands a quarter).
+    linked = Article.tickets.through.objects.filter(article__status=ArticleStatus.PUBLISHED).values(
+        "ticket_id"
     )
     escalations = (
         _scoped_tickets(user, scope, f)
         .filter(escalated_q())
         .filter(
             status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED],
-            is_open=False,
+            is_open__in=[False],
             resolved_at__gte=since,
             resolved_at__lt=until,
         )
-        .annotate(covered=Exists(published))
+        .order_by()
     )
     found: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"total": 0, "covered": 0, "examples": [], "proposals": 0}
     )
-    for row in (
-        escalations.order_by()
-        .values("topic")
-        .annotate(total=Count("id"), done=Count("id", filter=Q(covered=True)))
-    ):
-        found[row["topic"]]["total"] = row["total"]
-        found[row["topic"]]["covered"] = row["done"]
+    for row in escalations.values("topic").annotate(n=Count("id")):
+        found[row["topic"]]["total"] = row["n"]
+    for row in escalations.filter(pk__in=linked).values("topic").annotate(n=Count("id")):
+        found[row["topic"]]["covered"] = row["n"]
     for topic, entry in found.items():
         if entry["total"] > entry["covered"]:
             entry["examples"] = [
                 Example(t.pk, t.number or "", t.subject, t.resolved_at)
-                for t in escalations.filter(topic=topic, covered=False)
+                for t in escalations.filter(topic=topic)
+                .exclude(pk__in=linked)
                 .order_by("-resolved_at", "-id")
                 .only("id", "number", "subject", "resolved_at")[:EXAMPLES]
             ]

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tierdesk.common import clock
+from tierdesk.desk.choices import PAST_HELP_DESK
 from tierdesk.desk.models import Ticket
 
 _number = [0]
@@ -25,6 +26,7 @@ def resolved(
     """One resolved ticket per subject, filed `days_ago` days ago (one hour apart) and
     resolved `hours` later."""
     now = clock.now()
+    fields.setdefault("reached_past_help_desk", fields.get("level") in PAST_HELP_DESK)
     made = []
     for n, subject in enumerate(subjects):
         _number[0] += 1
