@@ -38,7 +38,8 @@ from tierdesk.governance.choices import FindingStatus, GraduationStatus, Severit
 from tierdesk.governance.models import Finding, GraduationRequest
 from tierdesk.insights import facts
 from tierdesk.insights.coe import BadParameter, parse_choice, parse_int
-from tierdesk.insights.models import DailyFact, FactCursor, SolutionDailyFact
+from tierdesk.insights.kept import facts_marks
+from tierdesk.insights.models import DailyFact, SolutionDailyFact
 from tierdesk.inventory.choices import Tier
 from tierdesk.inventory.models import Solution, SolutionOwner
 from tierdesk.sla.models import SlaPolicy
@@ -90,20 +91,10 @@ def _scope_key(user: Any) -> str:
     return kind or "none"
 
 
-def _marks() -> str:
-    """The catch-up's high-water marks: they move whenever a fact changes."""
-    row = (
-        FactCursor.objects.filter(pk=1)
-        .values_list("ticket_event_id", "sla_event_id", "deflection_id")
-        .first()
-    )
-    return "-".join(map(str, row)) if row else "0"
-
-
 def _cached(section: str, user: Any, q: Query, compute: Any) -> Any:
     """A section's figures, kept until the facts move (or CACHE_SECONDS pass): a year of
     per-solution facts takes a few hundred milliseconds to add up on SQLite."""
-    parts = [section, _scope_key(user), get_language() or "", _marks(),
+    parts = [section, _scope_key(user), get_language() or "", facts_marks(),
              *(f"{k}={v}" for k, v in sorted(q.params().items()))]  # fmt: skip
     key = "insights-dash:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
     found = cache.get(key)

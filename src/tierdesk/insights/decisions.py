@@ -38,6 +38,7 @@ from tierdesk.common import clock
 from tierdesk.governance.choices import GraduationStatus
 from tierdesk.governance.models import GraduationRequest
 from tierdesk.insights import coe, facts
+from tierdesk.insights.kept import kept
 from tierdesk.insights.models import DailyFact, PersonDailyFact, SolutionDailyFact
 from tierdesk.inventory.choices import SolutionEventType, SupportModel, Tier
 from tierdesk.inventory.models import Solution, SolutionEvent, SolutionOwner
@@ -294,7 +295,19 @@ class SolutionLoad:
 
 
 def _loads(scope: coe.Scope, a: Assumptions, today: dt.date | None) -> list[SolutionLoad]:
+    """Every informally supported important or critical solution of the scope with its
+    load in the period; kept until the facts or the inventory move (`insights.kept`)."""
     start, end = _window(a, today)
+    return kept(
+        "decision-loads",
+        [scope.key, start, end, a.minutes_per_touch],
+        lambda: _loads_now(scope, a, start, end),
+    )
+
+
+def _loads_now(
+    scope: coe.Scope, a: Assumptions, start: dt.date, end: dt.date
+) -> list[SolutionLoad]:
     solutions = _informal(scope)
     load = _solution_load(solutions, start, end)
     by_person = _person_touches(solutions, start, end)
@@ -425,11 +438,16 @@ def maker_burden(
 
 
 def _maker_rows(
-    loads: list[SolutionLoad], a: Assumptions, *, flagged_only: bool = False
+    loads: list[SolutionLoad],
+    a: Assumptions,
+    *,
+    flagged_only: bool = False,
+    names: dict[int, tuple[str, str]] | None = None,
 ) -> list[MakerBurden]:
     weeks = a.days / 7
     burdens = _burdens(loads, a)
-    names = _people(burdens)
+    if names is None:
+        names = _people(burdens)
     rows = []
     for user_id, (hours, touches, opened, solutions) in burdens.items():
         per_week = hours / weeks
@@ -533,24 +551,32 @@ def formalise(
     for item in loads:
         if item.business_unit_id is not None:
             per_unit[item.business_unit_id].append(item)
-    units = coe.business_units_for(scope)
+    found = coe.business_units_for(scope)
     if business_unit is not None:
-        units = units.filter(pk=business_unit)
+        found = found.filter(pk=business_unit)
+    units = list(found)
+    wanted = {unit.pk for unit in units}
+    names = _people(u for item in loads if item.business_unit_id in wanted for u in item.answerers)
     result = []
     for unit in units:
-        result.append(_unit_decision(unit, per_unit.get(unit.pk, []), a))
+        result.append(_unit_decision(unit, per_unit.get(unit.pk, []), a, names))
     order = {NOW: 0, WATCH: 1, NOT_NEEDED: 2}
     result.sort(key=lambda d: (order[d.verdict], -d.tickets_30d, d.business_unit))
     return result
 
 
-def _unit_decision(unit: BusinessUnit, items: list[SolutionLoad], a: Assumptions) -> UnitDecision:
+def _unit_decision(
+    unit: BusinessUnit,
+    items: list[SolutionLoad],
+    a: Assumptions,
+    names: dict[int, tuple[str, str]],
+) -> UnitDecision:
     count = len(items)
     critical = sum(1 for s in items if s.tier == Tier.CRITICAL)
     tickets = sum(s.opened for s in items)
     touches = sum(s.touches for s in items)
     per_30 = tickets * 30 / a.days
-    makers = _maker_rows(items, a)
+    makers = _maker_rows(items, a, names=names)
     busiest = max((m.hours_week for m in makers), default=0.0)
     overloaded = sum(1 for m in makers if m.flagged)
     many = count >= a.solutions_now
@@ -642,8 +668,12 @@ def critical_trend(scope: coe.Scope, *, today: dt.date | None = None) -> list[di
     """Live solutions at critical tier at the start of each of the last four quarters and
     today: today's count walked back through the tier changes recorded on the solutions'
     timelines (`tier_changed` events); a solution recorded after a date did not count
-    then."""
-    today = today or clock.today()
+    then. Kept until the facts or the inventory move (`insights.kept`)."""
+    day = today or clock.today()
+    return kept("decision-trend", [scope.key, day], lambda: _critical_trend_now(scope, day))
+
+
+def _critical_trend_now(scope: coe.Scope, today: dt.date) -> list[dict[str, Any]]:
     this_quarter = _quarter_start(today)
     points = [_add_quarters(this_quarter, -n) for n in (4, 3, 2, 1, 0)]
     solutions = coe.coe_solutions(scope)
@@ -841,6 +871,20 @@ def graduation_candidates(
     """Solutions a what-if may pick: graduations to critical in flight first, then the
     important solutions with the most tickets in the period."""
     start, end = _window(a, today)
+    flight, ids, names = kept(
+        "decision-candidates",
+        [scope.key, start, end, limit],
+        lambda: _candidates_now(scope, start, end, limit),
+    )
+    return [
+        {"id": pk, "name": names.get(pk, ""), "in_flight": pk in flight, "picked": pk in a.graduate}
+        for pk in ids
+    ]
+
+
+def _candidates_now(
+    scope: coe.Scope, start: dt.date, end: dt.date, limit: int
+) -> tuple[list[int], list[int], dict[int, str]]:
     flight = list(
         GraduationRequest.objects.filter(
             solution__in=coe.coe_solutions(scope).values("pk"),
@@ -862,7 +906,4 @@ def graduation_candidates(
     )
     ids = list(dict.fromkeys([*flight, *busiest]))[:limit]
     names = dict(Solution.objects.filter(pk__in=ids).values_list("pk", "name"))
-    return [
-        {"id": pk, "name": names.get(pk, ""), "in_flight": pk in flight, "picked": pk in a.graduate}
-        for pk in ids
-    ]
+    return flight, ids, names

@@ -43,6 +43,7 @@ from tierdesk.common.permissions import roles_of
 from tierdesk.common.roles import Role
 from tierdesk.desk.choices import TicketEventType as T
 from tierdesk.desk.models import Ticket, TicketEvent
+from tierdesk.insights import kept
 from tierdesk.insights.models import (
     DailyFact,
     DailyMonthlyFact,
@@ -786,6 +787,8 @@ def facts_rebuild(*, since: dt.date | None = None, batch: int = 100_000) -> Catc
             # the days of `since`'s month before it were kept, not replayed: add them back
             # to the months deleted above
             report.rows += refill_months(since.replace(day=1), since - dt.timedelta(days=1))
+        # the marks end where they were: tell the kept figures the facts changed anyway
+        transaction.on_commit(kept.facts_rebuilt)
     return report
 
 

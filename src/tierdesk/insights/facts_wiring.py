@@ -29,6 +29,25 @@ def register() -> None:
         "tierdesk.insights.coe_rollups.coe_rollups_job",
         "Recompute the CoE admin views' rollups (makers, connectors, environments, usage).",
     )
+    _connect_inventory_marks()
+
+
+def _connect_inventory_marks() -> None:
+    """What the kept decisions are computed from (`insights.kept`): a saved or deleted
+    solution, co-owner, graduation request or person raises the inventory generation."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_delete, post_save
+
+    from tierdesk.governance.models import GraduationRequest
+    from tierdesk.insights.kept import inventory_changed
+    from tierdesk.inventory.models import Solution, SolutionOwner
+    from tierdesk.inventory.signals import support_changed
+
+    for model in (Solution, SolutionOwner, GraduationRequest, get_user_model()):
+        uid = f"insights-kept-{model._meta.label_lower}"
+        post_save.connect(inventory_changed, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(inventory_changed, sender=model, dispatch_uid=uid + "-delete")
+    support_changed.connect(inventory_changed, dispatch_uid="insights-kept-support")
 
 
 SWEEP_BATCH = 2_000

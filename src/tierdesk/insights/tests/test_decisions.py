@@ -17,7 +17,7 @@ from conftest import Org
 from tierdesk.accounts.choices import SupportType
 from tierdesk.accounts.tests.factories import BusinessUnitFactory
 from tierdesk.common import clock
-from tierdesk.insights import coe, decisions
+from tierdesk.insights import coe, decisions, kept
 from tierdesk.insights.models import (
     DailyFact,
     PersonDailyFact,
@@ -368,6 +368,7 @@ def test_maker_burden_charges_each_person_their_own_touches(org: Org) -> None:
     assert rows["co_owner"].hours_week == round(50 * 15 / 60 / (a.days / 7), 1)
     assert not rows["co_owner"].solutions[0].estimated
     PersonDailyFact.objects.all().delete()
+    kept.facts_rebuilt()  # as a rebuild without the per-person count would leave them
     rows = {r.username: r for r in decisions.maker_burden(ALL, a)}
     assert rows["co_owner"].touches == 50 and rows["maker"].touches == 50  # 100 shared
     assert rows["maker"].solutions[0].estimated
@@ -380,3 +381,32 @@ def test_quarter_labels_go_through_the_catalog() -> None:
         assert decisions.quarter_label(dt.date(2027, 2, 1)) == "2027 Q1"
     with translation.override("ko"):
         assert decisions.quarter_label(dt.date(2027, 11, 1)) == "2027년 4분기"
+
+
+def test_kept_decisions_follow_the_inventory_at_once(org: Org) -> None:
+    """The decisions are kept between requests (`insights.kept`), never past a change:
+    a solution saved to another tier or support model, or a co-owner removed, shows in
+    the next answer."""
+    from tierdesk.inventory import services as inventory
+
+    s = SolutionFactory.create(
+        environment=org.env_sales, maker=org.users["maker"], name="핵심 앱",
+        tier=Tier.CRITICAL, support_model=SupportModel.SELF,
+    )  # fmt: skip
+    _load(s, opened=30, touches=100)
+
+    def informal() -> int:
+        return decisions.formalise(ALL, decisions.Assumptions(), business_unit=org.sales.pk)[
+            0
+        ].solutions
+
+    before = informal()
+    assert informal() == before  # kept: the same answer
+    s.refresh_from_db()
+    inventory.solution_update(
+        solution=s,
+        actor=None,
+        expected_version=s.version,
+        changes={"support_model": SupportModel.FORMAL},
+    )
+    assert informal() == before - 1
