@@ -115,9 +115,7 @@ class DecisionsView(DecisionView):
             if table not in TABLES:
                 raise coe.BadParameter("table")
             return self.export(scope, a, unit, kind, table)
-        units = decisions.formalise(scope, a, business_unit=unit)
-        staffing = decisions.staffing(scope, a)
-        makers = decisions.maker_burden(scope, a)
+        found = decisions.overview(scope, a, business_unit=unit)
         query = request.GET.copy()
         query.pop("export", None)
         query.pop("table", None)
@@ -126,15 +124,11 @@ class DecisionsView(DecisionView):
             "insights/decisions.html",
             {
                 "a": a,
-                "units": units,
-                "staffing": staffing,
-                "chart": _chart(staffing),
-                "makers": makers,
-                "flagged": [m for m in makers if m.flagged],
-                "estimated": sorted(
-                    {s.id: s for m in makers for s in m.solutions if s.estimated}.values(),
-                    key=lambda s: s.name,
-                ),
+                "units": found.units,
+                "staffing": found.staffing,
+                "chart": _chart(found.staffing),
+                "flagged": found.flagged,
+                "estimated": found.estimated,
                 "fields": _fields(a),
                 "business_units": list(coe.business_units_for(scope)),
                 "business_unit": unit,

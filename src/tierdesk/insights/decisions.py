@@ -29,7 +29,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from tierdesk.accounts.choices import AccountKind, SupportType
@@ -907,3 +907,49 @@ def _candidates_now(
     ids = list(dict.fromkeys([*flight, *busiest]))[:limit]
     names = dict(Solution.objects.filter(pk__in=ids).values_list("pk", "name"))
     return flight, ids, names
+
+
+# --- the page -----------------------------------------------------------------------------
+
+
+@dataclass
+class Overview:
+    """What the decisions page shows."""
+
+    units: list[UnitDecision]
+    staffing: Staffing
+    flagged: list[MakerBurden]
+    """Makers at or above `maker_hours_week`, the busiest first."""
+    estimated: list[SolutionLoad]
+    """Solutions whose burden was spread evenly (no per-person count), by name."""
+
+
+def overview(
+    scope: coe.Scope,
+    a: Assumptions,
+    *,
+    business_unit: int | None = None,
+    today: dt.date | None = None,
+) -> Overview:
+    """The page's three decisions, kept as one small object per scope, assumptions,
+    business unit, language and day (`insights.kept`): a warm page reads that instead of
+    every informal solution's load (12,000 objects for an organisation of 100,000)."""
+    day = today or clock.today()
+    return kept(
+        "decision-overview",
+        [scope.key, repr(a), business_unit, get_language(), day],
+        lambda: _overview_now(scope, a, business_unit, day),
+    )
+
+
+def _overview_now(
+    scope: coe.Scope, a: Assumptions, business_unit: int | None, day: dt.date
+) -> Overview:
+    makers = maker_burden(scope, a, today=day)
+    estimated = {s.id: s for m in makers for s in m.solutions if s.estimated}
+    return Overview(
+        units=formalise(scope, a, today=day, business_unit=business_unit),
+        staffing=staffing(scope, a, today=day),
+        flagged=[m for m in makers if m.flagged],
+        estimated=sorted(estimated.values(), key=lambda s: s.name),
+    )
