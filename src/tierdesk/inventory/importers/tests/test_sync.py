@@ -161,7 +161,7 @@ def test_an_unreachable_api_fails_clearly_writes_nothing_and_tells_the_admins(
     run = sync_execute(actor=None)
     assert run.status == ImportRunStatus.REJECTED
     assert run.error_count == 1
-    assert "cannot be reached" in run.errors[0]["expected"]
+    assert "관리 API에 연결할 수 없습니다" in run.errors[0]["expected"]  # Korean first
     assert snapshot() == before
     notice = Notification.objects.get()
     assert notice.recipient == admin and notice.key == f"inventory-sync:{run.pk}:{admin.pk}:email"
@@ -184,7 +184,7 @@ def test_a_page_that_stays_throttled_fails_after_the_bounded_retries(
     replay.throttle.add(f"{APPS}|")
     run = sync_execute(actor=None, sleep=lambda s: None)
     assert run.status == ImportRunStatus.REJECTED
-    assert "throttled" in run.errors[0]["expected"]
+    assert "요청 제한에 걸렸습니다" in run.errors[0]["expected"]
     assert not Environment.objects.exists()  # environments were read, nothing written
 
 
@@ -242,3 +242,27 @@ def test_sync_now_without_configuration_says_so(client: Any, settings: Any) -> N
     run = ImportRun.objects.get()
     assert run.status == ImportRunStatus.REJECTED and run.source == "sync"
     assert not Notification.objects.exists()  # who clicked reads it on the page
+
+
+def test_the_pages_speak_korean_and_show_the_fetching_progress(
+    replay: Replay, client: Any, settings: Any
+) -> None:
+    from django.core.cache import cache
+
+    from tierdesk.inventory.importers.services import progress_key
+    from tierdesk.inventory.importers.sync import sync_begin
+
+    admin = User.objects.create_superuser("root", "root@example.com", "pw")
+    admin.preferred_language = "ko"
+    admin.save()
+    client.force_login(admin)
+    page = client.get("/inventory/imports/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "지금 동기화" in page
+    run = sync_begin(actor=admin, interface="web")
+    cache.set(progress_key(run.pk), {"phase": "fetching", "label": "pages", "done": 3})
+    live = client.get(
+        f"/inventory/imports/{run.pk}/?part=live", HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
+    assert "테넌트의 관리 API를 읽는 중 — 지금까지 3페이지" in live
+    detail = client.get(f"/inventory/imports/{run.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "테넌트 실시간 동기화" in detail
