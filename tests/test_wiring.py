@@ -46,6 +46,7 @@ JOBS = [
     "insights-coe-rollups",
     "insights-digest",
     "insights-facts",
+    "inventory-sync",
     "knowledge-feeds",
     "knowledge-review-due",
 ]

@@ -537,3 +537,24 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Live sync from the tenant (issue 14 item 3; docs/production.md "Live sync from the
+# tenant"). A service principal registered as a Power Platform management app reads the
+# admin APIs; the sync runs only when the tenant, the client id and a secret or a
+# certificate are set. AUTHORITY and API_BASE are overridable for tests (a local replay
+# server); CA_BUNDLE trusts a private CA (a TLS-inspecting proxy, the tests' server).
+TIERDESK_SYNC_TENANT_ID = os.environ.get("TIERDESK_SYNC_TENANT_ID", "").strip()
+TIERDESK_SYNC_CLIENT_ID = os.environ.get("TIERDESK_SYNC_CLIENT_ID", "").strip()
+TIERDESK_SYNC_CLIENT_SECRET = os.environ.get("TIERDESK_SYNC_CLIENT_SECRET", "")
+TIERDESK_SYNC_CERTIFICATE_PATH = os.environ.get("TIERDESK_SYNC_CERTIFICATE_PATH", "").strip()
+TIERDESK_SYNC_CERTIFICATE_THUMBPRINT = os.environ.get(
+    "TIERDESK_SYNC_CERTIFICATE_THUMBPRINT", ""
+).strip()
+TIERDESK_SYNC_AUTHORITY = os.environ.get(
+    "TIERDESK_SYNC_AUTHORITY", "https://login.microsoftonline.com"
+).rstrip("/")
+TIERDESK_SYNC_API_BASE = os.environ.get("TIERDESK_SYNC_API_BASE", "").rstrip("/")
+TIERDESK_SYNC_CA_BUNDLE = os.environ.get("TIERDESK_SYNC_CA_BUNDLE", "").strip()
+TIERDESK_SYNC_MAX_RETRIES = _env_int("TIERDESK_SYNC_MAX_RETRIES", 5)
+TIERDESK_SYNC_MAX_WAIT_SECONDS = _env_int("TIERDESK_SYNC_MAX_WAIT_SECONDS", 120)
+TIERDESK_SYNC_TIMEOUT_SECONDS = _env_int("TIERDESK_SYNC_TIMEOUT_SECONDS", 60)

@@ -31,3 +31,8 @@ class GovernanceConfig(AppConfig):
             "tierdesk.governance.services.scan_run",
             "The reactive-governance scan: signals, guardrail findings, maker digests.",
         )
+
+        from tierdesk.governance.sync_notices import sync_failed_notify_admins
+        from tierdesk.inventory.signals import sync_failed
+
+        sync_failed.connect(sync_failed_notify_admins, dispatch_uid="governance-sync-failed")

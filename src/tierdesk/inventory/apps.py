@@ -19,3 +19,11 @@ class InventoryConfig(AppConfig):
         navigation.register("inventory:solution-list", _("Solutions"), ANY_USER, order=100)
         navigation.register("inventory:environment-list", _("Environments"), ANY_USER, order=110)
         navigation.register("inventory:import-list", _("Imports"), ADMIN_ONLY, order=800)
+
+        from tierdesk.common.daily import register_daily
+
+        register_daily(
+            "inventory-sync",
+            "tierdesk.inventory.importers.sync.sync_daily",
+            "Sync the inventory from the tenant's admin APIs (when TIERDESK_SYNC_* is set).",
+        )

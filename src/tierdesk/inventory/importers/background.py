@@ -41,3 +41,23 @@ def import_run_in_background(
     thread = threading.Thread(target=work, name=f"tierdesk-import-{run.pk}", daemon=True)
     thread.start()
     return thread
+
+
+def sync_run_in_background(*, run: ImportRun, actor: Any, language: str) -> threading.Thread:
+    """Carry on a begun live sync (`sync.sync_execute(run=run)`) in a daemon thread, its
+    messages in `language`."""
+    from tierdesk.inventory.importers.sync import sync_execute
+
+    def work() -> None:
+        close_old_connections()
+        try:
+            with translation.override(language):
+                sync_execute(run=run, actor=actor, interface=run.interface)
+        except Exception:  # recorded as interrupted by sync_execute
+            log.exception("sync run %s failed", run.pk)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work, name=f"tierdesk-sync-{run.pk}", daemon=True)
+    thread.start()
+    return thread

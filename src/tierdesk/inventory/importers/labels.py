@@ -39,6 +39,9 @@ COUNT_LABELS: dict[str, Any] = {
     "events": _("Timeline entries written"),
     "solutions_usage_refreshed": _("Solutions whose latest usage was recomputed"),
     "write_ms": _("Time spent writing"),
+    "sync_requests": _("Admin API requests (live sync)"),
+    "sync_retries": _("Requests repeated after throttling (live sync)"),
+    "sync_tokens_renewed": _("Expired tokens renewed (live sync)"),
 }
 # Shown in this order; anything else after them, by code.
 COUNT_ORDER = tuple(COUNT_LABELS)

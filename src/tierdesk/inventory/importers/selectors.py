@@ -26,3 +26,9 @@ def import_runs() -> QuerySet[ImportRun]:
 
 def column_mappings() -> QuerySet[ColumnMapping]:
     return ColumnMapping.objects.order_by("name")
+
+
+def can_sync(user: Any) -> bool:
+    """A live sync from the tenant replaces the inventory like an import: admins only (the
+    command line and the daily job run as the machine)."""
+    return Role.ADMIN in roles_of(user)

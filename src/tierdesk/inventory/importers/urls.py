@@ -7,6 +7,7 @@ from tierdesk.inventory.importers import views
 urlpatterns: list[URLPattern] = [
     path("", views.ImportListView.as_view(), name="import-list"),
     path("upload/", views.ImportUploadView.as_view(), name="import-upload"),
+    path("sync/", views.SyncNowView.as_view(), name="import-sync"),
     path("<id:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("mappings/", views.MappingListView.as_view(), name="mapping-list"),
     path("mappings/new/", views.MappingEditView.as_view(), name="mapping-create"),

@@ -22,7 +22,10 @@ from tierdesk.accounts.models import User
 from tierdesk.common.permissions import RoleRequiredMixin
 from tierdesk.common.roles import ADMIN_ONLY
 from tierdesk.inventory.importers import formats
-from tierdesk.inventory.importers.background import import_run_in_background
+from tierdesk.inventory.importers.background import (
+    import_run_in_background,
+    sync_run_in_background,
+)
 from tierdesk.inventory.importers.labels import (
     counts_in_words,
     duration_text,
@@ -46,6 +49,12 @@ from tierdesk.inventory.importers.services import (
     import_run_begin,
     import_run_execute,
     import_run_progress,
+)
+from tierdesk.inventory.importers.sync import (
+    sync_begin,
+    sync_config,
+    sync_execute,
+    sync_running,
 )
 from tierdesk.inventory.importers.uploads import (
     UploadRejected,
@@ -119,9 +128,8 @@ class ImportListView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         page = Paginator(import_runs(), 50).get_page(request.GET.get("page"))
         rows = [run_view(run) for run in page.object_list]
-        return render(
-            request, "inventory/imports/import_list.html", {"page": page, "rows": rows, "query": ""}
-        )
+        context = {"page": page, "rows": rows, "query": "", "sync_configured": sync_config()}
+        return render(request, "inventory/imports/import_list.html", context)
 
 
 class ImportDetailView(RoleRequiredMixin, View):
@@ -210,6 +218,31 @@ class ImportUploadView(RoleRequiredMixin, View):
                 import_run_execute(run=run, paths=[folder], **options)
             finally:
                 discard(folder)
+        return HttpResponseRedirect(reverse("inventory:import-detail", args=[run.pk]))
+
+
+class SyncNowView(RoleRequiredMixin, View):
+    """The imports page's "Sync now": start a live sync from the tenant and show its run
+    (the sync's service decides who may: `selectors.can_sync`). The button shows only
+    when the sync is configured; without configuration the run is recorded as failed,
+    saying so."""
+
+    allowed_roles = ADMIN_ONLY
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        assert isinstance(user, User)
+        running = sync_running()
+        if running is not None:
+            messages.info(request, _("A sync is already running; here is its progress."))
+            return HttpResponseRedirect(reverse("inventory:import-detail", args=[running.pk]))
+        run = sync_begin(actor=user, interface="web")
+        # Not configured: the run records at once that it cannot start (its page says so).
+        if settings.TIERDESK_IMPORTS_IN_BACKGROUND and sync_config() is not None:
+            language = translation.get_language() or settings.LANGUAGE_CODE
+            sync_run_in_background(run=run, actor=user, language=language)
+        else:
+            sync_execute(run=run, actor=user, interface="web")
         return HttpResponseRedirect(reverse("inventory:import-detail", args=[run.pk]))
 
 
