@@ -16,6 +16,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tierdesk.settings")
 
 app = Celery(
     "tierdesk",
-    include=["tierdesk.sla.tasks", "tierdesk.notify.tasks", "tierdesk.common.tasks"],
+    include=[
+        "tierdesk.sla.tasks",
+        "tierdesk.notify.tasks",
+        "tierdesk.common.tasks",
+        "tierdesk.desk.tasks",
+    ],
 )
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -35,6 +35,12 @@ def _in_a_thread(call: Any) -> None:
     threading.Thread(target=run, name="tierdesk-daily-job", daemon=True).start()
 
 
+def _mail_poll() -> None:
+    from tierdesk.desk.imap_poll import mail_poll_due
+
+    mail_poll_due()
+
+
 def background_run_once() -> dict[str, Any]:
     """One round: SLA warnings, breaches and escalation steps, then the outbox, then the
     insights' daily facts (a bounded catch-up), then the daily jobs that are due (claimed
@@ -48,6 +54,8 @@ def background_run_once() -> dict[str, Any]:
     delivered = outbox_deliver()
     facts = facts_sweep()
     daily = daily_jobs_run(runner=_in_a_thread)
+    if settings.TIERDESK_IMAP_HOST:  # the mailbox intake, when one is configured
+        _in_a_thread(_mail_poll)  # returns at once unless TIERDESK_IMAP_POLL_SECONDS passed
     return {
         "due": swept.due,
         "fired": swept.fired,

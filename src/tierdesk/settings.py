@@ -558,3 +558,29 @@ TIERDESK_SYNC_CA_BUNDLE = os.environ.get("TIERDESK_SYNC_CA_BUNDLE", "").strip()
 TIERDESK_SYNC_MAX_RETRIES = _env_int("TIERDESK_SYNC_MAX_RETRIES", 5)
 TIERDESK_SYNC_MAX_WAIT_SECONDS = _env_int("TIERDESK_SYNC_MAX_WAIT_SECONDS", 120)
 TIERDESK_SYNC_TIMEOUT_SECONDS = _env_int("TIERDESK_SYNC_TIMEOUT_SECONDS", 60)
+
+# --- E-mail intake from a mailbox (issue 14; desk/imap_poll.py, docs/production.md) -----
+# Unset TIERDESK_IMAP_HOST: no polling. SECURITY ssl (993) | starttls (143) | none (tests
+# only); AUTH password | oauth (Exchange Online: app-only token through MSAL, XOAUTH2).
+# PROCESSED_FOLDER empty: filed mails stay in FOLDER, flagged \Seen; else moved there.
+TIERDESK_IMAP_HOST = os.environ.get("TIERDESK_IMAP_HOST", "")
+TIERDESK_IMAP_SECURITY = os.environ.get("TIERDESK_IMAP_SECURITY", "ssl").lower()
+TIERDESK_IMAP_PORT = _env_int("TIERDESK_IMAP_PORT", 0)
+TIERDESK_IMAP_USER = os.environ.get("TIERDESK_IMAP_USER", "")
+TIERDESK_IMAP_AUTH = os.environ.get("TIERDESK_IMAP_AUTH", "password").lower()
+TIERDESK_IMAP_PASSWORD = os.environ.get("TIERDESK_IMAP_PASSWORD", "")
+TIERDESK_IMAP_TENANT_ID = os.environ.get("TIERDESK_IMAP_TENANT_ID", "")
+TIERDESK_IMAP_CLIENT_ID = os.environ.get("TIERDESK_IMAP_CLIENT_ID", "")
+TIERDESK_IMAP_CLIENT_SECRET = os.environ.get("TIERDESK_IMAP_CLIENT_SECRET", "")
+TIERDESK_IMAP_FOLDER = os.environ.get("TIERDESK_IMAP_FOLDER", "INBOX")
+TIERDESK_IMAP_PROCESSED_FOLDER = os.environ.get("TIERDESK_IMAP_PROCESSED_FOLDER", "")
+TIERDESK_IMAP_BATCH = _env_int("TIERDESK_IMAP_BATCH", 50)
+TIERDESK_IMAP_POLL_SECONDS = _env_int("TIERDESK_IMAP_POLL_SECONDS", 180)
+if TIERDESK_IMAP_SECURITY not in {"ssl", "starttls", "none"}:
+    raise ImproperlyConfigured("TIERDESK_IMAP_SECURITY: expected ssl, starttls or none")
+if TIERDESK_IMAP_AUTH not in {"password", "oauth"}:
+    raise ImproperlyConfigured("TIERDESK_IMAP_AUTH: expected password or oauth")
+CELERY_BEAT_SCHEDULE["mail-poll"] = {
+    "task": "tierdesk.mail_poll",
+    "schedule": float(min(TIERDESK_IMAP_POLL_SECONDS, 60)),
+}

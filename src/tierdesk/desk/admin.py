@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from tierdesk.accounts.selectors import request_user
 from tierdesk.desk import services
+from tierdesk.desk.mailbox_models import MailboxMessage
 from tierdesk.desk.models import (
     CannedResponse,
     DeskSettings,
@@ -219,3 +220,15 @@ class CannedResponseAdmin(admin.ModelAdmin[CannedResponse]):
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+@admin.register(MailboxMessage)
+class MailboxMessageAdmin(ReadOnlyAdmin):
+    """Read-only: what the mailbox intake did with each mail (desk/imap_poll.py)."""
+
+    list_display = ("read_at", "outcome", "sender", "subject", "ticket", "reason")
+    list_filter = ("outcome", "mailbox")
+    search_fields = ("sender", "subject", "message_id", "ticket__number")
+    list_select_related = ("ticket",)
+    raw_id_fields = ("ticket",)
+    show_full_result_count = False

@@ -12,10 +12,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email import policy as email_policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -30,9 +35,11 @@ from django.utils.translation import gettext_lazy as _
 from tierdesk.accounts.choices import AccountKind
 from tierdesk.accounts.models import User
 from tierdesk.accounts.pickers import PersonPickerField
+from tierdesk.accounts.selectors import user_find_by_principal
 from tierdesk.common.ids import form_id
 from tierdesk.desk import selectors
 from tierdesk.desk import services as desk_services
+from tierdesk.desk.choices import Channel
 from tierdesk.desk.forms import BypassForm, EmbedForm, TicketForm
 from tierdesk.desk.models import DeskSettings, Ticket, TicketAttachment
 from tierdesk.inventory.models import Solution
@@ -445,3 +452,245 @@ def done_read(token: str) -> tuple[Ticket, list[str]] | None:
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
     return (ticket, refused) if ticket is not None else None
+
+
+# ------------------------------------------------------------------------------ e-mail
+#
+# One parser for every mail tierdesk reads (the `desk_inbound` command's .eml files and
+# the mailbox poller, `desk.imap_poll`): `mail_parse` turns the raw RFC 5322 bytes into
+# the `InboundMessage` the desk services thread (`services.ticket_inbound_email`), plus
+# what the poller needs to decide: whether the mail was sent by a machine, and its files.
+
+MAIL_MAX_BODY_CHARS = 100_000
+MAIL_MAX_ATTACHMENTS = 10
+# Precedence values that mark list or machine mail (RFC 3834 §3.1.8 names "bulk", "list"
+# and "junk"; "auto_reply" is what several autoresponders send instead of Auto-Submitted).
+AUTO_PRECEDENCE = frozenset({"bulk", "list", "junk", "auto_reply"})
+DAEMON_LOCALPARTS = frozenset({"mailer-daemon", "postmaster"})
+# The Message-ID shape tierdesk's own notifications carry when `notify` stamps one:
+# <tierdesk.TD-000123.<anything>@host>; a reply naming it in In-Reply-To or References
+# threads into TD-000123 even without the subject tag.
+SENT_ID_RE = re.compile(r"<tierdesk\.(TD-\d{6,})\.[^@<>\s]*@[^<>\s]+>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class MailFile:
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    message: desk_services.InboundMessage
+    sender_name: str
+    language: str
+    automatic: str  # why the mail is machine-sent ("" for a person's mail)
+    files: tuple[MailFile, ...]
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    try:
+        return " ".join(str(message.get(name, "") or "").split())
+    except (ValueError, TypeError, IndexError):  # a malformed header is no header
+        return ""
+
+
+def mail_automatic(message: EmailMessage, sender: str) -> str:
+    """Why a mail was sent by a machine and must not become a ticket or a reply, or "".
+
+    - `Auto-Submitted` other than "no" (RFC 3834 §5: auto-replied, auto-generated, …);
+    - `X-Auto-Response-Suppress` other than "None" (Exchange stamps it on its automatic
+      replies and reports; [MS-OXCMAIL] §2.2.3.2.20);
+    - `Precedence: bulk | list | junk | auto_reply`;
+    - a delivery or read report (`multipart/report`, RFC 6522), or a sender named
+      MAILER-DAEMON or postmaster, or an empty return path (`Return-Path: <>`, RFC 5321
+      §4.5.5: what bounces carry)."""
+    auto = _header(message, "Auto-Submitted").lower()
+    if auto and auto.split(";")[0].strip() != "no":
+        return f"Auto-Submitted: {auto}"[:200]
+    suppress = _header(message, "X-Auto-Response-Suppress")
+    if suppress and suppress.lower() != "none":
+        return f"X-Auto-Response-Suppress: {suppress}"[:200]
+    precedence = _header(message, "Precedence").lower()
+    if precedence in AUTO_PRECEDENCE:
+        return f"Precedence: {precedence}"
+    if message.get_content_type() == "multipart/report":
+        kind = message.get_param("report-type") or "report"
+        return f"multipart/report ({kind})"[:200]
+    if sender.split("@")[0].lower() in DAEMON_LOCALPARTS:
+        return f"From: {sender}"[:200]
+    if _header(message, "Return-Path") == "<>":
+        return "Return-Path: <>"
+    return ""
+
+
+def _addresses(message: EmailMessage, name: str) -> tuple[str, str]:
+    value: Any = message.get(name, "")
+    try:
+        found = getattr(value, "addresses", None)
+    except (ValueError, TypeError, IndexError):
+        found = None
+    if found:
+        return str(found[0].addr_spec), str(found[0].display_name or "")
+    return str(value or "").strip(), ""
+
+
+def mail_parse(raw: bytes) -> ParsedMail:
+    """Read one mail (RFC 5322 bytes). Its text is the plain part (else the HTML part's
+    text as sent); attachments are the parts `iter_attachments` yields (Python's email
+    package: parts that are not the body)."""
+    message = BytesParser(policy=email_policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    try:
+        part = message.get_body(preferencelist=("plain", "html"))
+        body = str(part.get_content()) if part is not None else ""
+    except (LookupError, ValueError, KeyError):
+        body = ""
+    sender, sender_name = _addresses(message, "From")
+    files: list[MailFile] = []
+    if not message.is_multipart() or message.get_content_type() != "multipart/report":
+        for attachment in message.iter_attachments():
+            name = attachment.get_filename() or ""
+            if not name:
+                continue
+            try:
+                content = attachment.get_payload(decode=True)
+            except (ValueError, TypeError):
+                continue
+            if isinstance(content, bytes):
+                files.append(MailFile(Path(name).name or "file", content))
+    language = _header(message, "Content-Language").split(",")[0].strip().lower()[:2]
+    return ParsedMail(
+        message=desk_services.InboundMessage(
+            from_address=sender,
+            subject=_header(message, "Subject"),
+            body=body[:MAIL_MAX_BODY_CHARS],
+            message_id=_header(message, "Message-ID"),
+            in_reply_to=_header(message, "In-Reply-To"),
+            references=tuple(_header(message, "References").split()),
+        ),
+        sender_name=sender_name,
+        language=language,
+        automatic=mail_automatic(message, sender),
+        files=tuple(files),
+    )
+
+
+def mail_ticket(message: desk_services.InboundMessage) -> Ticket | None:
+    """The ticket a mail answers: the subject tag or a Message-ID tierdesk received
+    (`services.ticket_for_inbound`), else a mail the poller filed as a ticket, else a
+    Message-ID of tierdesk's own notifications (`SENT_ID_RE`) in In-Reply-To/References."""
+    from tierdesk.desk.mailbox_models import MailboxMessage
+
+    ticket = desk_services.ticket_for_inbound(message)
+    if ticket is not None:
+        return ticket
+    ids = [i for i in (message.in_reply_to, *message.references) if i]
+    if not ids:
+        return None
+    read = (
+        MailboxMessage.objects.filter(message_id__in=ids, ticket__isnull=False)
+        .order_by("-id")
+        .first()
+    )
+    if read is not None:
+        return read.ticket
+    for value in reversed(ids):
+        found = SENT_ID_RE.fullmatch(value.strip())
+        if found:
+            ticket = Ticket.objects.filter(number=found.group(1).upper()).first()
+            if ticket is not None:
+                return ticket
+    return None
+
+
+def mail_file_check(file: MailFile) -> str:
+    """Why a mailed file is not kept ("" to keep it): the attachment service's own types
+    and size (`services.ticket_attach`), and an image must be the image it says."""
+    suffix = Path(file.name).suffix.lower()
+    if suffix in {".png", ".jpg", ".jpeg", ".gif", ".webp"}:
+        kind = image_kind(file.content[:32])
+        if kind is None or IMAGE_KINDS[kind] != (".jpg" if suffix == ".jpeg" else suffix):
+            return str(_("“%(name)s” is not the image its name says.") % {"name": file.name})
+    return ""
+
+
+def mail_attach(*, ticket: Ticket, files: Sequence[MailFile]) -> list[str]:
+    """Keep a mail's files with its ticket through `services.ticket_attach` (the same
+    types and size limit as every attachment; tierdesk itself, actor None). At most
+    `MAIL_MAX_ATTACHMENTS`. Returns, in words, what was not kept."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    refused: list[str] = []
+    for index, file in enumerate(files):
+        if index >= MAIL_MAX_ATTACHMENTS:
+            refused.append(
+                str(_("%(name)s: at most %(n)d files per mail."))
+                % {"name": file.name, "n": MAIL_MAX_ATTACHMENTS}
+            )
+            continue
+        problem = mail_file_check(file)
+        if problem:
+            refused.append(problem)
+            continue
+        upload = SimpleUploadedFile(file.name, file.content)
+        try:
+            desk_services.ticket_attach(ticket=ticket, actor=None, upload=upload)
+        except ValidationError as error:
+            refused.append(f"{file.name}: {' '.join(error.messages)}")
+    return refused
+
+
+@dataclass(frozen=True)
+class MailResult:
+    outcome: str  # a `MailOutcome` value
+    reason: str = ""
+    ticket: Ticket | None = None
+
+
+def mail_intake(mail: ParsedMail, *, own_addresses: Sequence[str] = ()) -> MailResult:
+    """What one mail becomes (call inside the transaction that records it): nothing when
+    a machine sent it (`mail_automatic`) or it comes from tierdesk's own addresses (a
+    loop); a public reply on the ticket it answers (`mail_ticket`, then
+    `services.ticket_inbound_email`, which checks the sender may reply); otherwise a new
+    ticket from its sender (a known person by UPN or e-mail, else an outside address
+    like the embedded form's), with its files."""
+    from tierdesk.desk.mailbox_models import MailOutcome
+
+    message = mail.message
+    if mail.automatic:
+        return MailResult(MailOutcome.IGNORED, mail.automatic)
+    sender = message.from_address.strip().lower()
+    if not sender or "@" not in sender:
+        return MailResult(MailOutcome.IGNORED, "no sender address")
+    if sender in {a.strip().lower() for a in own_addresses if a}:
+        return MailResult(MailOutcome.IGNORED, f"from tierdesk's own address {sender}")
+    ticket = mail_ticket(message)
+    if ticket is not None:
+        # The services thread by the subject tag: name the ticket found here so they
+        # answer the same one.
+        tagged = dataclasses.replace(message, subject=f"[{ticket.number}] {message.subject}")
+        reply = desk_services.ticket_inbound_email(message=tagged)
+        if reply is None:
+            return MailResult(
+                MailOutcome.REFUSED,
+                f"{sender} may not reply on {ticket.number} (or it was read already)",
+                ticket,
+            )
+        refused = mail_attach(ticket=ticket, files=mail.files)
+        return MailResult(MailOutcome.REPLY, "; ".join(refused)[:500], ticket)
+    person = user_find_by_principal(sender)
+    try:
+        ticket = desk_services.ticket_create(
+            requester=person if person is not None and person.is_active else None,
+            requester_email=sender,
+            requester_name=mail.sender_name[:200],
+            subject=(message.subject or str(_("(no subject)")))[:300],
+            description=message.body,
+            channel=Channel.EMAIL,
+            language=mail.language,
+        )
+    except ValidationError as error:
+        return MailResult(MailOutcome.REFUSED, " ".join(error.messages)[:500])
+    refused = mail_attach(ticket=ticket, files=mail.files)
+    return MailResult(MailOutcome.TICKET, "; ".join(refused)[:500], ticket)

@@ -579,3 +579,6 @@ class CannedResponse(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+from tierdesk.desk.mailbox_models import MailboxMessage  # noqa: E402,F401  (issue 14: e-mail intake)

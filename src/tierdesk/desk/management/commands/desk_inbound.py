@@ -1,30 +1,15 @@
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from tierdesk.desk.intake import mail_parse
 from tierdesk.desk.services import InboundMessage, ticket_inbound_email
 
 
 def parse_eml(raw: bytes) -> InboundMessage:
-    message = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(message, EmailMessage)
-    part = message.get_body(preferencelist=("plain", "html"))
-    body = part.get_content() if part is not None else ""
-    sender: Any = message.get("From", "")
-    addresses = getattr(sender, "addresses", None)
-    address = addresses[0].addr_spec if addresses else str(sender)
-    return InboundMessage(
-        from_address=address,
-        subject=str(message.get("Subject", "")),
-        body=str(body),
-        message_id=str(message.get("Message-ID", "")).strip(),
-        in_reply_to=str(message.get("In-Reply-To", "")).strip(),
-        references=tuple(str(message.get("References", "")).split()),
-    )
+    """The one mail parser (`desk.intake.mail_parse`), which the mailbox poller uses too."""
+    return mail_parse(raw).message
 
 
 class Command(BaseCommand):
