@@ -17,6 +17,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import translation
 
 from tierdesk.accounts.models import User
 from tierdesk.common.daily import daily_jobs
@@ -158,7 +159,8 @@ def test_an_unreachable_api_fails_clearly_writes_nothing_and_tells_the_admins(
     settings.TIERDESK_SYNC_API_BASE = f"https://127.0.0.1:{_closed_port()}"
     settings.TIERDESK_SYNC_MAX_RETRIES = 0
     before = snapshot()
-    run = sync_execute(actor=None)
+    with translation.override("ko"):  # a scheduled sync records in the site's language
+        run = sync_execute(actor=None)
     assert run.status == ImportRunStatus.REJECTED
     assert run.error_count == 1
     assert "관리 API에 연결할 수 없습니다" in run.errors[0]["expected"]  # Korean first
@@ -182,7 +184,8 @@ def test_a_page_that_stays_throttled_fails_after_the_bounded_retries(
 ) -> None:
     settings.TIERDESK_SYNC_MAX_RETRIES = 0
     replay.throttle.add(f"{APPS}|")
-    run = sync_execute(actor=None, sleep=lambda s: None)
+    with translation.override("ko"):
+        run = sync_execute(actor=None, sleep=lambda s: None)
     assert run.status == ImportRunStatus.REJECTED
     assert "요청 제한에 걸렸습니다" in run.errors[0]["expected"]
     assert not Environment.objects.exists()  # environments were read, nothing written
