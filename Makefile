@@ -40,6 +40,7 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	scripts/ensure-chromium
 	scripts/ensure-axe
+	scripts/ensure-oidc-provider
 	TIERDESK_DATA_DIR=$${TIERDESK_DATA_DIR:-$(CURDIR)/var}/test $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
