@@ -34,14 +34,16 @@ from urllib.parse import urlencode
 import jwt
 import requests
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
@@ -456,9 +458,35 @@ class EntraCallbackView(OIDCAuthenticationCallbackView):
 
 class EntraSignOutView(OIDCLogoutView):
     """Sign-out (POST): ends the tierdesk session; a person who signed in through Entra
-    then goes on to the provider's end_session_endpoint when it has one."""
+    then goes on to the provider's end_session_endpoint when it has one — through the
+    "signed out" page, because the Content-Security-Policy's form-action ('self') forbids
+    a form's redirect to another origin."""
 
     get_settings = staticmethod(_setting)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        provider_url = provider_logout_url(request) if request.user.is_authenticated else ""
+        auth.logout(request)
+        if provider_url.startswith(("http://", "https://")):
+            request.session[END_SESSION_KEY] = provider_url
+            return HttpResponseRedirect(reverse("oidc-signed-out"))
+        return HttpResponseRedirect(reverse("login"))
+
+
+END_SESSION_KEY = "tierdesk_end_session_url"
+
+
+class SignedOutView(View):
+    """Signed out of tierdesk; the page moves on to the provider's sign-out by itself
+    (meta refresh) and offers the link."""
+
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        url = request.session.pop(END_SESSION_KEY, "")
+        if not url:
+            return HttpResponseRedirect(reverse("login"))
+        return render(request, "accounts/signed_out.html", {"end_session_url": url})
 
 
 def provider_logout_url(request: HttpRequest) -> str:

@@ -11,6 +11,7 @@ urlpatterns = [
     # callback is the redirect URI registered in Entra.
     path("oidc/start/", entra.EntraSignInView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", entra.EntraCallbackView.as_view(), name="oidc_authentication_callback"),
+    path("oidc/signed-out/", entra.SignedOutView.as_view(), name="oidc-signed-out"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),

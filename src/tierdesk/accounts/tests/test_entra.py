@@ -291,7 +291,11 @@ def test_sign_out_ends_the_session_and_goes_to_the_provider(configured: Provider
     assert sign_in(client, "dana").status_code == 302
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
-    location = response["Location"]
+    assert response["Location"] == "/accounts/oidc/signed-out/"
+    page = client.get("/accounts/oidc/signed-out/")
+    assert page.status_code == 200
+    location = page.context["end_session_url"]
+    assert 'http-equiv="refresh"' in page.content.decode()
     assert location.startswith(f"{configured.authority}/session/end?")
     query = parse_qs(urlparse(location).query)
     assert query["post_logout_redirect_uri"] == [LOGIN] and query["id_token_hint"]
