@@ -41,6 +41,7 @@ pytest: $(VENV)/.installed-dev
 	scripts/ensure-chromium
 	scripts/ensure-axe
 	scripts/ensure-dovecot
+	scripts/ensure-oidc-provider
 	TIERDESK_DATA_DIR=$${TIERDESK_DATA_DIR:-$(CURDIR)/var}/test $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

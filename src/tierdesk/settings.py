@@ -311,7 +311,10 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out sign-in before any password is checked.
     "tierdesk.accounts.backends.SignInThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Passwords (ModelBackend), off with TIERDESK_LOCAL_PASSWORDS=off but for break-glass.
+    "tierdesk.accounts.backends.LocalPasswordBackend",
+    # Sign-in with Entra ID; answers only its callback ("Sign-in with Entra ID" below).
+    "tierdesk.accounts.entra.EntraBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -584,3 +587,36 @@ CELERY_BEAT_SCHEDULE["mail-poll"] = {
     "task": "tierdesk.mail_poll",
     "schedule": float(min(TIERDESK_IMAP_POLL_SECONDS, 60)),
 }
+
+# --- Sign-in with Entra ID (OpenID Connect; accounts/entra.py, docs/production.md "Sign-in
+# with Entra ID") ---
+# On when the tenant and the client (app registration) are named. The provider's endpoints
+# come from <authority>/.well-known/openid-configuration at first use; the authority is
+# Entra's https://login.microsoftonline.com/<tenant>/v2.0 unless TIERDESK_OIDC_AUTHORITY
+# names another (the tests' local provider). Redirect URI: <base URL>/accounts/oidc/callback/.
+TIERDESK_OIDC_TENANT_ID = os.environ.get("TIERDESK_OIDC_TENANT_ID", "").strip().lower()
+TIERDESK_OIDC_CLIENT_ID = os.environ.get("TIERDESK_OIDC_CLIENT_ID", "").strip()
+TIERDESK_OIDC_CLIENT_SECRET = os.environ.get("TIERDESK_OIDC_CLIENT_SECRET", "")
+TIERDESK_OIDC_AUTHORITY = os.environ.get("TIERDESK_OIDC_AUTHORITY", "").strip().rstrip("/")
+TIERDESK_OIDC_TIMEOUT = _env_int("TIERDESK_OIDC_TIMEOUT", 10)
+# Tolerated clock difference with the provider when checking the ID token's exp/iat.
+TIERDESK_OIDC_CLOCK_SKEW_SECONDS = _env_int("TIERDESK_OIDC_CLOCK_SKEW_SECONDS", 60)
+# People tierdesk does not know (no imported or added account with their object id or
+# UPN) are refused unless this is on; then an account is made at their first sign-in.
+TIERDESK_OIDC_CREATE_USERS = _env_bool("TIERDESK_OIDC_CREATE_USERS")
+# Entra app roles (the `roles` claim) or group object ids (`groups`) → tierdesk roles,
+# applied at every sign-in: a JSON object whose values are "admin", "manager" or
+# "team:<support team name>", e.g. {"Tierdesk.Admin": "admin", "Tierdesk.HelpDesk":
+# "team:Help desk"}.
+try:
+    from tierdesk.accounts.entra_config import parse_role_map as _parse_role_map
+
+    TIERDESK_OIDC_ROLE_MAP = _parse_role_map(os.environ.get("TIERDESK_OIDC_ROLE_MAP", ""))
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"TIERDESK_OIDC_ROLE_MAP: {_exc}") from _exc
+# TIERDESK_LOCAL_PASSWORDS=off: nobody signs in with a password (page, admin, API token)
+# except the break-glass admins named in TIERDESK_BREAK_GLASS_USERS (user names).
+TIERDESK_LOCAL_PASSWORDS = _env_bool("TIERDESK_LOCAL_PASSWORDS", True)
+TIERDESK_BREAK_GLASS_USERS = _env_list("TIERDESK_BREAK_GLASS_USERS")
+# The password throttle (django-axes, above) leaves Entra's callback alone.
+AXES_WHITELIST_CALLABLE = "tierdesk.accounts.entra.not_a_password_sign_in"

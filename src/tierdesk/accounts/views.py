@@ -7,6 +7,7 @@ from typing import Any
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -16,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tierdesk.accounts import entra
 from tierdesk.accounts.choices import Language
 from tierdesk.accounts.services import user_set_language
 from tierdesk.common.api_errors import error_body
@@ -50,6 +52,17 @@ def set_language(request: HttpRequest) -> HttpResponse:
         httponly=True,
     )
     return response
+
+
+class SignInView(auth_views.LoginView):
+    """The sign-in page: "Sign in with Microsoft" when Entra ID is configured; the password
+    form, folded away for break-glass admins when local passwords are off."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["entra"] = entra.enabled()
+        context["local_passwords"] = bool(settings.TIERDESK_LOCAL_PASSWORDS)
+        return context
 
 
 @login_required
