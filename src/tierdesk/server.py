@@ -25,11 +25,23 @@ class TierdeskServer(BaseApplication):
         return application
 
 
-def _post_worker_init(worker: Any) -> None:
-    """Without Redis, one worker (whichever takes the lock) runs the in-process scheduler."""
-    from tierdesk.scheduler import scheduler_start
+_SCHEDULER: dict[str, Any] = {}
 
-    scheduler_start()
+
+def _when_ready(server: Any) -> None:
+    """Without Redis, the master starts the scheduler in a process of its own; the
+    workers only serve requests (tierdesk.scheduler)."""
+    from tierdesk.scheduler import SchedulerProcess
+
+    scheduler = SchedulerProcess()
+    if scheduler.start():
+        _SCHEDULER["process"] = scheduler
+
+
+def _on_exit(server: Any) -> None:
+    scheduler = _SCHEDULER.pop("process", None)
+    if scheduler is not None:
+        scheduler.stop()
 
 
 def _proxy_options() -> dict[str, Any]:
@@ -61,6 +73,7 @@ def serve(*, host: str, port: int, workers: int | None = None) -> None:
             "accesslog": "-",
             "errorlog": "-",
             "preload_app": True,
-            "post_worker_init": _post_worker_init,
+            "when_ready": _when_ready,
+            "on_exit": _on_exit,
         }
     ).run()

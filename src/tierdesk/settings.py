@@ -475,7 +475,8 @@ EMAIL_USE_TLS = _env_bool("TIERDESK_EMAIL_USE_TLS")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous API call then gets 401 with a WWW-Authenticate header.
-        "knox.auth.TokenAuthentication",
+        # knox's, without listing the user's other tokens on every call (issue 15).
+        "tierdesk.accounts.api.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Bodies: JSON nested too deep and NUL characters are refused with 400 (api_errors).

@@ -27,6 +27,10 @@ class DeskConfig(AppConfig):
 
         register_solution_panel("tickets", tickets_panel, "desk/_solution_panel.html", order=20)
 
+        from tierdesk.desk import config
+
+        config.connect()  # routing and the priority matrix kept per process (issue 15)
+
         from tierdesk.common.daily import register_daily
         from tierdesk.desk.services import open_tickets_support_changed
         from tierdesk.inventory.signals import support_changed

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from tierdesk.accounts.models import User
 from tierdesk.common.links import absolute_url
+from tierdesk.desk import config
 from tierdesk.desk.models import DeskTeamChannel, Ticket, TicketEvent
 from tierdesk.notify.choices import Channel
 from tierdesk.notify.senders import adaptive_card
@@ -173,7 +174,7 @@ def creation_notices(
     switched_off = channels_switched_off(user_ids=ids) if ids else frozenset()
     team_channel = None
     if ticket.team_id is not None:
-        team_channel = DeskTeamChannel.objects.filter(team_id=ticket.team_id).first()
+        team_channel = config.team_channel(ticket.team_id)  # kept per process
     return CreationNotices(
         people=people,
         switched_off=switched_off,

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tierdesk.accounts.choices import SupportType, TeamKind
 from tierdesk.accounts.models import SupportTeam, User
+from tierdesk.desk import config
 from tierdesk.desk.choices import HELP_DESK_TOPICS, ScopeAction
-from tierdesk.desk.models import HelpDeskScope, RequestType
+from tierdesk.desk.models import RequestType
 from tierdesk.inventory.choices import SupportModel, Tier
 from tierdesk.inventory.models import Solution
 
@@ -45,7 +46,7 @@ class Route:
 
 
 def team_of_kind(kind: str) -> SupportTeam | None:
-    return SupportTeam.objects.filter(kind=kind).order_by("id").first()
+    return config.first_team_of_kind(kind)  # kept per process until a team changes
 
 
 def help_desk_route(reason: str) -> Route:
@@ -111,10 +112,7 @@ that channel again would only answer the help desk again."""
 
 def apply_scope(first: Route, *, solution: Solution | None, topic: str) -> Route:
     """The help desk's scope for the topic decides whether it keeps what reached it."""
-    action = (
-        HelpDeskScope.objects.filter(topic=topic).values_list("action", flat=True).first()
-        or ScopeAction.KEEP
-    )
+    action = config.scope_action(topic) or ScopeAction.KEEP
     if action == ScopeAction.PASS_TO_PLATFORM:
         platform = team_of_kind(TeamKind.PLATFORM)
         if platform is not None:

@@ -25,6 +25,7 @@ from tierdesk.accounts.selectors import user_find_by_principal
 from tierdesk.common import clock
 from tierdesk.common.permissions import require
 from tierdesk.common.records import VersionConflict, record_delete, record_save
+from tierdesk.desk import config as desk_config
 from tierdesk.desk import events, indexing, notifications, routing, selectors
 from tierdesk.desk.choices import (
     DEFAULT_MATRIX,
@@ -40,7 +41,6 @@ from tierdesk.desk.choices import (
 from tierdesk.desk.models import (
     CannedResponse,
     DeskSettings,
-    PriorityRule,
     RequestType,
     Ticket,
     TicketAttachment,
@@ -91,11 +91,7 @@ def sla_facts(ticket: Ticket) -> Facts:
 
 
 def priority_for(*, impact: str, urgency: str) -> str:
-    found = (
-        PriorityRule.objects.filter(impact=impact, urgency=urgency)
-        .values_list("priority", flat=True)
-        .first()
-    )
+    found = desk_config.priority_matrix().get((impact, urgency))
     return found or DEFAULT_MATRIX[(impact, urgency)]
 
 

@@ -7,7 +7,6 @@ from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from knox.auth import TokenAuthentication
 from rest_framework import status, viewsets
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.permissions import AllowAny
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tierdesk.accounts.api import serializers
+from tierdesk.accounts.api.auth import TokenAuthentication
 from tierdesk.accounts.models import BusinessUnit, SupportTeam, User
 from tierdesk.accounts.services import api_token_create, api_token_revoke
 from tierdesk.common.roles import ADMIN_ONLY, ANY_USER

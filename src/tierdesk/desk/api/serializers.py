@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from tierdesk.accounts.models import SupportTeam, User
@@ -212,10 +213,23 @@ def ticket_data(ticket: Ticket) -> dict[str, Any]:
     }
 
 
+class NameableSolutionField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A solution id the caller (`context["user"]`) may name. The caller's visible
+    solutions are worked out only when an id is given (DRF asks `get_queryset` only to
+    validate one): a request naming none, or naming it by platform id, pays nothing."""
+
+    def get_queryset(self) -> QuerySet[Solution]:
+        user = self.context.get("user")
+        if user is None:
+            return Solution.objects.none()
+        nameable: QuerySet[Solution] = selectors.solutions_nameable_by(user)
+        return nameable.select_related("maker", "supporting_team")
+
+
 class TicketCreateSerializer(serializers.Serializer[Any]):
     subject = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    solution = serializers.PrimaryKeyRelatedField(
+    solution = NameableSolutionField(
         queryset=Solution.objects.none(),
         required=False,
         allow_null=True,
@@ -251,15 +265,6 @@ class TicketCreateSerializer(serializers.Serializer[Any]):
         help_text="With `on_behalf_of`: how they asked (phone, walk_in, chat, email, portal). "
         "Without it the request is recorded as logged by an expert (bypass).",
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        user = self.context.get("user")
-        if user is not None:
-            nameable = selectors.solutions_nameable_by(user)
-            self.fields["solution"].queryset = nameable.select_related(  # type: ignore[attr-defined]
-                "maker", "supporting_team"
-            )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         platform_id = attrs.pop("solution_platform_id", "").strip()
