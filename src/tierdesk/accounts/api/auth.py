@@ -35,7 +35,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
         return False
 
 
-class TokenScheme(KnoxTokenScheme):
+class TokenScheme(KnoxTokenScheme):  # type: ignore[no-untyped-call]
     """The OpenAPI schema names it as it named knox's: `knoxApiToken`."""
 
     target_class = "tierdesk.accounts.api.auth.TokenAuthentication"
