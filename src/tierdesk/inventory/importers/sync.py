@@ -274,8 +274,11 @@ class AdminApi:
         self.requests = 0
         self.retries = 0
         self.renewed = 0
+        self.gone = 0
 
-    def get(self, url: str, scope: str) -> dict[str, Any]:
+    def get(self, url: str, scope: str, *, gone_ok: bool = False) -> dict[str, Any]:
+        """One page. `gone_ok`: a 404 is an empty page (the object was deleted after the
+        list that named it was read)."""
         renewed = False
         attempt = 0
         while True:
@@ -303,6 +306,9 @@ class AdminApi:
                 log.info("sync: %s answered %s, waiting %.1f s", url, reply.status_code, wait)
                 self.sleep(wait)
                 continue
+            if reply.status_code == 404 and gone_ok:
+                self.gone += 1
+                return {"value": []}
             if reply.status_code != 200:
                 raise SyncError(self._refusal(reply), url)
             try:
@@ -337,7 +343,7 @@ class AdminApi:
             why = _("the admin API answered %(status)d") % {"status": reply.status_code}
         return f"{why}{': ' + detail[:200] if detail else ''}"
 
-    def pages(self, url: str, scope: str) -> Iterator[dict[str, Any]]:
+    def pages(self, url: str, scope: str, *, gone_ok: bool = False) -> Iterator[dict[str, Any]]:
         """Every page from `url`, following `nextLink` (on the same host only)."""
         origin = _origin(url)
         seen: set[str] = set()
@@ -348,7 +354,7 @@ class AdminApi:
                     _("the admin API's nextLink points back to a page already read"), next_url
                 )
             seen.add(next_url)
-            page = self.get(next_url, scope)
+            page = self.get(next_url, scope, gone_ok=gone_ok)
             yield page
             link = page.get("nextLink") or page.get("@odata.nextLink")
             if link and _origin(str(link)) != origin:
@@ -441,14 +447,16 @@ def pull(
         for number, page in enumerate(api.pages(flows_url(config, env), FLOW_SCOPE), 1):
             flow_names += _names(page)
             save(f"flows-{_safe(env)}", number, page)
-        # one file per app / flow, numbered: the names may not fit in a file name
+        # one file per app / flow, numbered: the names may not fit in a file name. An app
+        # or flow deleted since its list was read answers 404: it has no permissions to
+        # read (its owners stay as they were); anything else fails the sync.
         for index, app in enumerate(app_names, 1):
             url = app_permissions_url(config, env, app)
-            for number, page in enumerate(api.pages(url, POWERAPPS_SCOPE), 1):
+            for number, page in enumerate(api.pages(url, POWERAPPS_SCOPE, gone_ok=True), 1):
                 save(f"app-permissions-{_safe(env)}-{index:05d}", number, page)
         for index, flow in enumerate(flow_names, 1):
             url = flow_permissions_url(config, env, flow)
-            for number, page in enumerate(api.pages(url, FLOW_SCOPE), 1):
+            for number, page in enumerate(api.pages(url, FLOW_SCOPE, gone_ok=True), 1):
                 save(f"flow-permissions-{_safe(env)}-{index:05d}", number, page)
     return api
 
@@ -528,6 +536,7 @@ def sync_execute(
                 "sync_requests": api.requests,
                 "sync_retries": api.retries,
                 "sync_tokens_renewed": api.renewed,
+                "sync_gone": api.gone,
             }
         )
         ImportRun.objects.filter(pk=current.pk).update(counts=counts)

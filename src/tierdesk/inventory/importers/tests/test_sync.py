@@ -308,3 +308,25 @@ def test_a_co_owner_removed_in_the_tenant_is_removed_at_the_next_sync(
     assert again.counts["owners_changed"] == 1
     assert not leave.owners.exists()
     assert User.objects.filter(upn="minji.kang@fabrikam.example").exists()  # still a person
+
+
+def test_an_app_deleted_while_the_sync_reads_it_does_not_fail_the_sync(
+    replay: Replay, tmp_path: Path
+) -> None:
+    # the permissions route of one app answers 404 (the app went after the list was read)
+    changed = tmp_path / "samples"
+    shutil.copytree(SAMPLES, changed)
+    routes = json.loads((changed / "routes.json").read_text(encoding="utf-8"))
+    routes["pages"] = [p for p in routes["pages"] if p["file"] != "app-permissions-sales-1.json"]
+    (changed / "routes.json").write_text(json.dumps(routes), encoding="utf-8")
+    replay.samples = changed
+    run = sync_execute(actor=None)
+    assert run.status == ImportRunStatus.SUCCEEDED, run.errors
+    assert run.counts["sync_gone"] == 1
+    assert Solution.objects.count() == 4
+    assert (
+        "/providers/Microsoft.PowerApps/scopes/admin/environments/"
+        "6a0e2c1d-93b4-4f2e-8c55-0b7d3a9e1f20/apps/a1a1a1a1-0000-4000-8000-000000000003/"
+        "permissions",
+        404,
+    ) in [(path, status) for _m, path, status in replay.log]
