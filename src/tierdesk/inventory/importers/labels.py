@@ -42,6 +42,7 @@ COUNT_LABELS: dict[str, Any] = {
     "sync_requests": _("Admin API requests (live sync)"),
     "sync_retries": _("Requests repeated after throttling (live sync)"),
     "sync_tokens_renewed": _("Expired tokens renewed (live sync)"),
+    "sync_gone": _("Apps or flows deleted while the sync read them (live sync)"),
 }
 # Shown in this order; anything else after them, by code.
 COUNT_ORDER = tuple(COUNT_LABELS)

@@ -17,6 +17,15 @@ How it reads (public sources, named per step):
   scopes/admin/environments`, apps `https://api.powerapps.com/providers/Microsoft.PowerApps/
   scopes/admin/environments/{env}/apps`, flows `https://api.flow.microsoft.com/providers/
   Microsoft.ProcessSimple/scopes/admin/environments/{env}/v2/flows`.
+- Role assignments (who an app is shared with, a flow's co-owners), per app and per flow,
+  at the routes the CLI for Microsoft 365 reads with `--asAdmin`
+  (`src/m365/pa/commands/app/app-permission-list.ts`,
+  `src/m365/flow/commands/owner/owner-list.ts`): `https://api.powerapps.com/providers/
+  Microsoft.PowerApps/scopes/admin/environments/{env}/apps/{app}/permissions` and
+  `https://api.flow.microsoft.com/providers/Microsoft.ProcessSimple/scopes/admin/
+  environments/{env}/flows/{flow}/permissions`, api-version 2016-11-01 as for the lists
+  (Get-AdminPowerAppRoleAssignment uses it for apps). The admin API JSON format reads
+  them as role rows (`formats/admin_api.py`): Owner and CanEdit become co-owners.
 - Paging: each reply is `{"value": [...], "nextLink": "…"}`; the next page is fetched
   from `nextLink` until there is none (the module's InvokeApi loop does the same). A
   `nextLink` to another host is refused: the token is never sent elsewhere.
@@ -30,8 +39,8 @@ API JSON: the sync IS an import of the same pages (the tests compare both). Noth
 written unless every page was read; a failure leaves a rejected run that says what went
 wrong and a notice to every admin through the notify outbox.
 
-Agents, role assignments and usage are not read: the admin API JSON format does not
-import them (they come from the inventory query, the CoE kit or the data export)."""
+Agents and usage are not read: the admin API JSON format does not import them (they come
+from the inventory query, the CoE kit or the data export)."""
 
 from __future__ import annotations
 
@@ -265,8 +274,11 @@ class AdminApi:
         self.requests = 0
         self.retries = 0
         self.renewed = 0
+        self.gone = 0
 
-    def get(self, url: str, scope: str) -> dict[str, Any]:
+    def get(self, url: str, scope: str, *, gone_ok: bool = False) -> dict[str, Any]:
+        """One page. `gone_ok`: a 404 is an empty page (the object was deleted after the
+        list that named it was read)."""
         renewed = False
         attempt = 0
         while True:
@@ -294,6 +306,9 @@ class AdminApi:
                 log.info("sync: %s answered %s, waiting %.1f s", url, reply.status_code, wait)
                 self.sleep(wait)
                 continue
+            if reply.status_code == 404 and gone_ok:
+                self.gone += 1
+                return {"value": []}
             if reply.status_code != 200:
                 raise SyncError(self._refusal(reply), url)
             try:
@@ -328,7 +343,7 @@ class AdminApi:
             why = _("the admin API answered %(status)d") % {"status": reply.status_code}
         return f"{why}{': ' + detail[:200] if detail else ''}"
 
-    def pages(self, url: str, scope: str) -> Iterator[dict[str, Any]]:
+    def pages(self, url: str, scope: str, *, gone_ok: bool = False) -> Iterator[dict[str, Any]]:
         """Every page from `url`, following `nextLink` (on the same host only)."""
         origin = _origin(url)
         seen: set[str] = set()
@@ -339,7 +354,7 @@ class AdminApi:
                     _("the admin API's nextLink points back to a page already read"), next_url
                 )
             seen.add(next_url)
-            page = self.get(next_url, scope)
+            page = self.get(next_url, scope, gone_ok=gone_ok)
             yield page
             link = page.get("nextLink") or page.get("@odata.nextLink")
             if link and _origin(str(link)) != origin:
@@ -370,6 +385,26 @@ def flows_url(config: SyncConfig, env: str) -> str:
     )
 
 
+def app_permissions_url(config: SyncConfig, env: str, app: str) -> str:
+    return (
+        f"{config.host(POWERAPPS_HOST)}/providers/Microsoft.PowerApps/scopes/admin/"
+        f"environments/{urllib.parse.quote(env, safe='')}/apps/"
+        f"{urllib.parse.quote(app, safe='')}/permissions?api-version={API_VERSION}"
+    )
+
+
+def flow_permissions_url(config: SyncConfig, env: str, flow: str) -> str:
+    return (
+        f"{config.host(FLOW_HOST)}/providers/Microsoft.ProcessSimple/scopes/admin/"
+        f"environments/{urllib.parse.quote(env, safe='')}/flows/"
+        f"{urllib.parse.quote(flow, safe='')}/permissions?api-version={API_VERSION}"
+    )
+
+
+def _names(page: dict[str, Any]) -> list[str]:
+    return [str(v["name"]) for v in page["value"] if isinstance(v, dict) and v.get("name")]
+
+
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:80]
 
@@ -381,9 +416,9 @@ def pull(
     progress: Callable[[int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> AdminApi:
-    """Read environments, then each environment's apps and flows, into `folder` (one
-    file per non-empty page). Raises SyncError; the folder then holds partial pages
-    that must not be imported."""
+    """Read environments, then each environment's apps and flows and each one's role
+    assignments, into `folder` (one file per non-empty page). Raises SyncError; the
+    folder then holds partial pages that must not be imported."""
     api = AdminApi(config, Tokens(config, _Session(config.verify)), sleep=sleep)
     written = 0
 
@@ -404,10 +439,25 @@ def pull(
                 env_names.append(str(env["name"]))
         save("environments", number, page)
     for env in env_names:
+        app_names: list[str] = []
+        flow_names: list[str] = []
         for number, page in enumerate(api.pages(apps_url(config, env), POWERAPPS_SCOPE), 1):
+            app_names += _names(page)
             save(f"apps-{_safe(env)}", number, page)
         for number, page in enumerate(api.pages(flows_url(config, env), FLOW_SCOPE), 1):
+            flow_names += _names(page)
             save(f"flows-{_safe(env)}", number, page)
+        # one file per app / flow, numbered: the names may not fit in a file name. An app
+        # or flow deleted since its list was read answers 404: it has no permissions to
+        # read (its owners stay as they were); anything else fails the sync.
+        for index, app in enumerate(app_names, 1):
+            url = app_permissions_url(config, env, app)
+            for number, page in enumerate(api.pages(url, POWERAPPS_SCOPE, gone_ok=True), 1):
+                save(f"app-permissions-{_safe(env)}-{index:05d}", number, page)
+        for index, flow in enumerate(flow_names, 1):
+            url = flow_permissions_url(config, env, flow)
+            for number, page in enumerate(api.pages(url, FLOW_SCOPE, gone_ok=True), 1):
+                save(f"flow-permissions-{_safe(env)}-{index:05d}", number, page)
     return api
 
 
@@ -486,6 +536,7 @@ def sync_execute(
                 "sync_requests": api.requests,
                 "sync_retries": api.retries,
                 "sync_tokens_renewed": api.renewed,
+                "sync_gone": api.gone,
             }
         )
         ImportRun.objects.filter(pk=current.pk).update(counts=counts)

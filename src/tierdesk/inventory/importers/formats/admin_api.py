@@ -1,4 +1,24 @@
-"""Admin API JSON: environments, apps, flows and their connection references."""
+"""Admin API JSON: environments, apps, flows, their connection references and their role
+assignments (who an app is shared with, who co-owns a flow).
+
+Role assignments are the answers of the permissions routes, as the CLI for Microsoft 365
+reads them (pnp/cli-microsoft365, `src/m365/pa/commands/app/app-permission-list.ts` and
+its spec; `src/m365/flow/commands/owner/owner-list.ts` and its spec):
+
+- an app's: `…/providers/Microsoft.PowerApps/scopes/admin/environments/{env}/apps/{app}/
+  permissions` → objects of `type` `Microsoft.PowerApps/apps/permissions` with
+  `properties.roleName` (Owner / CanEdit / CanView), `properties.principal` (`id`,
+  `displayName`, `email`, `type` User / Group / Tenant, `tenantId`) and
+  `properties.scope` (`/providers/Microsoft.PowerApps/environments/{env}/apps/{app}`);
+- a flow's: `…/providers/Microsoft.ProcessSimple/scopes/admin/environments/{env}/flows/
+  {flow}/permissions` → objects of `type` `/providers/Microsoft.ProcessSimple/
+  environments/flows/permissions` with `properties.roleName` (Owner / CanEdit / CanView),
+  `properties.permissionType` and `properties.principal` (`id`, `type`; no e-mail); the
+  environment and flow are in the object's `id`
+  (`/providers/Microsoft.ProcessSimple/environments/{env}/flows/{flow}/permissions/{x}`).
+
+They become the engine's `role` rows, like Get-AdminPowerAppRoleAssignment's (format
+`powershell`): Owner and CanEdit are co-owners, CanView shares."""
 
 from __future__ import annotations
 
@@ -13,10 +33,13 @@ from tierdesk.inventory.choices import SolutionKind
 from tierdesk.inventory.importers.base import (
     Issues,
     Row,
+    RowError,
+    principal,
     to_bool,
     to_datetime,
     to_id,
     to_int,
+    to_text,
 )
 from tierdesk.inventory.importers.formats.common import (
     APP_KIND,
@@ -24,6 +47,8 @@ from tierdesk.inventory.importers.formats.common import (
     CONNECTOR_TIER,
     ENV_TYPE,
     FLOW_STATE,
+    PRINCIPAL_TYPE,
+    ROLE,
     F,
     Format,
     Item,
@@ -84,18 +109,61 @@ ADMIN_API_FLOW = Table(
 )
 
 
+def _after(value: Any, markers: tuple[str, ...]) -> str:
+    """The path segment after the first of `markers` in a resource path."""
+    parts = [p for p in to_text(value).split("/") if p]
+    lowered = [p.lower() for p in parts]
+    for marker in markers:
+        if marker in lowered[:-1]:
+            return to_id(parts[lowered.index(marker) + 1])
+    raise RowError(_("a resource path such as /providers/…/environments/<env>/apps/<app>"))
+
+
+def scope_env(value: Any) -> str:
+    """The environment named in a permission's `properties.scope` or `id`."""
+    return _after(value, ("environments",))
+
+
+def scope_solution(value: Any) -> str:
+    """The app or flow named in a permission's `properties.scope` or `id`."""
+    return _after(value, ("apps", "flows"))
+
+
+ADMIN_API_ROLE = Table(
+    "role",
+    (
+        F("solution", "properties.scope|id", scope_solution, required=True),
+        F("env", "properties.scope|id", scope_env, required=True),
+        F(
+            "principal",
+            "properties.principal.email|properties.principal.id",
+            principal,
+            required=True,
+        ),
+        F("principal_oid", "properties.principal.id", to_id),
+        F("principal_name", "properties.principal.displayname"),
+        F("principal_type", "properties.principal.type", PRINCIPAL_TYPE),
+        F("role", "properties.rolename", ROLE, required=True),
+    ),
+)
+
+
 def admin_api_table(row: Row, file_name: str = "") -> Table | None:
     """An API object's table by its `type` ("Microsoft.PowerApps/apps",
     "Microsoft.ProcessSimple/environments/flows",
     "Microsoft.BusinessAppPlatform/environments", scoped or not), else by the properties
     only that kind has, else by the file's name."""
     kind = str(row.get("type") or "").lower()
+    if kind.endswith("/permissions"):
+        return ADMIN_API_ROLE
     if kind.endswith("/flows"):
         return ADMIN_API_FLOW
     if kind.endswith("/apps"):
         return ADMIN_API_APP
     if kind.endswith("/environments"):
         return ADMIN_API_ENVIRONMENT
+    if "properties.rolename" in row and "properties.principal.id" in row:
+        return ADMIN_API_ROLE
     if "properties.definitionsummary" in row or "properties.creator" in row:
         return ADMIN_API_FLOW
     if "properties.environmentsku" in row or "properties.linkedenvironmentmetadata" in row:
@@ -124,7 +192,12 @@ class AdminApiFormat(Format):
         "--environmentName <env> -o json > apps.json; m365 flow list --asAdmin "
         "--environmentName <env> -o json > flows.json"
     )
-    tables = {"environment": ADMIN_API_ENVIRONMENT, "app": ADMIN_API_APP, "flow": ADMIN_API_FLOW}
+    tables = {
+        "environment": ADMIN_API_ENVIRONMENT,
+        "app": ADMIN_API_APP,
+        "flow": ADMIN_API_FLOW,
+        "role": ADMIN_API_ROLE,
+    }
 
     def table_for(self, sniff: Sniff, file_name: str) -> str | None:
         if sniff.shape != "json" or "name" not in sniff.first:
@@ -139,7 +212,7 @@ class AdminApiFormat(Format):
     def declines(self, sniff: Sniff, file_name: str) -> str:
         return _(
             "JSON objects with a name and properties as the admin APIs return them "
-            "(environments, apps, flows)"
+            "(environments, apps, flows, permissions)"
         )
 
     def row_table(self, name: str, row: Row) -> Table | None:

@@ -85,7 +85,6 @@ class Replay:
 def start(replay: Replay, folder: Path) -> tuple[ThreadingHTTPServer, Path]:
     """Start the server on a free port; returns it and the CA bundle to trust."""
     cert, key = self_signed(folder)
-    routes = replay.routes()
     counter = itertools.count(1)
     lock = threading.Lock()
 
@@ -142,6 +141,7 @@ def start(replay: Replay, folder: Path) -> tuple[ThreadingHTTPServer, Path]:
             if query.get("api-version") != [API_VERSION]:
                 return self.reply(400, {"error": {"code": "InvalidApiVersion"}})
             key = f"{path}|{(query.get('$skiptoken') or [''])[0]}"
+            routes = replay.routes()  # read per request: a test may point `samples` elsewhere
             if key not in routes:
                 return self.reply(404, {"error": {"code": "NotFound", "message": path}})
             if key in replay.throttle:

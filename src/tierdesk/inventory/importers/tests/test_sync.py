@@ -58,7 +58,8 @@ def replay(tmp_path: Path, settings: Any) -> Iterator[Replay]:
 
 
 def inventory() -> dict[str, Any]:
-    """Environments, solutions (with maker and connectors) and people, comparable."""
+    """Environments, solutions (with maker, connectors and co-owners) and people,
+    comparable."""
     envs = {e.platform_id: (e.name, e.type) for e in Environment.objects.all()}
     sols = {
         s.platform_id: {
@@ -68,6 +69,7 @@ def inventory() -> dict[str, Any]:
             "created": s.platform_created_at,
             "maker": (s.maker.external_id, s.maker.upn) if s.maker else None,
             "connectors": sorted(s.connectors.values_list("platform_id", flat=True)),
+            "co_owners": sorted(s.owners.values_list("user__upn", "user__external_id")),
         }
         for s in Solution.objects.select_related("environment", "maker")
     }
@@ -111,6 +113,17 @@ def test_sync_imports_what_the_same_pages_import_as_files_through_429_and_expiry
     transaction.savepoint_rollback(mark)
     assert not Solution.objects.exists()
     assert len(from_files["solutions"]) == 4 and len(from_files["environments"]) == 2
+    # the permissions pages: Owner and CanEdit people are co-owners (the maker is the
+    # maker, not also a co-owner); groups, the tenant and CanView only share
+    joon = ("joon.lim@fabrikam.example", "11111111-2222-4333-8444-555555555502")
+    minji = ("minji.kang@fabrikam.example", "11111111-2222-4333-8444-555555555503")
+    co_owners = {pid: sol["co_owners"] for pid, sol in from_files["solutions"].items()}
+    assert co_owners == {
+        "a1a1a1a1-0000-4000-8000-000000000001": [joon],
+        "a1a1a1a1-0000-4000-8000-000000000002": [minji],
+        "a1a1a1a1-0000-4000-8000-000000000003": [],
+        "f1f1f1f1-0000-4000-8000-000000000001": [joon],
+    }
 
     replay.throttle.add(f"{APPS}|apps2")  # page 2 of the default environment's apps
     replay.expire.add(f"{FLOWS}|")  # the flows token expires on its first use
@@ -127,13 +140,17 @@ def test_sync_imports_what_the_same_pages_import_as_files_through_429_and_expiry
     assert waits == [1.0]  # Retry-After honoured
     assert run.counts["sync_retries"] == 1 and run.counts["sync_tokens_renewed"] == 1
     assert run.counts["solutions_created"] == 4
+    assert run.counts["owners_changed"] == 3
+    assert {w["code"] for w in run.warnings} <= {"unread_columns"}, run.warnings
     statuses = [(path, status) for _m, path, status in replay.log]
     assert (APPS, 429) in statuses and (FLOWS, 401) in statuses
     scopes = [scope for _t, scope in replay.tokens_issued]
     assert scopes.count("https://service.flow.microsoft.com/.default") == 2  # renewed once
     assert scopes.count("https://service.powerapps.com/.default") == 1  # cached by MSAL
     # every page was read, page 2 of each paged list included
-    assert sum(1 for path, status in statuses if status == 200 and "/apps" in path) == 3
+    assert sum(1 for path, status in statuses if status == 200 and path.endswith("/apps")) == 3
+    permissions = [path for path, status in statuses if status == 200 and "/permissions" in path]
+    assert len(permissions) == 5  # 3 apps (one with 2 pages) and 1 flow
     assert ImportRun.objects.get(pk=run.pk).status == ImportRunStatus.SUCCEEDED
 
     before = snapshot()
@@ -269,3 +286,47 @@ def test_the_pages_speak_korean_and_show_the_fetching_progress(
     assert "테넌트의 관리 API를 읽는 중 — 지금까지 3페이지" in live
     detail = client.get(f"/inventory/imports/{run.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "테넌트 실시간 동기화" in detail
+
+
+def test_a_co_owner_removed_in_the_tenant_is_removed_at_the_next_sync(
+    replay: Replay, tmp_path: Path
+) -> None:
+    run = sync_execute(actor=None)
+    assert run.status == ImportRunStatus.SUCCEEDED, run.errors
+    leave = Solution.objects.get(platform_id="a1a1a1a1-0000-4000-8000-000000000002")
+    assert list(leave.owners.values_list("user__upn", flat=True)) == ["minji.kang@fabrikam.example"]
+    # the tenant now: minji no longer may edit the app (her CanEdit grant is gone)
+    changed = tmp_path / "samples"
+    shutil.copytree(SAMPLES, changed)
+    page = changed / "app-permissions-leave-1.json"
+    data = json.loads(page.read_text(encoding="utf-8"))
+    data["value"] = [p for p in data["value"] if p["properties"]["roleName"] != "CanEdit"]
+    page.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    replay.samples = changed
+    again = sync_execute(actor=None)
+    assert again.status == ImportRunStatus.SUCCEEDED, again.errors
+    assert again.counts["owners_changed"] == 1
+    assert not leave.owners.exists()
+    assert User.objects.filter(upn="minji.kang@fabrikam.example").exists()  # still a person
+
+
+def test_an_app_deleted_while_the_sync_reads_it_does_not_fail_the_sync(
+    replay: Replay, tmp_path: Path
+) -> None:
+    # the permissions route of one app answers 404 (the app went after the list was read)
+    changed = tmp_path / "samples"
+    shutil.copytree(SAMPLES, changed)
+    routes = json.loads((changed / "routes.json").read_text(encoding="utf-8"))
+    routes["pages"] = [p for p in routes["pages"] if p["file"] != "app-permissions-sales-1.json"]
+    (changed / "routes.json").write_text(json.dumps(routes), encoding="utf-8")
+    replay.samples = changed
+    run = sync_execute(actor=None)
+    assert run.status == ImportRunStatus.SUCCEEDED, run.errors
+    assert run.counts["sync_gone"] == 1
+    assert Solution.objects.count() == 4
+    assert (
+        "/providers/Microsoft.PowerApps/scopes/admin/environments/"
+        "6a0e2c1d-93b4-4f2e-8c55-0b7d3a9e1f20/apps/a1a1a1a1-0000-4000-8000-000000000003/"
+        "permissions",
+        404,
+    ) in [(path, status) for _m, path, status in replay.log]
