@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
@@ -23,44 +20,9 @@ from openapi_spec_validator import OpenAPIV2SpecValidator
 from conftest import Org
 from tierdesk.accounts.services import api_token_create
 from tierdesk.integrations import connector
+from tierdesk.integrations.tests.conftest import Receiver
 from tierdesk.notify import webhooks
 from tierdesk.notify.services import outbox_deliver
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1: records what it gets, answers `status`."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.status = 200
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                receiver.received.append((dict(self.headers.items()), self.rfile.read(length)))
-                self.send_response(receiver.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    yield found
-    found.close()
 
 
 def test_the_connector_file_is_swagger_2_and_keeps_the_platform_rules(settings: Any) -> None:
