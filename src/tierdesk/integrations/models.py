@@ -30,7 +30,7 @@ class WebhookSubscription(models.Model):
     origin = models.CharField(_("added by"), max_length=16, choices=Origin.choices)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
+        verbose_name=_("subscriber"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -39,13 +39,13 @@ class WebhookSubscription(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
+        verbose_name=_("creator"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("turned on"), default=True)
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     last_delivered_at = models.DateTimeField(_("last delivered"), null=True, blank=True)
