@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -94,6 +95,7 @@ def subscription_create(
     else:
         require(selectors.can_subscribe(actor), _("Your account reads; it does not subscribe."))
         owner = actor
+    _forget()
     return WebhookSubscription.objects.create(
         name=name.strip()[:200],
         url=_clean_url(url),
@@ -112,6 +114,7 @@ def subscription_delete(*, actor: User, subscription: WebhookSubscription) -> No
         _("Only its owner or a system admin removes a subscription."),
     )
     subscription.delete()
+    _forget()
 
 
 def subscription_reactivate(*, actor: User, subscription: WebhookSubscription) -> None:
@@ -120,6 +123,7 @@ def subscription_reactivate(*, actor: User, subscription: WebhookSubscription) -
     WebhookSubscription.objects.filter(pk=subscription.pk).update(
         is_active=True, consecutive_failures=0, disabled_at=None
     )
+    _forget()
 
 
 # ------------------------------------------------------------------ events
@@ -158,7 +162,34 @@ def event_payload(
     }
 
 
+CACHE_KEY = "integrations:webhook-events"
+CACHE_SECONDS = 60
+
+
+def subscribed_events() -> frozenset[str]:
+    """The events some active subscription wants, from the cache: a ticket change with no
+    subscriber costs no query (forgotten on every change of subscriptions, and at most a
+    minute old in another process)."""
+    found = cache.get(CACHE_KEY)
+    if found is None:
+        events: set[str] = set()
+        for chosen in WebhookSubscription.objects.filter(is_active=True).values_list(
+            "events", flat=True
+        ):
+            events.update(chosen or [])
+        found = sorted(events)
+        cache.set(CACHE_KEY, found, CACHE_SECONDS)
+    return frozenset(found)
+
+
+def _forget() -> None:
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+
+
 def _active_for(event: str) -> list[WebhookSubscription]:
+    if event not in subscribed_events():
+        return []
     # A handful of rows at most: the events list is filtered here, the same on every
     # database (SQLite has no JSON containment lookup).
     return [
@@ -243,6 +274,7 @@ def delivery_result(notification: Notification, ok: bool, error: str) -> None:
         ):
             return
         subscription.disabled_at = now
+        _forget()
         _tell_admins(subscription)
 
 

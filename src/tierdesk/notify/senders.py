@@ -102,6 +102,12 @@ def send_webhook(notification: Notification) -> Sent:
 
 def send_teams(notification: Notification, *, timeout_s: float = 10.0) -> Sent:
     card = notification.card or adaptive_card(title=notification.subject, text=notification.body)
+    # Buttons added by the apps above (the ticket, a matching article) are read when the
+    # card is sent, outside the business transaction that queued it, and kept on the row.
+    enriched = webhooks.card_for(notification.key, card)
+    if enriched is not None and enriched != card:
+        card = enriched
+        Notification.objects.filter(pk=notification.pk).update(card=card)
     payload = teams_message(card)
     if len(payload) > TEAMS_MAX_BYTES:
         raise DeliveryError(

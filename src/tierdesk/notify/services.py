@@ -76,9 +76,7 @@ def _row(
         cc=sorted(set(message.cc) - {message.address}),
         subject=message.subject[:300],
         body=message.body,
-        card=webhooks.card_for(message.key, message.card)
-        if message.channel == Channel.TEAMS
-        else message.card,
+        card=message.card,
         status=DeliveryStatus.SUPPRESSED if suppressed else DeliveryStatus.PENDING,
         next_attempt_at=at,
         created_at=clock.now(),

@@ -54,8 +54,8 @@ CardHook = Callable[[str, dict[str, Any]], dict[str, Any]]
 _resolvers: list[Resolver] = []
 _result_hooks: list[ResultHook] = []
 card_hooks: list[CardHook] = []
-"""Called with (idempotency key, card) for each Teams card queued; returns the card to
-store and send (e.g. with buttons added). Registered by apps above notify."""
+"""Called with (idempotency key, card) for each Teams card when it is sent; returns the
+card to send (e.g. with buttons added). Registered by apps above notify."""
 
 
 def register(*, resolver: Resolver, on_result: ResultHook) -> None:
