@@ -361,6 +361,8 @@ FILL: dict[str, Fill] = {
     "knowledge/<id:pk>/publish/": _model_pks("knowledge.Article"),
     "knowledge/<id:pk>/vote/": _model_pks("knowledge.Article"),
     "knowledge/<id:pk>/retire/": _model_pks("knowledge.Article"),
+    "integrations/webhooks/<id:pk>/delete/": _model_pks("integrations.WebhookSubscription"),
+    "integrations/webhooks/<id:pk>/reactivate/": _model_pks("integrations.WebhookSubscription"),
     "knowledge/<id:pk>/revisions/<id:number>/": lambda w: [
         {**row, "number": 2} for row in _model_pks("knowledge.Article")(w)
     ],

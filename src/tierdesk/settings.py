@@ -248,6 +248,7 @@ INSTALLED_APPS = [
     "tierdesk.governance",
     "tierdesk.desk",
     "tierdesk.knowledge",
+    "tierdesk.integrations",
     "tierdesk.insights",
     "tierdesk.sla",
     "tierdesk.demo",
@@ -621,3 +622,23 @@ TIERDESK_LOCAL_PASSWORDS = _env_bool("TIERDESK_LOCAL_PASSWORDS", True)
 TIERDESK_BREAK_GLASS_USERS = _env_list("TIERDESK_BREAK_GLASS_USERS")
 # The password throttle (django-axes, above) leaves Entra's callback alone.
 AXES_WHITELIST_CALLABLE = "tierdesk.accounts.entra.not_a_password_sign_in"
+
+
+# --- Power Platform custom connector and webhooks out (tierdesk.integrations) -----------
+# docs/production.md "Power Platform custom connector and webhooks". A webhook
+# subscription is disabled after this many failed deliveries in a row (admins are told).
+TIERDESK_WEBHOOK_MAX_FAILURES = int(os.environ.get("TIERDESK_WEBHOOK_MAX_FAILURES", "10"))
+# Webhook targets must be https; plain http only to this machine, and only in DEBUG or
+# when this says so (tests, a local receiver).
+TIERDESK_WEBHOOK_ALLOW_LOOPBACK = DEBUG or _env_bool("TIERDESK_WEBHOOK_ALLOW_LOOPBACK")
+# How the generated connector signs in: "apikey" (the API token, `Authorization: Token …`)
+# or "aad" (OAuth 2.0 with Entra ID; the client id, tenant and resource of the app
+# registration below go into apiProperties.json).
+TIERDESK_CONNECTOR_AUTH = os.environ.get("TIERDESK_CONNECTOR_AUTH", "apikey")
+TIERDESK_CONNECTOR_AAD_CLIENT_ID = os.environ.get("TIERDESK_CONNECTOR_AAD_CLIENT_ID", "")
+TIERDESK_CONNECTOR_AAD_TENANT = os.environ.get("TIERDESK_CONNECTOR_AAD_TENANT", "common")
+TIERDESK_CONNECTOR_AAD_RESOURCE = os.environ.get("TIERDESK_CONNECTOR_AAD_RESOURCE", "")
+# The webhook event type is one choice set wherever it appears (schema without warnings).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["WebhookEventEnum"] = (  # type: ignore[index]
+    "tierdesk.integrations.choices.WebhookEvent"
+)

@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("tierdesk.desk.api.urls")),
     path("", include("tierdesk.sla.api.urls")),
     path("", include("tierdesk.knowledge.api.urls")),
+    path("", include("tierdesk.integrations.api.urls")),
     path("", include("tierdesk.insights.api.urls")),
 ]
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("knowledge/", include("tierdesk.knowledge.urls")),
     path("insights/", include("tierdesk.insights.urls")),
     path("notifications/", include("tierdesk.notify.urls")),
+    path("integrations/", include("tierdesk.integrations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

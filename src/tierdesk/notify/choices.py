@@ -6,10 +6,12 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     TEAMS = "teams", _("Microsoft Teams")
     IN_APP = "in_app", _("In-app")
+    WEBHOOK = "webhook", _("Webhook")
 
 
-OUTBOUND = (Channel.EMAIL, Channel.TEAMS)
-"""The channels that leave tierdesk through the outbox; in-app messages are inbox items."""
+OUTBOUND = (Channel.EMAIL, Channel.TEAMS, Channel.WEBHOOK)
+"""The channels that leave tierdesk through the outbox; in-app messages are inbox items.
+Webhooks carry a signed JSON event to a subscriber's URL (`senders.send_webhook`)."""
 
 
 class DeliveryStatus(models.TextChoices):

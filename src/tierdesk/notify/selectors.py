@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from tierdesk.common.permissions import has_any_role
 from tierdesk.common.roles import PLATFORM_STAFF
-from tierdesk.notify.choices import Channel, DeliveryStatus
+from tierdesk.notify.choices import OUTBOUND, DeliveryStatus
 from tierdesk.notify.models import InboxItem, Notification
 
 OUTBOX_READERS = PLATFORM_STAFF
@@ -69,7 +69,7 @@ def outbox_rows(
     if not can_read_outbox(user):
         return Notification.objects.none()
     rows = Notification.objects.select_related("recipient").order_by("-created_at", "-id")
-    if channel in (Channel.EMAIL, Channel.TEAMS):
+    if channel in OUTBOUND:
         rows = rows.filter(channel=channel)
     if status in DeliveryStatus.values:
         rows = rows.filter(status=status)

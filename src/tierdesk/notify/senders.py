@@ -1,17 +1,20 @@
 """How one notification leaves tierdesk: e-mail through Django's mail framework, Teams
-through a Workflows webhook posting an Adaptive Card."""
+through a Workflows webhook posting an Adaptive Card, webhooks as a signed JSON POST
+(`notify.webhooks`)."""
 
 from __future__ import annotations
 
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from tierdesk.notify import webhooks
 from tierdesk.notify.models import Notification
 
 TEAMS_MAX_BYTES = 28 * 1024  # Teams refuses larger Adaptive Card messages
@@ -59,7 +62,16 @@ def teams_message(card: dict[str, Any]) -> bytes:
     return json.dumps(envelope, ensure_ascii=False).encode()
 
 
-def adaptive_card(*, title: str, text: str, url: str = "") -> dict[str, Any]:
+def adaptive_card(
+    *,
+    title: str,
+    text: str,
+    url: str = "",
+    buttons: Sequence[tuple[str, str]] = (),
+) -> dict[str, Any]:
+    """An Adaptive Card 1.4 (adaptivecards.io/explorer/AdaptiveCard.html): a title, a text
+    and `Action.OpenUrl` buttons, each (title, absolute URL); `url` alone is one button
+    named "tierdesk"."""
     card: dict[str, Any] = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
@@ -75,13 +87,27 @@ def adaptive_card(*, title: str, text: str, url: str = "") -> dict[str, Any]:
             {"type": "TextBlock", "text": text, "wrap": True},
         ],
     }
-    if url:
-        card["actions"] = [{"type": "Action.OpenUrl", "title": "tierdesk", "url": url}]
+    actions = list(buttons) or ([("tierdesk", url)] if url else [])
+    if actions:
+        card["actions"] = [
+            {"type": "Action.OpenUrl", "title": label, "url": link} for label, link in actions
+        ]
     return card
+
+
+def send_webhook(notification: Notification) -> Sent:
+    """A signed JSON event to a webhook subscriber (`notify.webhooks`)."""
+    return Sent(detail=webhooks.send_webhook(notification))
 
 
 def send_teams(notification: Notification, *, timeout_s: float = 10.0) -> Sent:
     card = notification.card or adaptive_card(title=notification.subject, text=notification.body)
+    # Buttons added by the apps above (the ticket, a matching article) are read when the
+    # card is sent, outside the business transaction that queued it, and kept on the row.
+    enriched = webhooks.card_for(notification.key, card)
+    if enriched is not None and enriched != card:
+        card = enriched
+        Notification.objects.filter(pk=notification.pk).update(card=card)
     payload = teams_message(card)
     if len(payload) > TEAMS_MAX_BYTES:
         raise DeliveryError(

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from tierdesk.accounts.models import User
 from tierdesk.common import clock
 from tierdesk.common.permissions import require
-from tierdesk.notify import senders
+from tierdesk.notify import senders, webhooks
 from tierdesk.notify.choices import OUTBOUND, Channel, DeliveryStatus
 from tierdesk.notify.models import InboxItem, Notification, NotificationPreference
 from tierdesk.notify.selectors import can_mark_read
@@ -36,6 +36,7 @@ CLAIM_FOR = dt.timedelta(minutes=5)
 SENDERS: dict[str, Callable[[Notification], senders.Sent]] = {
     Channel.EMAIL: senders.send_email,
     Channel.TEAMS: senders.send_teams,
+    Channel.WEBHOOK: senders.send_webhook,
 }
 
 
@@ -213,7 +214,11 @@ def outbox_deliver(*, limit: int = 200, now: dt.datetime | None = None) -> Deliv
             SENDERS[notification.channel](notification)
         except Exception as error:
             _record_failure(notification, error, now=now, report=report)
+            if notification.channel == Channel.WEBHOOK:
+                webhooks.record_result(notification, False, str(error))
         else:
+            if notification.channel == Channel.WEBHOOK:
+                webhooks.record_result(notification, True)
             Notification.objects.filter(pk=notification.pk, status=DeliveryStatus.SENDING).update(
                 status=DeliveryStatus.SENT,
                 sent_at=clock.now(),

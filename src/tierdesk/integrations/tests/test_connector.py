@@ -1,0 +1,226 @@
+"""The custom connector as Power Platform uses it: the generated file is valid Swagger 2.0
+and keeps the platform's documented rules; every operation is called through its
+declared path, method and security against a live tierdesk (a real HTTP server) and
+answers its declared status and schema; the trigger's subscription receives a correctly
+signed event from a real HTTP receiver on 127.0.0.1 when the ticket changes."""
+
+from __future__ import annotations
+
+import copy
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+from openapi_spec_validator import OpenAPIV2SpecValidator
+
+from conftest import Org
+from tierdesk.accounts.services import api_token_create
+from tierdesk.integrations import connector
+from tierdesk.integrations.tests.conftest import Receiver
+from tierdesk.notify import webhooks
+from tierdesk.notify.services import outbox_deliver
+
+
+def test_the_connector_file_is_swagger_2_and_keeps_the_platform_rules(settings: Any) -> None:
+    settings.TIERDESK_BASE_URL = "https://tierdesk.example.com"
+    for auth in ("apikey", "aad"):
+        document = connector.api_definition(auth=auth)
+        assert list(OpenAPIV2SpecValidator(document).iter_errors()) == []
+        assert connector.validate(document) == []
+        assert (document["host"], document["basePath"], document["schemes"]) == (
+            "tierdesk.example.com",
+            "/api/v1",
+            ["https"],
+        )
+        ids = {
+            op["operationId"]
+            for item in document["paths"].values()
+            for method, op in item.items()
+            if not method.startswith("x-")
+        }
+        assert {
+            "FileTicket",
+            "GetTicket",
+            "ListMyTickets",
+            "ReplyToTicket",
+            "SearchKnowledge",
+            "WhenATicketChanges",
+        } <= ids
+        trigger = document["paths"]["/webhooks/"]
+        assert trigger["post"]["x-ms-trigger"] == "single"
+        url = trigger["post"]["parameters"][0]["schema"]["properties"]["url"]
+        assert url["x-ms-notification-url"] is True and url["x-ms-visibility"] == "internal"
+        assert trigger["x-ms-notification-content"]["schema"] == {
+            "$ref": "#/definitions/WebhookEvent"
+        }
+        assert document["paths"]["/webhooks/{id}/"]["delete"]["x-ms-visibility"] == "internal"
+        properties = connector.api_properties(auth=auth)["properties"]["connectionParameters"]
+        if auth == "aad":
+            assert properties["token"]["oAuthSettings"]["identityProvider"] == "aad"
+            assert document["securityDefinitions"]["oauth2_auth"]["type"] == "oauth2"
+        else:
+            assert properties["api_key"]["type"] == "securestring"
+            assert document["securityDefinitions"]["API_key"]["in"] == "header"
+
+
+def test_the_rules_catch_what_the_platform_refuses(settings: Any) -> None:
+    document = connector.api_definition(auth="apikey")
+    broken = copy.deepcopy(document)
+    broken["paths"]["/tickets/"]["post"]["operationId"] = "File-Ticket"
+    broken["paths"]["/tickets/"]["get"]["summary"] = "x" * 81
+    del broken["paths"]["/tickets/{id}/"]["get"]["description"]
+    del broken["paths"]["/webhooks/"]["x-ms-notification-content"]
+    broken["paths"]["/tickets/"]["post"]["requestBody"] = {}
+    broken["definitions"]["Ticket"]["properties"]["subject"]["nullable"] = True
+    problems = " | ".join(connector.validate(broken))
+    for expected in (
+        "'File-Ticket' is not alphanumeric",
+        "ListMyTickets: summary must be 1 to 80",
+        "GetTicket: no description",
+        "without x-ms-notification-content",
+        "'requestBody'",
+        "'nullable'",
+    ):
+        assert expected in problems
+
+
+def _strict(schema: Any, definitions: dict[str, Any]) -> Any:
+    """A Swagger 2.0 schema as JSON Schema: x-nullable allows null; refs stay resolvable."""
+    if isinstance(schema, list):
+        return [_strict(v, definitions) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _strict(v, definitions) for k, v in schema.items() if not k.startswith("x-ms")}
+    if out.pop("x-nullable", False):
+        if "type" in out:
+            out["type"] = [out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+class Caller:
+    """Calls an operation the way the connector declares it: scheme, host, basePath,
+    path, method and the security definition's header."""
+
+    def __init__(self, document: dict[str, Any], key: str) -> None:
+        self.document = document
+        self.key = key
+        self.definitions = _strict(document["definitions"], {})
+        self.operations = {
+            op["operationId"]: (path, method, op)
+            for path, item in document["paths"].items()
+            for method, op in item.items()
+            if not method.startswith("x-")
+        }
+        self.called: set[str] = set()
+
+    def __call__(
+        self,
+        operation_id: str,
+        *,
+        path_params: dict[str, Any] | None = None,
+        query: dict[str, str] | None = None,
+        body: Any = None,
+        url: str | None = None,
+    ) -> tuple[int, Any, dict[str, str]]:
+        path, method, op = self.operations[operation_id]
+        for name, value in (path_params or {}).items():
+            path = path.replace("{" + name + "}", str(value))
+        d = self.document
+        target = url or f"{d['schemes'][0]}://{d['host']}{d['basePath']}{path}"
+        if query:
+            target += "?" + "&".join(f"{k}={urllib.parse.quote(v)}" for k, v in query.items())
+        security = d["securityDefinitions"]["API_key"]
+        headers = {security["name"]: f"Token {self.key}", "Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(  # noqa: S310 - http on the live test server
+            target, data=data, method=method.upper(), headers=headers
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                status, raw, got = response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            status, raw, got = error.code, error.read(), dict(error.headers)
+        declared = op["responses"]
+        assert str(status) in declared, f"{operation_id}: {status} not declared: {raw[:300]!r}"
+        payload = json.loads(raw) if raw else None
+        schema = declared[str(status)].get("schema")
+        if schema is not None:
+            full = {**_strict(schema, {}), "definitions": self.definitions}
+            jsonschema.Draft4Validator(full).validate(payload)
+        for header in declared[str(status)].get("headers", {}):
+            assert header in got, f"{operation_id}: no {header} header"
+        self.called.add(operation_id)
+        return status, payload, got
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_operation_through_its_declared_path_and_security(
+    live_server: Any, org: Org, settings: Any, receiver: Receiver
+) -> None:
+    settings.TIERDESK_BASE_URL = live_server.url
+    settings.TIERDESK_WEBHOOK_ALLOW_LOOPBACK = True
+    document = connector.api_definition(auth="apikey")
+    assert list(OpenAPIV2SpecValidator(document).iter_errors()) == []
+    _token, key = api_token_create(user=org.users["maker"])
+    call = Caller(document, key)
+
+    status, subscription, headers = call(
+        "WhenATicketChanges", body={"url": receiver.url, "events": []}
+    )
+    assert status == 201 and headers["Location"].startswith(live_server.url)
+
+    status, ticket, _ = call(
+        "FileTicket",
+        body={"subject": "캔버스 앱 저장 오류", "solution_platform_id": org.own.platform_id},
+    )
+    assert status == 201 and ticket["solution"] == org.own.pk
+    status, read, _ = call("GetTicket", path_params={"id": ticket["id"]})
+    assert status == 200 and read["number"] == ticket["number"]
+    status, mine, _ = call("ListMyTickets", query={"q": ticket["number"]})
+    assert [t["id"] for t in mine["results"]] == [ticket["id"]]
+    status, _replied, _ = call(
+        "ReplyToTicket", path_params={"id": ticket["id"]}, body={"body": "스크린샷 첨부합니다"}
+    )
+    assert status == 200
+    status, found, _ = call("SearchKnowledge", query={"q": "저장 오류"})
+    assert status == 200 and "results" in found
+
+    # The outbox delivers what the ticket's changes queued: created, replied.
+    report = outbox_deliver()
+    assert report.sent == 2 and report.retried == report.dead == 0
+    types = []
+    for got, body in receiver.received:
+        assert webhooks.verify(
+            secret=subscription["secret"],
+            body=body,
+            timestamp=got[webhooks.TIMESTAMP_HEADER],
+            signature_header=got[webhooks.SIGNATURE_HEADER],
+        )
+        assert not webhooks.verify(
+            secret=subscription["secret"],
+            body=body + b" ",
+            timestamp=got[webhooks.TIMESTAMP_HEADER],
+            signature_header=got[webhooks.SIGNATURE_HEADER],
+        )
+        event = json.loads(body)
+        jsonschema.Draft4Validator(
+            {**call.definitions["WebhookEvent"], "definitions": call.definitions}
+        ).validate(event)
+        assert event["ticket"]["id"] == ticket["id"]
+        assert got[webhooks.EVENT_HEADER] == event["type"]
+        types.append(event["type"])
+    assert sorted(types) == ["ticket.created", "ticket.replied"]
+
+    # Power Automate unsubscribes by DELETEing the Location: no more events.
+    status, _, _ = call("DeleteTicketSubscription", url=headers["Location"])
+    assert status == 204
+    assert call.called == set(call.operations)
