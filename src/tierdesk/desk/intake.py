@@ -467,7 +467,7 @@ MAIL_MAX_ATTACHMENTS = 10
 # and "junk"; "auto_reply" is what several autoresponders send instead of Auto-Submitted).
 AUTO_PRECEDENCE = frozenset({"bulk", "list", "junk", "auto_reply"})
 DAEMON_LOCALPARTS = frozenset({"mailer-daemon", "postmaster"})
-# The Message-ID shape tierdesk's own notifications carry when `notify` stamps one:
+# The Message-ID shape tierdesk's own ticket notifications carry (`notify.senders.message_id`):
 # <tierdesk.TD-000123.<anything>@host>; a reply naming it in In-Reply-To or References
 # threads into TD-000123 even without the subject tag.
 SENT_ID_RE = re.compile(r"<tierdesk\.(TD-\d{6,})\.[^@<>\s]*@[^<>\s]+>", re.IGNORECASE)

@@ -5,14 +5,17 @@ through a Workflows webhook posting an Adaptive Card, webhooks as a signed JSON 
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 
 from tierdesk.notify import webhooks
 from tierdesk.notify.models import Notification
@@ -34,14 +37,34 @@ class Sent:
     detail: str = ""
 
 
+TICKET_TAG = re.compile(r"\[(TD-\d{6,})\]")
+"""The ticket tag every ticket notification's subject carries (desk.notifications)."""
+
+
+def message_id(notification: Notification) -> str | None:
+    """`<tierdesk.TD-000123.<unique>@<domain>>` for a notification about a ticket, so a
+    reply naming it in In-Reply-To or References finds the ticket even when the subject
+    tag was edited away (`desk.intake.SENT_ID_RE`, RFC 5322 §3.6.4); None for the others
+    (Django makes one). The domain is the sender address's, else the host's name."""
+    found = TICKET_TAG.search(notification.subject)
+    if found is None:
+        return None
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" <>") or str(DNS_NAME)
+    return f"<tierdesk.{found.group(1)}.{notification.pk}.{uuid.uuid4().hex[:12]}@{domain}>"
+
+
 def send_email(notification: Notification) -> Sent:
+    headers = {"X-Tierdesk-Key": notification.key}
+    stamped = message_id(notification)
+    if stamped is not None:
+        headers["Message-ID"] = stamped
     message = EmailMessage(
         subject=notification.subject,
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.address],
         cc=list(notification.cc),
-        headers={"X-Tierdesk-Key": notification.key},
+        headers=headers,
     )
     message.send(fail_silently=False)
     return Sent()

@@ -388,3 +388,27 @@ def test_folder_names_are_modified_utf7() -> None:
     assert mailbox_name("~peter/mail/台北/日本語") == '"~peter/mail/&U,BTFw-/&ZeVnLIqe-"'
     assert mailbox_name("A&B") == '"A&-B"'
     assert mailbox_name("INBOX") == '"INBOX"'
+
+
+@pytest.mark.django_db
+def test_a_ticket_notification_carries_the_message_id_replies_thread_by(mailoutbox: Any) -> None:
+    """What `notify` sends about a ticket names it in its Message-ID, in the shape the
+    intake matches in In-Reply-To and References (`intake.SENT_ID_RE`); other mail keeps
+    Django's own Message-ID."""
+    from tierdesk.desk.intake import SENT_ID_RE
+    from tierdesk.notify import senders
+    from tierdesk.notify.models import Notification
+
+    about = Notification.objects.create(
+        key="t-1", channel="email", address="a@example.com", subject="[TD-000123] 새 답변: 보고서",
+        body="…",
+    )  # fmt: skip
+    other = Notification.objects.create(
+        key="t-2", channel="email", address="a@example.com", subject="주간 요약", body="…"
+    )
+    senders.send_email(about)
+    senders.send_email(other)
+    stamped = mailoutbox[0].message()["Message-ID"]
+    found = SENT_ID_RE.search(stamped)
+    assert found is not None and found.group(1) == "TD-000123"
+    assert SENT_ID_RE.search(mailoutbox[1].message()["Message-ID"]) is None
