@@ -70,6 +70,17 @@ def _imports_in_the_request(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Each test starts in the site's language: a test that activated another one (a
+    request in English, `translation.activate`) must not change what the next test reads."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _private_cache(settings: Any) -> None:
     """Each test starts with an empty cache of its own (rate limits, throttles), never the
     file cache a previous run left in the data directory."""
