@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 
 from conftest import Org
+from tierdesk.common.tests.databases import separate_database_url
 from tierdesk.desk.choices import Channel
 from tierdesk.desk.imap_poll import (
     MailboxConfig,
@@ -294,25 +294,7 @@ def test_no_mailbox_no_poll(settings: Any) -> None:
 
 
 def _database_url(tmp_path: Path) -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("postgresql"):
-        import psycopg
-
-        name = "tierdesk_imap_fault"
-        admin = psycopg.connect(
-            host=db["HOST"],
-            port=db["PORT"] or 5432,
-            user=db["USER"],
-            password=db["PASSWORD"],
-            dbname="postgres",
-            autocommit=True,
-        )
-        with admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-        return f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
-    return f"sqlite://{tmp_path / 'imap.sqlite3'}"
+    return separate_database_url(tmp_path, "tierdesk_imap_fault")
 
 
 def _worker(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

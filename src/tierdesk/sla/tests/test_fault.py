@@ -13,31 +13,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+
+from tierdesk.common.tests.databases import separate_database_url
 
 TICKETS = 40
 
 
 def _database_url(tmp_path: Path) -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("postgresql"):
-        import psycopg
-
-        name = "tierdesk_sla_fault"
-        admin = psycopg.connect(
-            host=db["HOST"],
-            port=db["PORT"] or 5432,
-            user=db["USER"],
-            password=db["PASSWORD"],
-            dbname="postgres",
-            autocommit=True,
-        )
-        with admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-        return f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
-    return f"sqlite://{tmp_path / 'fault.sqlite3'}"
+    return separate_database_url(tmp_path, "tierdesk_sla_fault")
 
 
 def _run(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
