@@ -54,7 +54,9 @@ def test_owner_sees_governance_findings_tickets_and_ask_to_graduate(
     assert html.escape(url) in page
     assert html.escape(f'Launch("{url}", {{ lang: Left(Language(), 2) }})') in page
     assert html.escape(f'<iframe src="{url}"') in page
-    assert page.count("data-copy=") == 3
+    # the address, Launch(), the iframe, the connector's FileTicket and the flow example
+    assert page.count("data-copy=") == 5
+    assert "tierdesk.FileTicket(" in page
     assert "<iframe" not in page.replace("&lt;iframe", "")  # shown as text, never framed
 
 

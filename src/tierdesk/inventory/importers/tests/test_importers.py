@@ -13,6 +13,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from tierdesk.accounts.choices import AccountKind
 from tierdesk.accounts.models import User
@@ -432,7 +433,8 @@ def test_broken_sample_is_rejected_whole_with_a_precise_message(name: str) -> No
     assert run("coe").status == "succeeded"  # something to keep unchanged
     before = snapshot()
     runs_before = ImportRun.objects.count()
-    result = run(f"broken/{name}", format=fmt)
+    with translation.override("en"):  # the expected words are the English ones
+        result = run(f"broken/{name}", format=fmt)
     assert result.status == ImportRunStatus.REJECTED
     assert result.error_count >= 1
     assert any(
