@@ -18,13 +18,11 @@ A bad parameter raises `coe.BadParameter` naming it (400 on the page and the API
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import get_language, gettext
 
@@ -38,7 +36,7 @@ from tierdesk.governance.choices import FindingStatus, GraduationStatus, Severit
 from tierdesk.governance.models import Finding, GraduationRequest
 from tierdesk.insights import facts
 from tierdesk.insights.coe import BadParameter, parse_choice, parse_int
-from tierdesk.insights.kept import facts_marks
+from tierdesk.insights.kept import kept
 from tierdesk.insights.models import DailyFact, SolutionDailyFact
 from tierdesk.inventory.choices import Tier
 from tierdesk.inventory.models import Solution, SolutionOwner
@@ -57,9 +55,6 @@ TIER_NONE = "none"
 """The tier filter's value for tickets and solutions without a tier."""
 IN_FLIGHT = (GraduationStatus.IN_PROGRESS, GraduationStatus.SUBMITTED, GraduationStatus.APPROVED)
 LEVELS = [str(v) for v in SupportType.values]
-CACHE_SECONDS = 600
-"""How long a section's figures are kept at most (they are dropped sooner, as soon as the
-catch-up counts anything new: the key holds the facts' high-water marks)."""
 
 
 # --- who reads ------------------------------------------------------------------------
@@ -92,16 +87,11 @@ def _scope_key(user: Any) -> str:
 
 
 def _cached(section: str, user: Any, q: Query, compute: Any) -> Any:
-    """A section's figures, kept until the facts move (or CACHE_SECONDS pass): a year of
-    per-solution facts takes a few hundred milliseconds to add up on SQLite."""
-    parts = [section, _scope_key(user), get_language() or "", facts_marks(),
+    """A section's figures, kept until the facts move (or `kept.CACHE_SECONDS` pass): a
+    year of per-solution facts takes a few hundred milliseconds to add up on SQLite."""
+    parts = [_scope_key(user), get_language() or "",
              *(f"{k}={v}" for k, v in sorted(q.params().items()))]  # fmt: skip
-    key = "insights-dash:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    return kept("dashboard-" + section, parts, compute, inventory=False)
 
 
 def _own_solution_ids(user: Any) -> QuerySet[Any]:

@@ -1,4 +1,5 @@
-"""Figures kept between requests until what they are computed from moves.
+"""Figures kept between requests until what they are computed from moves (the dashboard's
+sections, keyed on the facts only, and the decisions).
 
 The decisions read every informally supported important or critical solution of the
 reader's scope with its load over the period (12,000 solutions and a second of work for
