@@ -67,6 +67,7 @@ def _imports_in_the_request(settings: Any) -> None:
     """An upload's import runs in the request, so a test sees its result at once (the
     background thread has a test of its own, on a committed database)."""
     settings.TIERDESK_IMPORTS_IN_BACKGROUND = False
+    settings.TIERDESK_DOWNLOADS_IN_BACKGROUND = False
 
 
 @pytest.fixture(autouse=True)

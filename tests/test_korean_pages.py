@@ -312,6 +312,8 @@ FILL: dict[str, Fill] = {
     "knowledge/review-tasks/<id:pk>/<slug:action>/": _with("done", "knowledge.ReviewTask"),
     "insights/automation/<id:pk>/": _model_pks("insights.AutomationCandidate"),
     "insights/coe/connectors/<id:pk>/": _model_pks("inventory.Connector"),
+    "insights/downloads/<id:pk>/": _model_pks("insights.PreparedDownload"),
+    "insights/downloads/<id:pk>/file/": _model_pks("insights.PreparedDownload"),
     "inventory/solutions/<id:pk>/": _solutions,
     "inventory/environments/<id:pk>/": lambda w: [
         {"pk": e.pk} for e in (w.org.env_sales, w.org.env_prod, w.spare_environment)
@@ -484,6 +486,30 @@ def _prepare(w: World) -> None:
         platform_id="shared_sharepointonline", name="SharePoint", tier="standard"
     )
     SolutionConnector.objects.create(solution=w.org.own, connector=connector)
+    # the admin's prepared downloads: one being written (its live part), one whose file
+    # is gone (the page says so), one that failed (its reason in the asker's words)
+    import datetime as dt
+
+    from tierdesk.common import clock
+    from tierdesk.insights.models import PreparedDownload
+
+    for status, rows, error in (
+        ("running", 5000, ""),
+        ("ready", 5000, ""),
+        ("failed", None, "파일을 만들지 못했습니다."),
+    ):
+        PreparedDownload.objects.create(
+            owner=w.org.users["admin"],
+            export="unused-solutions",
+            kind="xlsx",
+            language="ko",
+            title="미사용 솔루션",
+            status=status,
+            rows_total=rows,
+            rows_done=1500 if rows else 0,
+            error=error,
+            expires_at=clock.now() + dt.timedelta(hours=24),
+        )
 
 
 def _check(html: str, data: list[str], phrases: list[Phrase], codes: set[str]) -> list[str]:

@@ -170,6 +170,9 @@ TIERDESK_SWEEP_SECONDS = int(os.environ.get("TIERDESK_SWEEP_SECONDS", "30"))
 TIERDESK_IMPORT_MAX_UPLOAD_MB = int(os.environ.get("TIERDESK_IMPORT_MAX_UPLOAD_MB", "1024"))
 TIERDESK_IMPORT_UPLOAD_PATHS = ("/inventory/imports/upload/", "/api/v1/imports/upload/")
 TIERDESK_IMPORTS_IN_BACKGROUND = _env_bool("TIERDESK_IMPORTS_IN_BACKGROUND", True)
+# Large table downloads (more than insights.prepared.PREPARE_ABOVE rows) are written in a
+# thread of the web process while their page shows progress (docs/insights.md).
+TIERDESK_DOWNLOADS_IN_BACKGROUND = _env_bool("TIERDESK_DOWNLOADS_IN_BACKGROUND", True)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ACKS_LATE = True

@@ -16,7 +16,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -89,10 +89,38 @@ def csv_response(
     return response
 
 
-def xlsx_response(
-    columns: Sequence[Column], rows: Iterable[Any], filename: str, *, sheet: str
-) -> FileResponse:
-    """One sheet, a bold frozen header row, date-time cells formatted as such."""
+Progress = Callable[[int], None]
+"""Called with the number of rows written so far (every `PROGRESS_EVERY` rows)."""
+PROGRESS_EVERY = 500
+
+
+def write_csv(
+    columns: Sequence[Column],
+    rows: Iterable[Any],
+    out: IO[bytes],
+    *,
+    progress: Progress | None = None,
+) -> int:
+    """The CSV file into `out` (UTF-8 with a BOM); the number of rows written."""
+    count = 0
+    for line in _csv_lines(columns, rows):
+        out.write(line.encode("utf-8"))
+        count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count - 1)
+    return max(count - 1, 0)
+
+
+def write_xlsx(
+    columns: Sequence[Column],
+    rows: Iterable[Any],
+    out: IO[bytes],
+    *,
+    sheet: str,
+    progress: Progress | None = None,
+) -> int:
+    """One sheet into `out`: a bold frozen header row, date-time cells formatted as such;
+    the number of rows written."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -109,6 +137,7 @@ def xlsx_response(
         cell.font = Font(bold=True)
         header.append(cell)
     ws.append(header)
+    count = 0
     for row in rows:
         cells = []
         for column in columns:
@@ -120,8 +149,19 @@ def xlsx_response(
                 cell.number_format = "yyyy-mm-dd hh:mm"
             cells.append(cell)
         ws.append(cells)
+        count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
+    book.save(out)
+    return count
+
+
+def xlsx_response(
+    columns: Sequence[Column], rows: Iterable[Any], filename: str, *, sheet: str
+) -> FileResponse:
+    """`write_xlsx` into a temporary file, answered as a download."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    book.save(spool)
+    write_xlsx(columns, rows, spool, sheet=sheet)
     spool.seek(0)
     return FileResponse(
         spool, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE

@@ -47,3 +47,12 @@ class CandidateEventType(models.TextChoices):
     STARTED = "started", _("Automation started")
     DONE = "done", _("Automated")
     LINKED = "linked", _("Work linked")
+
+
+class DownloadStatus(models.TextChoices):
+    """Where a prepared download stands (`insights.prepared`)."""
+
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")

@@ -12,16 +12,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBase, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common.exports import FORMATS, Column, export_response
 from tierdesk.common.permissions import RoleRequiredMixin
-from tierdesk.insights import coe
+from tierdesk.insights import coe, prepared
 from tierdesk.inventory.choices import (
     ConnectorTier,
     EnvironmentType,
@@ -108,10 +109,10 @@ class CoeTableView(CoeView):
         page's own context."""
         raise NotImplementedError
 
-    def export_rows(self, rows: Any) -> Iterable[Any]:
+    def export_rows(self, rows: Any, limit: int = coe.EXPORT_LIMIT) -> Iterable[Any]:
         if isinstance(rows, QuerySet):
-            return rows[: coe.EXPORT_LIMIT].iterator(chunk_size=500)
-        first: list[Any] = rows[: coe.EXPORT_LIMIT]  # a list or a page-first source
+            return rows[:limit].iterator(chunk_size=500)
+        first: list[Any] = rows[:limit]  # a list or a page-first source
         return first
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
@@ -121,7 +122,20 @@ class CoeTableView(CoeView):
         if kind:
             if kind not in FORMATS:
                 raise coe.BadParameter("export")
-            columns, cells = _evaluated(self.export_columns, self.export_rows(rows))
+            # Up to PREPARE_ABOVE rows are written now; a larger table in the background.
+            head = list(self.export_rows(rows, prepared.PREPARE_ABOVE + 1))
+            if len(head) > prepared.PREPARE_ABOVE:
+                download = prepared.prepare(
+                    actor=request_user(request),
+                    export=self.filename,
+                    kind=kind,
+                    query=request.GET,
+                    arguments=dict(kwargs),
+                    title=str(self.title),
+                    page=request.path,
+                )
+                return redirect("insights:download", pk=download.pk)
+            columns, cells = _evaluated(self.export_columns, head)
             return export_response(kind, columns, cells, self.filename, sheet=str(self.title))
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
@@ -468,3 +482,37 @@ def coe_nav(current: str) -> list[dict[str, Any]]:
         {"url": reverse(name), "label": label, "current": name == current}
         for name, label, _text in COE_PAGES
     ]
+
+
+# --- prepared downloads ---------------------------------------------------------------
+
+
+def _table_builder(view_class: type[CoeTableView]) -> prepared.Builder:
+    """The export of `view_class`'s table as `user` would download it from the page with
+    `query` (its filters and sort) and `arguments` (the address's ids)."""
+
+    def build(user: User, query: QueryDict, arguments: dict[str, Any]) -> prepared.Table:
+        if not coe.can_read_coe_views(user):
+            raise PermissionDenied
+        request = HttpRequest()
+        request.method = "GET"
+        request.GET = query  # type: ignore[assignment]
+        request.user = user
+        view = view_class()
+        view.setup(request, **arguments)
+        rows, _sort, _context = view.table(request, view.scope(request))
+        columns, cells = _evaluated(view.export_columns, view.export_rows(rows))
+        return prepared.Table(columns, cells, view.filename, str(view.title))
+
+    return build
+
+
+for _view in (
+    MakersView,
+    ConnectorsView,
+    ConnectorDetailView,
+    EnvironmentsView,
+    UnusedView,
+    OrphanedView,
+):
+    prepared.register(_view.filename, _table_builder(_view))

@@ -7,15 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponseBase, QueryDict
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from tierdesk.accounts.models import User
 from tierdesk.accounts.selectors import request_user
 from tierdesk.common.exports import FORMATS, Column, export_response
 from tierdesk.common.permissions import RoleRequiredMixin
-from tierdesk.insights import coe, decisions
+from tierdesk.insights import coe, decisions, prepared
 from tierdesk.insights.coe_views import PARAMETER_LABELS, _evaluated, _tier_label
 from tierdesk.inventory.choices import SupportModel
 
@@ -114,7 +115,7 @@ class DecisionsView(DecisionView):
             table = request.GET.get("table", "")
             if table not in TABLES:
                 raise coe.BadParameter("table")
-            return self.export(scope, a, unit, kind, table)
+            return self.export(request, scope, a, unit, kind, table)
         found = decisions.overview(scope, a, business_unit=unit)
         query = request.GET.copy()
         query.pop("export", None)
@@ -138,18 +139,52 @@ class DecisionsView(DecisionView):
         )
 
     def export(
-        self, scope: coe.Scope, a: decisions.Assumptions, unit: int | None, kind: str, table: str
+        self,
+        request: HttpRequest,
+        scope: coe.Scope,
+        a: decisions.Assumptions,
+        unit: int | None,
+        kind: str,
+        table: str,
     ) -> HttpResponseBase:
         columns, title, filename = EXPORTS[table]
-        rows: list[Any]
-        if table == "formalise":
-            rows = decisions.formalise(scope, a, business_unit=unit)
-        elif table == "staffing":
-            rows = decisions.staffing(scope, a).quarters
-        else:
-            rows = [(m, s) for m in decisions.maker_burden(scope, a) for s in m.solutions]
+        rows = _rows(scope, a, unit, table)
+        if len(rows) > prepared.PREPARE_ABOVE:
+            download = prepared.prepare(
+                actor=request_user(request),
+                export=f"decisions-{table}",
+                kind=kind,
+                query=request.GET,
+                title=str(title),
+                page=request.path,
+            )
+            return redirect("insights:download", pk=download.pk)
         fixed, cells = _evaluated(columns, rows)
         return export_response(kind, fixed, cells, filename, sheet=str(title))
+
+
+def _rows(scope: coe.Scope, a: decisions.Assumptions, unit: int | None, table: str) -> list[Any]:
+    if table == "formalise":
+        return list(decisions.formalise(scope, a, business_unit=unit))
+    if table == "staffing":
+        return list(decisions.staffing(scope, a).quarters)
+    return [(m, s) for m in decisions.maker_burden(scope, a) for s in m.solutions]
+
+
+def _decisions_builder(table: str) -> prepared.Builder:
+    """A decision's table as `user` would download it from the page with `query`."""
+
+    def build(user: User, query: QueryDict, arguments: dict[str, Any]) -> prepared.Table:
+        if not decisions.can_read_decisions(user):
+            raise PermissionDenied
+        scope = coe.scope_of(user)
+        a = decisions.parse_assumptions(scope, query)
+        unit = coe._unit(scope, query.get("business_unit"))
+        columns, title, filename = EXPORTS[table]
+        fixed, cells = _evaluated(columns, _rows(scope, a, unit, table))
+        return prepared.Table(fixed, cells, filename, str(title))
+
+    return build
 
 
 def _chart(staffing: decisions.Staffing) -> list[dict[str, Any]]:
@@ -181,3 +216,7 @@ def _fields(a: decisions.Assumptions) -> dict[str, list[dict[str, Any]]]:
             }
         )
     return sections
+
+
+for _table in TABLES:
+    prepared.register(f"decisions-{_table}", _decisions_builder(_table))

@@ -15,6 +15,7 @@ from tierdesk.insights.choices import (
     CandidateEventType,
     CandidateStatus,
     ClusterBasis,
+    DownloadStatus,
     RunTrigger,
 )
 
@@ -741,3 +742,43 @@ class CoeUsageDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.date}"
+
+
+class PreparedDownload(models.Model):
+    """A large table's CSV or XLSX built in the background for one person
+    (`insights.prepared`): which export (`export`, a registered name) with which query
+    (`query`, the page's query string; `arguments`, the address's ids), in which language,
+    and how far it got. The file lives under DATA_DIR/downloads/ until `expires_at`."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    export = models.CharField(_("table"), max_length=64)
+    query = models.CharField(_("query"), max_length=2000, blank=True)
+    arguments = models.JSONField(_("address"), default=dict, blank=True)
+    page = models.CharField(_("page"), max_length=500, blank=True)
+    kind = models.CharField(_("format"), max_length=8)
+    language = models.CharField(_("language"), max_length=16)
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DownloadStatus.choices, default=DownloadStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    path = models.CharField(_("stored as"), max_length=200, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("asked for"), default=clock.now)
+    updated_at = models.DateTimeField(_("last progress"), default=clock.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kept until"))
+
+    class Meta:
+        verbose_name = _("prepared download")
+        indexes = [models.Index(fields=["owner", "created_at"], name="insights_download_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.export} {self.kind} ({self.status})"

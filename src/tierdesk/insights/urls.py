@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("tierdesk.insights.decisions_urls")),
     path("", include("tierdesk.insights.readiness_urls")),
     path("", include("tierdesk.insights.digest_urls")),
+    path("", include("tierdesk.insights.downloads_urls")),
 ]
