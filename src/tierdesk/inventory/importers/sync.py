@@ -26,6 +26,15 @@ How it reads (public sources, named per step):
   environments/{env}/flows/{flow}/permissions`, api-version 2016-11-01 as for the lists
   (Get-AdminPowerAppRoleAssignment uses it for apps). The admin API JSON format reads
   them as role rows (`formats/admin_api.py`): Owner and CanEdit become co-owners.
+- Environment roles (Environment Admin / Environment Maker), per environment, at the BAP
+  route Get-AdminPowerAppEnvironmentRoleAssignment reads (same module and api-version):
+  `https://api.bap.microsoft.com/providers/Microsoft.BusinessAppPlatform/scopes/admin/
+  environments/{env}/roleAssignments`. The module documents them for environments
+  without a Dataverse (Common Data Service) database only and notes the route answers
+  Forbidden for the others, whose roles are Dataverse security roles: an environment whose
+  answer carries `properties.linkedEnvironmentMetadata` (how the module recognises the
+  database, CreateEnvironmentObject) is not asked. The admin API JSON format reads them as
+  `env_role` rows (`formats/admin_api.py`).
 - Paging: each reply is `{"value": [...], "nextLink": "…"}`; the next page is fetched
   from `nextLink` until there is none (the module's InvokeApi loop does the same). A
   `nextLink` to another host is refused: the token is never sent elsewhere.
@@ -39,8 +48,12 @@ API JSON: the sync IS an import of the same pages (the tests compare both). Noth
 written unless every page was read; a failure leaves a rejected run that says what went
 wrong and a notice to every admin through the notify outbox.
 
-Agents and usage are not read: the admin API JSON format does not import them (they come
-from the inventory query, the CoE kit or the data export)."""
+Agents and usage are not read. Agents are only in the Power Platform inventory API
+(`POST https://api.powerplatform.com/resourcequery/resources/query`), which Microsoft
+documents as accepting delegated user tokens only: app-only tokens of a service principal
+are refused with 403 (learn.microsoft.com, power-platform/admin/inventory-api,
+"Authentication"). They come from the inventory query, the CoE kit or the data export as
+files."""
 
 from __future__ import annotations
 
@@ -401,6 +414,21 @@ def flow_permissions_url(config: SyncConfig, env: str, flow: str) -> str:
     )
 
 
+def environment_roles_url(config: SyncConfig, env: str) -> str:
+    return (
+        f"{config.host(BAP_HOST)}/providers/Microsoft.BusinessAppPlatform/scopes/admin/"
+        f"environments/{urllib.parse.quote(env, safe='')}/roleAssignments"
+        f"?api-version={API_VERSION}"
+    )
+
+
+def _has_dataverse(env: dict[str, Any]) -> bool:
+    """The environment has a Dataverse database: its roles are Dataverse security roles,
+    which the BAP roleAssignments route does not answer (it says Forbidden)."""
+    properties = env.get("properties")
+    return isinstance(properties, dict) and bool(properties.get("linkedEnvironmentMetadata"))
+
+
 def _names(page: dict[str, Any]) -> list[str]:
     return [str(v["name"]) for v in page["value"] if isinstance(v, dict) and v.get("name")]
 
@@ -416,9 +444,10 @@ def pull(
     progress: Callable[[int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> AdminApi:
-    """Read environments, then each environment's apps and flows and each one's role
-    assignments, into `folder` (one file per non-empty page). Raises SyncError; the
-    folder then holds partial pages that must not be imported."""
+    """Read environments (and the roles of those without Dataverse), then each
+    environment's apps and flows and each one's role assignments, into `folder` (one file
+    per non-empty page). Raises SyncError; the folder then holds partial pages that must
+    not be imported."""
     api = AdminApi(config, Tokens(config, _Session(config.verify)), sleep=sleep)
     written = 0
 
@@ -433,11 +462,20 @@ def pull(
             progress(written)
 
     env_names: list[str] = []
+    without_dataverse: list[str] = []
     for number, page in enumerate(api.pages(environments_url(config), POWERAPPS_SCOPE), 1):
         for env in page["value"]:
             if isinstance(env, dict) and env.get("name"):
                 env_names.append(str(env["name"]))
+                if not _has_dataverse(env):
+                    without_dataverse.append(str(env["name"]))
         save("environments", number, page)
+    # numbered like the permissions files: an environment's name may not fit a file name.
+    # An environment deleted since the list was read answers 404: no roles to read.
+    for index, env in enumerate(without_dataverse, 1):
+        url = environment_roles_url(config, env)
+        for number, page in enumerate(api.pages(url, POWERAPPS_SCOPE, gone_ok=True), 1):
+            save(f"environment-roles-{index:05d}", number, page)
     for env in env_names:
         app_names: list[str] = []
         flow_names: list[str] = []

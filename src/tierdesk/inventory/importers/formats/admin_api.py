@@ -18,7 +18,17 @@ its spec; `src/m365/flow/commands/owner/owner-list.ts` and its spec):
   (`/providers/Microsoft.ProcessSimple/environments/{env}/flows/{flow}/permissions/{x}`).
 
 They become the engine's `role` rows, like Get-AdminPowerAppRoleAssignment's (format
-`powershell`): Owner and CanEdit are co-owners, CanView shares."""
+`powershell`): Owner and CanEdit are co-owners, CanView shares.
+
+Environment roles (Environment Admin / Environment Maker) are the answers of the BAP route
+Get-AdminPowerAppEnvironmentRoleAssignment reads (Microsoft.PowerApps.Administration.
+PowerShell.psm1, 2.0.64): `…/providers/Microsoft.BusinessAppPlatform/scopes/admin/
+environments/{env}/roleAssignments` → objects of `type` `Microsoft.BusinessAppPlatform/
+scopes/environments/roleAssignments` with `properties.roleDefinition.name`
+(EnvironmentAdmin / EnvironmentMaker), `properties.principal` (`id`, `displayName`,
+`email`, `type` User / Group / Tenant, `tenantId` for the tenant) and `properties.scope`
+(the environment; the module takes the segment after `/environments/`). They become the
+engine's `env_role` rows, like the cmdlet's output (format `powershell`)."""
 
 from __future__ import annotations
 
@@ -45,6 +55,7 @@ from tierdesk.inventory.importers.formats.common import (
     APP_KIND,
     APP_STATE,
     CONNECTOR_TIER,
+    ENV_PRINCIPAL_TYPE,
     ENV_TYPE,
     FLOW_STATE,
     PRINCIPAL_TYPE,
@@ -54,6 +65,7 @@ from tierdesk.inventory.importers.formats.common import (
     Item,
     SourceFile,
     Table,
+    environment_role,
 )
 from tierdesk.inventory.importers.readers import Sniff
 
@@ -147,6 +159,23 @@ ADMIN_API_ROLE = Table(
     ),
 )
 
+ADMIN_API_ENV_ROLE = Table(
+    "env_role",
+    (
+        F("env", "properties.scope|id", scope_env, required=True),
+        F(
+            "principal",
+            "properties.principal.email|properties.principal.id|properties.principal.tenantid",
+            principal,
+            required=True,
+        ),
+        F("principal_oid", "properties.principal.id", to_id),
+        F("principal_name", "properties.principal.displayname"),
+        F("principal_type", "properties.principal.type", ENV_PRINCIPAL_TYPE),
+        F("role", "properties.roledefinition.name", environment_role, required=True),
+    ),
+)
+
 
 def admin_api_table(row: Row, file_name: str = "") -> Table | None:
     """An API object's table by its `type` ("Microsoft.PowerApps/apps",
@@ -154,6 +183,8 @@ def admin_api_table(row: Row, file_name: str = "") -> Table | None:
     "Microsoft.BusinessAppPlatform/environments", scoped or not), else by the properties
     only that kind has, else by the file's name."""
     kind = str(row.get("type") or "").lower()
+    if kind.endswith("/roleassignments") or "properties.roledefinition.name" in row:
+        return ADMIN_API_ENV_ROLE
     if kind.endswith("/permissions"):
         return ADMIN_API_ROLE
     if kind.endswith("/flows"):
@@ -197,6 +228,7 @@ class AdminApiFormat(Format):
         "app": ADMIN_API_APP,
         "flow": ADMIN_API_FLOW,
         "role": ADMIN_API_ROLE,
+        "env_role": ADMIN_API_ENV_ROLE,
     }
 
     def table_for(self, sniff: Sniff, file_name: str) -> str | None:

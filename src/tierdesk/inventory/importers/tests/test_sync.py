@@ -25,7 +25,7 @@ from tierdesk.inventory.importers.models import ImportRun, ImportRunStatus
 from tierdesk.inventory.importers.services import import_run_execute
 from tierdesk.inventory.importers.sync import sync_daily, sync_execute
 from tierdesk.inventory.importers.tests.replay import SAMPLES, Replay, start
-from tierdesk.inventory.models import Environment, Solution
+from tierdesk.inventory.models import Environment, EnvironmentRole, Solution
 from tierdesk.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,8 @@ SECRET = "replay-secret"
 DEFAULT = f"Default-{TENANT}"
 APPS = f"/providers/Microsoft.PowerApps/scopes/admin/environments/{DEFAULT}/apps"
 FLOWS = f"/providers/Microsoft.ProcessSimple/scopes/admin/environments/{DEFAULT}/v2/flows"
+SALES = "6a0e2c1d-93b4-4f2e-8c55-0b7d3a9e1f20"  # has a Dataverse database
+ROLES = "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/{}/roleAssignments"
 
 
 @pytest.fixture
@@ -74,7 +76,10 @@ def inventory() -> dict[str, Any]:
         for s in Solution.objects.select_related("environment", "maker")
     }
     people = sorted(User.objects.values_list("username", "upn", "external_id", "display_name"))
-    return {"environments": envs, "solutions": sols, "people": people}
+    roles = sorted(
+        EnvironmentRole.objects.values_list("environment__platform_id", "user__upn", "role")
+    )
+    return {"environments": envs, "solutions": sols, "people": people, "roles": roles}
 
 
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
@@ -124,6 +129,11 @@ def test_sync_imports_what_the_same_pages_import_as_files_through_429_and_expiry
         "a1a1a1a1-0000-4000-8000-000000000003": [],
         "f1f1f1f1-0000-4000-8000-000000000001": [joon],
     }
+    # the environment roles: people only (the group and the tenant hold no grant rows)
+    assert from_files["roles"] == [
+        (DEFAULT.lower(), "hana.seo@fabrikam.example", "environment_admin"),
+        (DEFAULT.lower(), "joon.lim@fabrikam.example", "environment_maker"),
+    ]
 
     replay.throttle.add(f"{APPS}|apps2")  # page 2 of the default environment's apps
     replay.expire.add(f"{FLOWS}|")  # the flows token expires on its first use
@@ -151,6 +161,10 @@ def test_sync_imports_what_the_same_pages_import_as_files_through_429_and_expiry
     assert sum(1 for path, status in statuses if status == 200 and path.endswith("/apps")) == 3
     permissions = [path for path, status in statuses if status == 200 and "/permissions" in path]
     assert len(permissions) == 5  # 3 apps (one with 2 pages) and 1 flow
+    # environment roles: both pages of the environment without Dataverse; the one with a
+    # Dataverse database is not asked (the route answers Forbidden there)
+    assert [s for p, s in statuses if p == ROLES.format(DEFAULT)] == [200, 200]
+    assert not [p for p, _s in statuses if p == ROLES.format(SALES)]
     assert ImportRun.objects.get(pk=run.pk).status == ImportRunStatus.SUCCEEDED
 
     before = snapshot()
@@ -330,3 +344,31 @@ def test_an_app_deleted_while_the_sync_reads_it_does_not_fail_the_sync(
         "permissions",
         404,
     ) in [(path, status) for _m, path, status in replay.log]
+
+
+def test_an_environment_role_removed_in_the_tenant_is_removed_at_the_next_sync(
+    replay: Replay, tmp_path: Path
+) -> None:
+    replay.throttle.add(f"{ROLES.format(DEFAULT)}|roles2")  # its page 2 throttled once
+    run = sync_execute(actor=None, sleep=lambda s: None)
+    assert run.status == ImportRunStatus.SUCCEEDED, run.errors
+    assert run.counts["sync_retries"] == 1
+    held = EnvironmentRole.objects.filter(environment__platform_id__iexact=DEFAULT)
+    assert sorted(held.values_list("user__upn", "role", "source")) == [
+        ("hana.seo@fabrikam.example", "environment_admin", "admin_api"),
+        ("joon.lim@fabrikam.example", "environment_maker", "admin_api"),
+    ]
+    # the tenant now: joon is no longer an Environment Maker there
+    changed = tmp_path / "samples"
+    shutil.copytree(SAMPLES, changed)
+    page = changed / "environment-roles-default-2.json"
+    data = json.loads(page.read_text(encoding="utf-8"))
+    data["value"] = [r for r in data["value"] if r["properties"]["principal"]["type"] != "User"]
+    page.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    replay.samples = changed
+    again = sync_execute(actor=None)
+    assert again.status == ImportRunStatus.SUCCEEDED, again.errors
+    assert sorted(held.values_list("user__upn", "role")) == [
+        ("hana.seo@fabrikam.example", "environment_admin")
+    ]
+    assert User.objects.filter(upn="joon.lim@fabrikam.example").exists()  # still a person
