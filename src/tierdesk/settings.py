@@ -634,6 +634,11 @@ TIERDESK_WEBHOOK_MAX_FAILURES = int(os.environ.get("TIERDESK_WEBHOOK_MAX_FAILURE
 # Webhook targets must be https; plain http only to this machine, and only in DEBUG or
 # when this says so (tests, a local receiver).
 TIERDESK_WEBHOOK_ALLOW_LOOPBACK = DEBUG or _env_bool("TIERDESK_WEBHOOK_ALLOW_LOOPBACK")
+# Webhook targets must resolve to public addresses, checked when subscribed and at every
+# delivery (tierdesk.common.egress). An on-premises receiver is let in only by naming its
+# network here: comma-separated addresses or CIDRs (10.20.0.0/16, fd00:1::/64); empty
+# by default.
+TIERDESK_WEBHOOK_ALLOWED_NETWORKS = _networks("TIERDESK_WEBHOOK_ALLOWED_NETWORKS")
 # How the generated connector signs in: "apikey" (the API token, `Authorization: Token …`)
 # or "aad" (OAuth 2.0 with Entra ID; the client id, tenant and resource of the app
 # registration below go into apiProperties.json).

@@ -85,6 +85,16 @@ def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
     return qs
 
 
+def tickets_mine(qs: QuerySet[Ticket], user: User) -> QuerySet[Ticket]:
+    """The caller's own tickets among `qs`: those they requested, are assigned (agent) or
+    watch — not the whole queue an agent may see (the connector's ListMyTickets)."""
+    return qs.filter(
+        Q(requester=user)
+        | Q(agent=user)
+        | Q(id__in=TicketWatcher.objects.filter(user=user).values("ticket_id"))
+    )
+
+
 def ticket_get_for_user(user: Any, pk: int) -> Ticket:
     ticket = (
         tickets_visible_to(user)

@@ -48,6 +48,10 @@ class Operation:
     description: str
     visibility: str = "important"
     keep_query: tuple[str, ...] = ()  # query parameters offered (the rest are left out)
+    # Query parameters the connector always sends with a fixed value: required, with a
+    # default, `x-ms-visibility: internal` (how the platform documents constant
+    # parameters: the maker never sees them, Power Platform sends the default).
+    constants: tuple[tuple[str, Any], ...] = ()
 
 
 OPERATIONS = (
@@ -72,9 +76,10 @@ OPERATIONS = (
         "get",
         "ListMyTickets",
         "List my tickets",
-        "Lists the tickets you may see, newest first; search by words or a TD- number and "
-        "narrow to open tickets.",
+        "Lists your tickets, newest first: those you requested, are assigned or watch; "
+        "search by words or a TD- number and narrow to open tickets.",
         keep_query=("q", "open", "status", "cursor"),
+        constants=(("mine", True),),
     ),
     Operation(
         "/tickets/{id}/reply/",
@@ -292,6 +297,7 @@ PARAMETER_SUMMARIES = {
     "open": "열린 티켓만 (Open only)",
     "status": "상태 (Status)",
     "cursor": "다음 페이지 (Next page)",
+    "mine": "내 티켓만 (Mine only)",
 }
 
 
@@ -344,6 +350,11 @@ def api_definition(*, auth: str | None = None, base_url: str | None = None) -> d
             if param["in"] == "cookie":
                 continue
             parameters.append(_parameter(param, ko_params.get(param["name"])))
+        for name, value in op.constants:
+            declared = next(p for p in source.get("parameters", []) if p["name"] == name)
+            constant = _parameter(declared, ko_params.get(name))
+            constant.update({"required": True, "default": value, "x-ms-visibility": "internal"})
+            parameters.append(constant)
         body = source.get("requestBody", {}).get("content", {}).get("application/json")
         if body is not None:
             ko_body = ko_source["requestBody"]["content"]["application/json"]
@@ -593,6 +604,13 @@ def validate(document: dict[str, Any]) -> list[str]:
                 problems.append(f"{op_id}: no description")
             if method == "delete":
                 deletes += 1
+            for param in operation.get("parameters", []):
+                internal = param.get("x-ms-visibility") == "internal"
+                if internal and param.get("required") and "default" not in param:
+                    problems.append(
+                        f"{op_id}: internal required parameter {param.get('name')} "
+                        "without a default"
+                    )
             if operation.get("x-ms-trigger"):
                 body = [p for p in operation.get("parameters", []) if p.get("in") == "body"]
                 text = json.dumps(body)

@@ -15,7 +15,6 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tierdesk.accounts.models import User
-from tierdesk.common import clock
+from tierdesk.common import clock, egress
 from tierdesk.common.links import absolute_url
 from tierdesk.common.permissions import require
 from tierdesk.desk.models import Ticket
@@ -41,7 +40,7 @@ from tierdesk.knowledge.models import Article
 from tierdesk.notify.choices import Channel
 from tierdesk.notify.models import Notification
 from tierdesk.notify.services import Message, notification_enqueue, notifications_enqueue_many
-from tierdesk.notify.webhooks import Endpoint
+from tierdesk.notify.webhooks import Endpoint, check_url
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +58,18 @@ DISABLED = (
 
 
 def _clean_url(url: str) -> str:
+    """An https URL whose host resolves only to addresses webhooks may reach: never
+    loopback, private, link-local (the cloud metadata service), CGNAT, multicast or
+    reserved ones, in any spelling (`notify.webhooks.check_url`, `common.egress`). Every
+    delivery checks again, so a name that later resolves inside is refused then."""
     url = (url or "").strip()
-    parts = urlsplit(url)
-    loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
-    allowed_http = loopback and settings.TIERDESK_WEBHOOK_ALLOW_LOOPBACK
-    if parts.scheme != "https" and not (parts.scheme == "http" and allowed_http):
-        raise ValidationError({"url": _("The target URL must start with https://.")})
-    if not parts.hostname or len(url) > 2000 or parts.username or parts.password:
+    if len(url) > 2000:
         raise ValidationError({"url": _("Enter a valid URL.")})
+    try:
+        check_url(url)
+    except egress.Refused as refused:
+        log.info("webhook target refused: %s", refused)
+        raise ValidationError({"url": refused.message()}) from refused
     return url
 
 

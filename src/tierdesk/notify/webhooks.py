@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import logging
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+
+from tierdesk.common import egress
 from tierdesk.notify.models import Notification
 
 log = logging.getLogger(__name__)
@@ -101,16 +104,6 @@ def verify(
     return hmac.compare_digest(signature(secret, timestamp, body), signature_header)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A webhook is delivered to the URL subscribed, never to where it redirects."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def endpoint_of(notification: Notification) -> Endpoint | None:
     for resolver in _resolvers:
         found = resolver(notification)
@@ -127,46 +120,73 @@ def record_result(notification: Notification, ok: bool, error: str = "") -> None
             log.exception("webhook result hook failed for %s", notification.key)
 
 
-def is_allowed_url(url: str) -> bool:
-    return url.startswith(("https://", "http://127.0.0.1", "http://localhost"))
+def policy() -> egress.Policy:
+    """Where webhooks may go (settings): public addresses; loopback and plain http to it
+    with `TIERDESK_WEBHOOK_ALLOW_LOOPBACK`; the networks in
+    `TIERDESK_WEBHOOK_ALLOWED_NETWORKS` (an on-premises receiver)."""
+    return egress.Policy(
+        allow_loopback=bool(settings.TIERDESK_WEBHOOK_ALLOW_LOOPBACK),
+        allowed=tuple(
+            ipaddress.ip_network(n, strict=False)
+            for n in settings.TIERDESK_WEBHOOK_ALLOWED_NETWORKS
+        ),
+    )
+
+
+def check_url(url: str) -> egress.Target:
+    """At subscription: the URL's host must resolve to addresses webhooks may reach
+    (`egress.Refused` otherwise). A name that does not resolve yet is accepted: nothing
+    can reach it, and every delivery checks again."""
+    try:
+        return egress.check(url, policy()).target
+    except egress.Unresolved:
+        target = egress.parse(url)
+        if target.scheme != "https":
+            raise egress.Refused(target.host, "scheme") from None
+        return target
 
 
 def send_webhook(notification: Notification, *, timeout_s: float = 10.0) -> str:
-    """POST the row's body (JSON) to its subscription's URL, signed with its secret.
+    """POST the row's body (JSON) to its subscription's URL, signed with its secret, to
+    an address checked when it is sent and pinned for the connection (`common.egress`):
+    a target that resolves inside now is refused and nothing is sent.
     Raises `senders.DeliveryError` (imported lazily: senders imports this module)."""
     from tierdesk.notify.senders import DeliveryError
 
     endpoint = endpoint_of(notification)
     if endpoint is None:
         raise DeliveryError("the subscription was removed or disabled", permanent=True)
-    if not is_allowed_url(endpoint.url):
-        raise DeliveryError("webhook address must be https", permanent=True)
     body = notification.body.encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "tierdesk-webhooks/1",
-            EVENT_HEADER: notification.subject,
-            DELIVERY_HEADER: hashlib.sha256(notification.key.encode()).hexdigest()[:32],
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: signature(endpoint.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "tierdesk-webhooks/1",
+        EVENT_HEADER: notification.subject,
+        DELIVERY_HEADER: hashlib.sha256(notification.key.encode()).hexdigest()[:32],
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: signature(endpoint.secret, timestamp, body),
+    }
     try:
-        with _opener.open(request, timeout=timeout_s) as response:
-            return str(response.status)
-    except urllib.error.HTTPError as error:
-        retry_after = error.headers.get("Retry-After") if error.headers else None
-        if error.code in (408, 429) or error.code >= 500:
-            raise DeliveryError(
-                f"webhook answered {error.code}",
-                retry_after_s=float(retry_after) if retry_after and retry_after.isdigit() else None,
-            ) from error
-        # 3xx (redirects are not followed) and other 4xx: this message will not succeed.
-        raise DeliveryError(f"webhook answered {error.code}", permanent=True) from error
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+        answer = egress.post(
+            endpoint.url, body=body, headers=headers, policy=policy(), timeout_s=timeout_s
+        )
+    except egress.Refused as error:
+        raise DeliveryError(f"webhook target refused: {error}", permanent=True) from error
+    except egress.Unresolved as error:
         raise DeliveryError(f"webhook unreachable: {error}") from error
+    except (OSError, http.client.HTTPException) as error:
+        raise DeliveryError(f"webhook unreachable: {error}") from error
+    if 200 <= answer.status < 300:
+        return str(answer.status)
+    if 300 <= answer.status < 400:
+        raise DeliveryError(
+            f"webhook answered {answer.status} (redirects are not followed)", permanent=True
+        )
+    if answer.status in (408, 429) or answer.status >= 500:
+        retry_after = answer.headers.get("retry-after", "")
+        raise DeliveryError(
+            f"webhook answered {answer.status}",
+            retry_after_s=float(retry_after) if retry_after.isdigit() else None,
+        )
+    # Other 4xx: this message will not succeed.
+    raise DeliveryError(f"webhook answered {answer.status}", permanent=True)

@@ -54,9 +54,26 @@ FILTER_PARAMETERS = [
     OpenApiParameter("topic", str, enum=list(Topic.values)),
     OpenApiParameter("team", int, description="Support team id"),
     OpenApiParameter("open", bool, description="Open tickets only"),
+    OpenApiParameter(
+        "mine", bool, description="Only your tickets: requested by you, assigned to you or watched"
+    ),
     OpenApiParameter("breached", bool, description="A first-response or resolution SLA missed"),
     OpenApiParameter("escalated", bool, description="Escalated at least once"),
 ]
+
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"", "0", "false", "no", "off"}
+
+
+def _flag(params: Any, name: str) -> bool:
+    """A yes/no query parameter; anything else answers 400 naming it."""
+    value = str(params.get(name, "")).strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise ValidationError({name: [_("Enter true or false.")]})
 
 
 class NewestFirst(CursorPagination):
@@ -120,6 +137,8 @@ class TicketViewSet(
         q = self.request.query_params.get("q", "")
         if q:
             qs = selectors.ticket_search(qs, q)
+        if self.action in ("list", "export") and _flag(self.request.query_params, "mine"):
+            qs = selectors.tickets_mine(qs, request_user(self.request))
         if self.action in ("list", "export"):
             filters = ticket_filters.parse(self.request.query_params)
             if not filters.is_valid():

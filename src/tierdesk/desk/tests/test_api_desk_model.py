@@ -12,7 +12,7 @@ from tierdesk.accounts.models import User
 from tierdesk.common import clock
 from tierdesk.desk import ladder
 from tierdesk.desk.choices import Topic
-from tierdesk.desk.models import CannedResponse, Ticket
+from tierdesk.desk.models import CannedResponse, Ticket, TicketWatcher
 from tierdesk.desk.tests.factories import ticket
 
 
@@ -83,3 +83,25 @@ def test_canned_responses_and_logging_by_phone(org: Org) -> None:
     body = logged.json()
     assert body["channel"] == "phone" and body["logged_by"] == org.users["agent"].pk
     assert body["is_bypass"] is False
+
+
+def test_the_ticket_list_narrows_to_mine(org: Org) -> None:
+    """`?mine=1`: the caller's requests, assignments and watched tickets, not the queue."""
+    agent = org.users["agent"]
+    others = [ticket(requester=org.users["requester"]) for _ in range(4)]
+    Ticket.objects.filter(pk=others[0].pk).update(agent=agent)
+    TicketWatcher.objects.create(ticket=others[1], user=agent)
+    asked = ticket(requester=agent)
+    api = _api(agent)
+    everything = {t["id"] for t in api.get("/api/v1/tickets/").json()["results"]}
+    assert everything >= {t.pk for t in others} | {asked.pk}
+    for flag in ("1", "true", "yes"):
+        mine = {t["id"] for t in api.get(f"/api/v1/tickets/?mine={flag}").json()["results"]}
+        assert mine == {others[0].pk, others[1].pk, asked.pk}
+    assert {t["id"] for t in api.get("/api/v1/tickets/?mine=0").json()["results"]} == everything
+    requester = _api(org.users["requester"])
+    assert {t["id"] for t in requester.get("/api/v1/tickets/?mine=1").json()["results"]} == {
+        t.pk for t in others
+    }
+    bad = api.get("/api/v1/tickets/?mine=maybe")
+    assert bad.status_code == 400 and "mine" in bad.json()["errors"]

@@ -1,4 +1,5 @@
-"""A webhook receiver on 127.0.0.1 for the integrations tests: a real HTTP server."""
+"""A webhook receiver on 127.0.0.1 for the integrations tests: a real HTTP server; and
+names resolved from a fixed table (`names`), never through DNS."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tierdesk.common import egress
+
 
 class Receiver:
     """A webhook receiver on 127.0.0.1: records what it gets, answers `status`."""
@@ -16,6 +19,7 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.status = 200
+        self.location = ""  # sent as Location (a redirect) when set
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -23,6 +27,8 @@ class Receiver:
                 length = int(self.headers.get("Content-Length", "0"))
                 receiver.received.append((dict(self.headers.items()), self.rfile.read(length)))
                 self.send_response(receiver.status)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -44,3 +50,12 @@ def receiver() -> Iterator[Receiver]:
     found = Receiver()
     yield found
     found.close()
+
+
+@pytest.fixture(autouse=True)
+def names() -> Iterator[dict[str, list[str]]]:
+    """The only names that resolve in these tests, and to what (change it inside a test:
+    the next lookup answers the new address)."""
+    table: dict[str, list[str]] = {"localhost": ["127.0.0.1", "::1"]}
+    with egress.resolving(table):
+        yield table

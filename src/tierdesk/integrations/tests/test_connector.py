@@ -19,6 +19,8 @@ from openapi_spec_validator import OpenAPIV2SpecValidator
 
 from conftest import Org
 from tierdesk.accounts.services import api_token_create
+from tierdesk.desk.models import Ticket, TicketWatcher
+from tierdesk.desk.tests.factories import ticket
 from tierdesk.integrations import connector
 from tierdesk.integrations.tests.conftest import Receiver
 from tierdesk.notify import webhooks
@@ -133,6 +135,14 @@ class Caller:
             path = path.replace("{" + name + "}", str(value))
         d = self.document
         target = url or f"{d['schemes'][0]}://{d['host']}{d['basePath']}{path}"
+        # What Power Platform does with a parameter the maker never sees: send its default.
+        query = dict(query or {})
+        for param in op.get("parameters", []):
+            if param.get("x-ms-visibility") == "internal" and param["in"] == "query":
+                default = param["default"]
+                query.setdefault(
+                    param["name"], json.dumps(default) if isinstance(default, bool) else default
+                )
         if query:
             target += "?" + "&".join(f"{k}={urllib.parse.quote(v)}" for k, v in query.items())
         security = d["securityDefinitions"]["API_key"]
@@ -224,3 +234,38 @@ def test_every_operation_through_its_declared_path_and_security(
     status, _, _ = call("DeleteTicketSubscription", url=headers["Location"])
     assert status == 204
     assert call.called == set(call.operations)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_list_my_tickets_gives_an_agent_only_their_own(
+    live_server: Any, org: Org, settings: Any
+) -> None:
+    """An agent sees the whole queue; through the connector ListMyTickets answers only the
+    tickets they requested, are assigned or watch (the constant `mine` parameter)."""
+    settings.TIERDESK_BASE_URL = live_server.url
+    document = connector.api_definition(auth="apikey")
+    (mine_param,) = [
+        p for p in document["paths"]["/tickets/"]["get"]["parameters"] if p["name"] == "mine"
+    ]
+    assert mine_param == {
+        **mine_param,
+        "in": "query",
+        "type": "boolean",
+        "required": True,
+        "default": True,
+        "x-ms-visibility": "internal",
+    }
+    assert connector.validate(document) == []
+    agent = org.users["agent"]
+    queue = [ticket(requester=org.users["requester"], solution=org.own) for _ in range(6)]
+    Ticket.objects.filter(pk=queue[0].pk).update(agent=agent)
+    TicketWatcher.objects.create(ticket=queue[1], user=agent)
+    asked = ticket(requester=agent, solution=org.own, subject="제 요청")
+    _token, key = api_token_create(user=agent)
+    call = Caller(document, key)
+    status, found, _ = call("ListMyTickets")
+    assert status == 200
+    assert sorted(t["id"] for t in found["results"]) == sorted([queue[0].pk, queue[1].pk, asked.pk])
+    # The same API without the connector's constant: the whole queue the agent may see.
+    status, everything, _ = call("ListMyTickets", query={"mine": "false"})
+    assert {t["id"] for t in everything["results"]} >= {t.pk for t in queue} | {asked.pk}
