@@ -34,6 +34,11 @@ def _small_tables(monkeypatch: Any, settings: Any, tmp_path: Any) -> None:
     settings.DATA_DIR = tmp_path
 
 
+def _body(response: Any) -> bytes:
+    """A FileResponse's bytes."""
+    return b"".join(response.streaming_content)
+
+
 def _client(user: Any) -> Client:
     user.preferred_language = ""
     user.save()
@@ -69,7 +74,7 @@ def test_a_large_table_is_prepared_and_its_file_holds_the_rows(coe_org: Any) -> 
     file = client.get(f"/insights/downloads/{download.pk}/file/")
     assert file.status_code == 200
     assert file["Content-Disposition"].startswith('attachment; filename="unused-solutions-')
-    sheet = load_workbook(io.BytesIO(b"".join(file.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(_body(file))).active
     assert sheet.cell(1, 1).value == "솔루션"  # Korean headers, in the asker's language
     names = [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)]
     assert len(names) == 5 and names == sorted(names)
@@ -81,9 +86,9 @@ def test_a_csv_file_equals_the_inline_export(coe_org: Any, monkeypatch: Any) -> 
     client = _client(coe_org.users["admin"])
     response = client.get("/insights/coe/unused/?export=csv")
     download = PreparedDownload.objects.get(pk=int(response["Location"].split("/")[-2]))
-    prepared_text = b"".join(
-        client.get(f"/insights/downloads/{download.pk}/file/").streaming_content
-    ).decode("utf-8-sig")
+    prepared_text = _body(client.get(f"/insights/downloads/{download.pk}/file/")).decode(
+        "utf-8-sig"
+    )
     monkeypatch.setattr(prepared, "PREPARE_ABOVE", 10_000)
     inline_text = client.get("/insights/coe/unused/?export=csv").getvalue().decode("utf-8-sig")
     assert prepared_text == inline_text
@@ -103,9 +108,7 @@ def test_a_managers_file_holds_their_units_only(coe_org: Any) -> None:  # noqa: 
     response = client.get("/insights/coe/unused/?export=csv")
     assert response.status_code == 302
     download = PreparedDownload.objects.get()
-    text = b"".join(
-        client.get(f"/insights/downloads/{download.pk}/file/").streaming_content
-    ).decode("utf-8-sig")
+    text = _body(client.get(f"/insights/downloads/{download.pk}/file/")).decode("utf-8-sig")
     assert "영업 오래된 앱 2" in text and "생산" not in text
 
 
@@ -187,9 +190,7 @@ def test_the_maker_burden_table_is_prepared_too(decision_org: Any) -> None:  # n
     assert response.status_code == 302
     download = PreparedDownload.objects.get()
     assert download.export == "decisions-makers" and download.status == DownloadStatus.READY
-    text = b"".join(
-        client.get(f"/insights/downloads/{download.pk}/file/").streaming_content
-    ).decode("utf-8-sig")
+    text = _body(client.get(f"/insights/downloads/{download.pk}/file/")).decode("utf-8-sig")
     assert text.count("영업 핵심 앱") == 6  # each maker's solutions, as the page lists them
 
 
