@@ -796,6 +796,13 @@ def time_pages(
                     continue
                 results[name] = _time(client, link, export_iterations, first=first)
                 _line(database, name, results[name])
+                if "file_ready_max" in results[name] and f"{role} download page" not in results:
+                    # the prepared download's own page and its file, as its owner opens them
+                    page_url = r["Location"]
+                    for what, url_ in (("page", page_url), ("file", f"{page_url}file/")):
+                        figure = _time(client, url_, iterations)
+                        results[f"{role} download {what}"] = figure
+                        _line(database, f"{role} download {what}", figure)
     return results, skipped
 
 
