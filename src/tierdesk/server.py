@@ -60,6 +60,25 @@ def _proxy_options() -> dict[str, Any]:
     }
 
 
+def web_threads() -> int:
+    """Request threads per worker (`TIERDESK_WEB_THREADS`, else by database).
+
+    SQLite: one. Its writers take turns on one lock, and two requests of one process
+    also take turns on Python's GIL: a request that holds the write lock while the other
+    thread runs makes it wait, then sleep in SQLite's busy handler (up to 100 ms a try).
+    Measured with bench/peer_bench.py (2 workers, 4 clients, 400 creations): one thread
+    filed 135-142 tickets/s with p99 74-127 ms, four threads 73-106/s with p99 542-757 ms.
+    PostgreSQL: four, since a request waiting on the database lets another run: one
+    thread filed 39/s (p99 216 ms), four 82/s (p99 103 ms). docs/performance.md."""
+    configured = os.environ.get("TIERDESK_WEB_THREADS", "").strip()
+    if configured:
+        return max(1, int(configured))
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return 1 if engine.endswith("sqlite3") else 4
+
+
 def serve(*, host: str, port: int, workers: int | None = None) -> None:
     cpu = os.cpu_count() or 1
     TierdeskServer(
@@ -67,7 +86,7 @@ def serve(*, host: str, port: int, workers: int | None = None) -> None:
             **_proxy_options(),
             "bind": f"{host}:{port}",
             "workers": workers or max(2, min(cpu * 2, 8)),
-            "threads": 4,
+            "threads": web_threads(),
             "worker_class": "gthread",
             "timeout": 120,
             "accesslog": "-",
