@@ -148,7 +148,8 @@ def verify(token: str) -> dict[str, Any]:
     except entra.ProviderUnavailable as exc:
         log.warning("Entra keys unavailable: %s", exc)
         raise KeysUnavailable from None
-    except jwt.PyJWKClientConnectionError as exc:
+    except (jwt.PyJWKClientConnectionError, jwt.PyJWKSetError, ValueError, OSError) as exc:
+        # Unreachable, or an answer that is not a key set (PyJWKClient reads it as JSON).
         log.warning("Entra keys unavailable: %s", exc)
         raise KeysUnavailable from None
     except jwt.PyJWTError:

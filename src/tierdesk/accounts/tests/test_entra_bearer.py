@@ -6,9 +6,12 @@ authorization code flow through its login page, client credentials for app-only 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -285,6 +288,45 @@ def test_keys_that_cannot_be_read_answer_503(
     settings.TIERDESK_OIDC_AUTHORITY = f"http://127.0.0.1:{free_port()}/{TENANT}/v2.0"
     settings.TIERDESK_OIDC_TIMEOUT = 2
     response = _get(tokens["dana"])
+    assert response.status_code == 503 and response.json()["code"] == "entra_unavailable"
+
+
+def test_a_key_set_that_is_not_one_answers_503(
+    configured: Provider, people: dict[str, User], tokens: dict[str, str], settings: Any
+) -> None:
+    """A provider whose jwks_uri answers something other than a key set."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            base = f"http://{self.headers['Host']}/t/v2.0"
+            body = b"<html>maintenance</html>"
+            if self.path.endswith("/openid-configuration"):
+                body = json.dumps(
+                    {
+                        "issuer": configured.authority,
+                        "authorization_endpoint": f"{base}/auth",
+                        "token_endpoint": f"{base}/token",
+                        "jwks_uri": f"{base}/jwks",
+                    }
+                ).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings.TIERDESK_OIDC_AUTHORITY = f"http://127.0.0.1:{server.server_address[1]}/t/v2.0"
+        response = _get(tokens["dana"])
+    finally:
+        server.shutdown()
+        server.server_close()
+        entra_bearer.forget_keys()
     assert response.status_code == 503 and response.json()["code"] == "entra_unavailable"
 
 
