@@ -160,10 +160,13 @@ def _endpoints(provider: Provider) -> dict[str, Any]:
     return document
 
 
-def access_token(provider: Provider, login: str, *, resource: str, scope: str) -> str:
+def access_token(
+    provider: Provider, login: str, *, resource: str, scope: str, field: str = "access_token"
+) -> str:
     """A delegated access token for `resource`, as the connector gets one: the
     authorization code flow (PKCE) through the provider's login page as `login`, then the
-    code exchanged at the token endpoint with the resource (RFC 8707)."""
+    code exchanged at the token endpoint with the resource (RFC 8707). `field="id_token"`:
+    the ID token of the same answer instead."""
     endpoints = _endpoints(provider)
     verifier = secrets.token_urlsafe(48)
     challenge = (
@@ -198,7 +201,7 @@ def access_token(provider: Provider, login: str, *, resource: str, scope: str) -
         timeout=10,
     )
     assert answer.status_code == 200, answer.text[:500]
-    token: str = answer.json()["access_token"]
+    token: str = answer.json()[field]
     return token
 
 

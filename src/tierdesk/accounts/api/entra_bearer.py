@@ -19,7 +19,8 @@ Off unless TIERDESK_API_ENTRA_TOKENS is on and the sign-in's tenant is named (se
 - it is a delegated token whose `scp` holds one of TIERDESK_API_ENTRA_SCOPES
   (`access_as_user`). App-only tokens (client credentials: no `scp`, `roles` only) are
   refused unless one of their roles is in TIERDESK_API_ENTRA_APP_ROLES; such a caller acts
-  as the account whose object id is the service principal's.
+  as the account whose object id is the service principal's;
+- it is no ID token (one with a `nonce`), whatever its audience and roles.
 
 The person is found as the sign-in finds them (entra.match_person: by `oid`, then UPN,
 never a second account) but nothing is written: an unknown person, a conflicting or
@@ -172,6 +173,10 @@ def verify(token: str) -> dict[str, Any]:
         raise _refuse("invalid", "issuer") from None
     except jwt.PyJWTError as exc:
         raise _refuse("invalid", type(exc).__name__) from None
+    if "nonce" in claims:
+        # An ID token (OpenID Connect Core §2) proves a sign-in to a client; it is no
+        # access token, whatever its audience and roles.
+        raise _refuse("invalid", "an ID token")
     scopes = str(claims.get("scp") or "").split()
     if scopes:
         if not set(scopes) & set(settings.TIERDESK_API_ENTRA_SCOPES):

@@ -23,6 +23,7 @@ from jwt.utils import base64url_decode, base64url_encode
 from rest_framework.test import APIClient
 
 from tests.oidc.local import (
+    API_CLIENT_ID,
     API_RESOURCE,
     CLIENT_ID,
     CLIENT_SECRET,
@@ -52,7 +53,8 @@ def _person(oid: str, upn: str, tid: str = TENANT) -> dict[str, Any]:
 
 
 ACCOUNTS = {
-    "dana": _person("1c9e0b7a-0000-4000-8000-000000000001", "dana@contoso.com"),
+    "dana": _person("1c9e0b7a-0000-4000-8000-000000000001", "dana@contoso.com")
+    | {"roles": [APP_ROLE]},  # in her ID token (app role assigned to her); never in `scp`
     "erin": _person("1c9e0b7a-0000-4000-8000-000000000002", "erin@contoso.com"),
     "mallory": _person("1c9e0b7a-0000-4000-8000-000000000003", "m@fabrikam.com", OTHER_TENANT),
     "nobody": _person("1c9e0b7a-0000-4000-8000-000000000004", "nobody@contoso.com"),
@@ -91,6 +93,9 @@ def tokens(provider: Provider) -> dict[str, str]:
         "other_audience": access_token(provider, "dana", resource=OTHER_RESOURCE, scope=SCOPE),
         "no_scope": access_token(provider, "dana", resource=API_RESOURCE, scope="other.read"),
         "app_only": app_only_token(provider, resource=API_RESOURCE),
+        "id_token": access_token(
+            provider, "dana", resource=API_RESOURCE, scope=SCOPE, field="id_token"
+        ),
     }
 
 
@@ -260,6 +265,17 @@ def test_app_only_tokens_pass_only_with_a_listed_role(
     settings.TIERDESK_API_ENTRA_APP_ROLES = ["Something.Else"]
     assert _get(tokens["app_only"]).json()["code"] == "entra_app_only"
     assert robot.pk
+
+
+def test_an_id_token_is_no_access_token(
+    configured: Provider, people: dict[str, User], tokens: dict[str, str], settings: Any
+) -> None:
+    """Even with its audience accepted and its roles listed for applications."""
+    settings.TIERDESK_API_ENTRA_AUDIENCES = [API_CLIENT_ID, CLIENT_ID]
+    settings.TIERDESK_API_ENTRA_APP_ROLES = [APP_ROLE]
+    response = _get(tokens["id_token"])
+    assert response.status_code == 401 and response.json()["code"] == "entra_invalid"
+    assert _get(tokens["dana"]).status_code == 200
 
 
 def test_knox_tokens_still_work_and_anonymous_calls_ask_for_a_token(
