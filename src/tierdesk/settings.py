@@ -481,6 +481,8 @@ REST_FRAMEWORK = {
         # Token first: an anonymous API call then gets 401 with a WWW-Authenticate header.
         # knox's, without listing the user's other tokens on every call (issue 15).
         "tierdesk.accounts.api.auth.TokenAuthentication",
+        # Entra ID access tokens (`Bearer`), when TIERDESK_API_ENTRA_TOKENS is on (below).
+        "tierdesk.accounts.api.entra_bearer.EntraBearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Bodies: JSON nested too deep and NUL characters are refused with 400 (api_errors).
@@ -650,3 +652,14 @@ TIERDESK_CONNECTOR_AAD_RESOURCE = os.environ.get("TIERDESK_CONNECTOR_AAD_RESOURC
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["WebhookEventEnum"] = (  # type: ignore[index]
     "tierdesk.integrations.choices.WebhookEvent"
 )
+
+# --- The API accepts Entra ID access tokens (accounts/api/entra_bearer.py; docs/production.md
+# "The API with Entra ID access tokens") ---
+# Off unless on here and the sign-in's tenant (TIERDESK_OIDC_TENANT_ID, its authority and
+# keys) is configured. Audiences: the API's app ID URI and client id; empty means
+# TIERDESK_CONNECTOR_AAD_RESOURCE and TIERDESK_OIDC_CLIENT_ID. A delegated token must carry
+# one of the scopes; app-only tokens are refused unless one of their roles is listed.
+TIERDESK_API_ENTRA_TOKENS = _env_bool("TIERDESK_API_ENTRA_TOKENS")
+TIERDESK_API_ENTRA_AUDIENCES = _env_list("TIERDESK_API_ENTRA_AUDIENCES")
+TIERDESK_API_ENTRA_SCOPES = _env_list("TIERDESK_API_ENTRA_SCOPES", "access_as_user")
+TIERDESK_API_ENTRA_APP_ROLES = _env_list("TIERDESK_API_ENTRA_APP_ROLES")

@@ -7,9 +7,12 @@ when TIERDESK_SKIP_OIDC_PROVIDER=1 says so."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import pytest
 import requests
@@ -31,6 +34,14 @@ TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 OTHER_TENANT = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
 CLIENT_ID = "6731de76-14a6-49ae-97bc-6eba6914391e"
 CLIENT_SECRET = "local-test-secret"
+# The connector's app registration, which asks for access tokens to tierdesk's API.
+API_CLIENT_ID = "3f0c2a41-5b7e-4c1d-9a8e-2c6b1d0e7f90"
+API_CLIENT_SECRET = "local-test-api-secret"
+API_REDIRECT = "https://global.consent.azure-apim.net/redirect"
+# tierdesk's API as Entra knows it: the app ID URI (the resource) and the client id that
+# v2.0 access tokens carry in `aud`.
+API_RESOURCE = f"api://{CLIENT_ID}"
+OTHER_RESOURCE = "api://8e1d6b0c-6c55-4a5c-9d43-3c1b8f4c2a10"
 
 
 def free_port() -> int:
@@ -61,8 +72,12 @@ def oidc_provider(
     redirect_uris: list[str],
     post_logout_uris: list[str],
     workdir: Path,
+    resources: dict[str, dict[str, str]] | None = None,
+    app_claims: dict[str, Any] | None = None,
 ) -> Iterator[Provider]:
-    """The provider with these accounts (login → Entra-shaped claims), until the block ends."""
+    """The provider with these accounts (login → Entra-shaped claims), until the block ends.
+    With `resources` ({resource indicator: {"audience", "scope"}}) it also issues JWT access
+    tokens for them to the API client (API_CLIENT_ID; app-only tokens carry `app_claims`)."""
     _require()
     workdir.mkdir(parents=True, exist_ok=True)
     accounts_file = workdir / "accounts.json"
@@ -78,6 +93,14 @@ def oidc_provider(
         "OIDC_POST_LOGOUT_URIS": ",".join(post_logout_uris),
         "OIDC_ACCOUNTS": str(accounts_file),
     }
+    if resources:
+        env |= {
+            "OIDC_RESOURCES": json.dumps(resources),
+            "OIDC_APP_CLAIMS": json.dumps(app_claims or {}),
+            "OIDC_API_CLIENT_ID": API_CLIENT_ID,
+            "OIDC_API_CLIENT_SECRET": API_CLIENT_SECRET,
+            "OIDC_API_REDIRECT_URIS": API_REDIRECT,
+        }
     node = shutil.which("node")
     assert node is not None
     log_path = workdir / "provider.log"
@@ -128,3 +151,72 @@ def sign_in_at_provider(authorize_url: str, login: str, back_to: str) -> str:
         if url.startswith(back_to):
             return url
     raise AssertionError("the provider never sent the browser back")
+
+
+def _endpoints(provider: Provider) -> dict[str, Any]:
+    found = requests.get(f"{provider.authority}/.well-known/openid-configuration", timeout=10)
+    found.raise_for_status()
+    document: dict[str, Any] = found.json()
+    return document
+
+
+def access_token(
+    provider: Provider, login: str, *, resource: str, scope: str, field: str = "access_token"
+) -> str:
+    """A delegated access token for `resource`, as the connector gets one: the
+    authorization code flow (PKCE) through the provider's login page as `login`, then the
+    code exchanged at the token endpoint with the resource (RFC 8707). `field="id_token"`:
+    the ID token of the same answer instead."""
+    endpoints = _endpoints(provider)
+    verifier = secrets.token_urlsafe(48)
+    challenge = (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
+    query = {
+        "client_id": API_CLIENT_ID,
+        "response_type": "code",
+        "redirect_uri": API_REDIRECT,
+        "scope": f"openid {scope}".strip(),
+        "resource": resource,
+        "state": secrets.token_urlsafe(8),
+        "nonce": secrets.token_urlsafe(8),
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    back = sign_in_at_provider(
+        f"{endpoints['authorization_endpoint']}?{urlencode(query)}", login, API_REDIRECT
+    )
+    code = parse_qs(urlparse(back).query)["code"][0]
+    answer = requests.post(
+        endpoints["token_endpoint"],
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": API_REDIRECT,
+            "code_verifier": verifier,
+            "client_id": API_CLIENT_ID,
+            "client_secret": API_CLIENT_SECRET,
+            "resource": resource,
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text[:500]
+    token: str = answer.json()[field]
+    return token
+
+
+def app_only_token(provider: Provider, *, resource: str) -> str:
+    """An application's own access token for `resource` (client credentials; no `scp`)."""
+    answer = requests.post(
+        _endpoints(provider)["token_endpoint"],
+        data={
+            "grant_type": "client_credentials",
+            "client_id": API_CLIENT_ID,
+            "client_secret": API_CLIENT_SECRET,
+            "resource": resource,
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text[:500]
+    token: str = answer.json()["access_token"]
+    return token

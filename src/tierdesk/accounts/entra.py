@@ -216,10 +216,9 @@ def _username_for(upn: str, oid: str) -> str:
     return final
 
 
-def sign_in_person(claims: dict[str, Any]) -> User:
-    """The tierdesk account for these verified ID-token claims, brought up to date, or a
-    Refusal. The one write path of an Entra sign-in (the identity provider vouches for the
-    person; no signed-in user acts here)."""
+def claimed_identity(claims: dict[str, Any]) -> tuple[str, str]:
+    """(object id, UPN) of verified Entra claims from the configured tenant, or a Refusal.
+    The UPN is `preferred_username` (v2.0 tokens), else `upn` (v1.0 tokens)."""
     tenant = str(claims.get("tid", "")).lower()
     if not constant_time_compare(tenant, settings.TIERDESK_OIDC_TENANT_ID.lower()):
         raise Refusal("wrong_tenant", f"tid={tenant!r}")
@@ -227,16 +226,34 @@ def sign_in_person(claims: dict[str, Any]) -> User:
     if not oid:
         raise Refusal("invalid", "no oid claim")
     upn = str(claims.get("preferred_username") or claims.get("upn") or "").strip()
+    return oid, upn
+
+
+def match_person(oid: str, upn: str, *, lock: bool = False) -> User | None:
+    """The one account for this object id, else for this UPN (when it holds no other object
+    id); None when there is none; a Refusal when the match is a conflict or ambiguous.
+    Shared by the sign-in (which locks and then updates the account) and the API's Entra
+    bearer tokens (which only read)."""
+    people = User.objects.select_for_update() if lock else User.objects.all()
+    users = list(people.filter(external_id__iexact=oid)[:2])
+    if not users and upn:
+        users = list(people.filter(upn__iexact=upn)[:2])
+        if any(u.external_id and u.external_id.lower() != oid for u in users):
+            raise Refusal("conflict", f"upn={upn!r} belongs to another object id")
+    if len(users) > 1:
+        raise Refusal("ambiguous", f"oid={oid} upn={upn!r}")
+    return users[0] if users else None
+
+
+def sign_in_person(claims: dict[str, Any]) -> User:
+    """The tierdesk account for these verified ID-token claims, brought up to date, or a
+    Refusal. The one write path of an Entra sign-in (the identity provider vouches for the
+    person; no signed-in user acts here)."""
+    oid, upn = claimed_identity(claims)
     name = str(claims.get("name") or "").strip()
     with transaction.atomic():
-        users = list(User.objects.select_for_update().filter(external_id__iexact=oid)[:2])
-        if not users and upn:
-            users = list(User.objects.select_for_update().filter(upn__iexact=upn)[:2])
-            if any(u.external_id and u.external_id.lower() != oid for u in users):
-                raise Refusal("conflict", f"upn={upn!r} belongs to another object id")
-        if len(users) > 1:
-            raise Refusal("ambiguous", f"oid={oid} upn={upn!r}")
-        if not users:
+        found = match_person(oid, upn, lock=True)
+        if found is None:
             if not settings.TIERDESK_OIDC_CREATE_USERS:
                 raise Refusal("unknown_user", f"oid={oid} upn={upn!r}")
             user = User.objects.create_user(
@@ -247,7 +264,7 @@ def sign_in_person(claims: dict[str, Any]) -> User:
                 display_name=name[:200],
             )
         else:
-            user = users[0]
+            user = found
         changed: list[str] = []
         if user.external_id != oid:
             user.external_id = oid

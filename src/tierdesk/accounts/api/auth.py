@@ -34,6 +34,16 @@ class TokenAuthentication(KnoxTokenAuthentication):
             return True
         return False
 
+    def authenticate_header(self, request: Any) -> str:
+        """`Token` — or, when an Entra ID access token was presented and the API reads
+        them, the Bearer challenge (RFC 6750 §3): DRF answers a refusal with the first
+        authentication class's challenge, and this class comes first."""
+        from tierdesk.accounts.api import entra_bearer
+
+        if entra_bearer.presented(request):
+            return entra_bearer.CHALLENGE
+        return str(super().authenticate_header(request))
+
 
 class TokenScheme(KnoxTokenScheme):  # type: ignore[no-untyped-call]
     """The OpenAPI schema names it as it named knox's: `knoxApiToken`."""

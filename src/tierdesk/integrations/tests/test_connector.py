@@ -11,6 +11,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
@@ -18,6 +19,7 @@ import pytest
 from openapi_spec_validator import OpenAPIV2SpecValidator
 
 from conftest import Org
+from tests.oidc.local import API_RESOURCE, CLIENT_ID, TENANT, Provider, access_token, oidc_provider
 from tierdesk.accounts.services import api_token_create
 from tierdesk.desk.models import Ticket, TicketWatcher
 from tierdesk.desk.tests.factories import ticket
@@ -145,8 +147,11 @@ class Caller:
                 )
         if query:
             target += "?" + "&".join(f"{k}={urllib.parse.quote(v)}" for k, v in query.items())
-        security = d["securityDefinitions"]["API_key"]
-        headers = {security["name"]: f"Token {self.key}", "Accept": "application/json"}
+        (scheme,) = d["securityDefinitions"].values()
+        if scheme["type"] == "oauth2":  # Power Platform sends the Entra ID access token
+            headers = {"Authorization": f"Bearer {self.key}", "Accept": "application/json"}
+        else:
+            headers = {scheme["name"]: f"Token {self.key}", "Accept": "application/json"}
         data = None
         if body is not None:
             data = json.dumps(body).encode()
@@ -172,15 +177,61 @@ class Caller:
         return status, payload, got
 
 
+MAKER = {
+    "tid": TENANT,
+    "oid": "7a3d9c1e-2b4f-4e6a-8c0d-1f2e3a4b5c6d",
+    "preferred_username": "maker@contoso.com",
+    "name": "Maker",
+}
+
+
+@pytest.fixture(scope="module")
+def entra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
+    """The local OpenID Connect provider issuing Entra-shaped access tokens for the API."""
+    with oidc_provider(
+        {"maker": MAKER},
+        redirect_uris=["http://testserver/accounts/oidc/callback/"],
+        post_logout_uris=["http://testserver/accounts/login/"],
+        workdir=tmp_path_factory.mktemp("oidc-connector"),
+        resources={API_RESOURCE: {"audience": CLIENT_ID, "scope": "access_as_user"}},
+    ) as running:
+        yield running
+
+
+def _entra_token(request: pytest.FixtureRequest, settings: Any, org: Org) -> str:
+    """An Entra ID access token for the maker, with the API configured to accept it."""
+    provider: Provider = request.getfixturevalue("entra")
+    settings.TIERDESK_OIDC_TENANT_ID = TENANT
+    settings.TIERDESK_OIDC_CLIENT_ID = CLIENT_ID
+    settings.TIERDESK_OIDC_AUTHORITY = provider.authority
+    settings.TIERDESK_API_ENTRA_TOKENS = True
+    settings.TIERDESK_CONNECTOR_AAD_RESOURCE = API_RESOURCE
+    settings.TIERDESK_API_ENTRA_AUDIENCES = []
+    settings.TIERDESK_API_ENTRA_SCOPES = ["access_as_user"]
+    maker = org.users["maker"]
+    maker.external_id, maker.upn = MAKER["oid"], MAKER["preferred_username"]
+    maker.save(update_fields=["external_id", "upn"])
+    return access_token(provider, "maker", resource=API_RESOURCE, scope="access_as_user")
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("auth", ["apikey", "aad"])
 def test_every_operation_through_its_declared_path_and_security(
-    live_server: Any, org: Org, settings: Any, receiver: Receiver
+    live_server: Any,
+    org: Org,
+    settings: Any,
+    receiver: Receiver,
+    auth: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     settings.TIERDESK_BASE_URL = live_server.url
     settings.TIERDESK_WEBHOOK_ALLOW_LOOPBACK = True
-    document = connector.api_definition(auth="apikey")
+    document = connector.api_definition(auth=auth)
     assert list(OpenAPIV2SpecValidator(document).iter_errors()) == []
-    _token, key = api_token_create(user=org.users["maker"])
+    if auth == "aad":
+        key = _entra_token(request, settings, org)
+    else:
+        _token, key = api_token_create(user=org.users["maker"])
     call = Caller(document, key)
 
     status, subscription, headers = call(
