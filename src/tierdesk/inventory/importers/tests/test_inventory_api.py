@@ -78,6 +78,8 @@ def test_an_admin_connects_through_entra_and_the_tokens_are_kept_encrypted(
     page = client.get("/inventory/imports/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'action="/inventory/imports/inventory-api/connect/"' in page
     assert "Connect the inventory API" in page
+    korean = client.get("/inventory/imports/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "인벤토리 API 연결" in korean and "서비스 계정 권장" in korean
     connect(client, replay, settings.TIERDESK_SYNC_CA_BUNDLE)
     # what tierdesk asked Entra: a code, PKCE (S256), the Power Platform API and a refresh
     # token, back to the callback on TIERDESK_BASE_URL
@@ -235,7 +237,9 @@ def test_a_refused_refresh_token_says_reconnect_and_the_apps_still_import(
     assert "sync_inventory_requests" not in run.counts
     notice = Notification.objects.get()
     assert notice.recipient == admin
-    assert "needs attention" in notice.subject and "reconnect the inventory API" in notice.body
+    # in the admin's language (Korean first); the reason as the run recorded it
+    assert notice.subject == "테넌트 인벤토리 동기화에 확인이 필요합니다"
+    assert "가져오기를 마쳤지만" in notice.body and "reconnect the inventory API" in notice.body
     detail = client.get(f"/inventory/imports/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Agents not read (inventory API)" in detail.content.decode()
     assert ImportRun.objects.get(pk=run.pk).warning_count == run.warning_count
