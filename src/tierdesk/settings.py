@@ -568,6 +568,10 @@ TIERDESK_SYNC_CA_BUNDLE = os.environ.get("TIERDESK_SYNC_CA_BUNDLE", "").strip()
 TIERDESK_SYNC_MAX_RETRIES = _env_int("TIERDESK_SYNC_MAX_RETRIES", 5)
 TIERDESK_SYNC_MAX_WAIT_SECONDS = _env_int("TIERDESK_SYNC_MAX_WAIT_SECONDS", 120)
 TIERDESK_SYNC_TIMEOUT_SECONDS = _env_int("TIERDESK_SYNC_TIMEOUT_SECONDS", 60)
+# The inventory API (agents) on an admin's delegated connection (importers/delegated.py):
+# its MSAL token cache is stored encrypted with a key derived from TOKEN_KEY, else from
+# SECRET_KEY (changing the one in use means connecting again).
+TIERDESK_SYNC_TOKEN_KEY = os.environ.get("TIERDESK_SYNC_TOKEN_KEY", "")
 
 # --- E-mail intake from a mailbox (issue 14; desk/imap_poll.py, docs/production.md) -----
 # Unset TIERDESK_IMAP_HOST: no polling. SECURITY ssl (993) | starttls (143) | none (tests

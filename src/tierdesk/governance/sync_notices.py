@@ -17,20 +17,34 @@ from tierdesk.notify.choices import Channel
 from tierdesk.notify.services import notification_enqueue
 
 
-def sync_failed_notify_admins(sender: Any, *, run: ImportRun, reason: str, **kwargs: Any) -> int:
-    """E-mail every active admin with an address, in their language, once per run."""
+def sync_failed_notify_admins(
+    sender: Any, *, run: ImportRun, reason: str, partial: bool = False, **kwargs: Any
+) -> int:
+    """E-mail every active admin with an address, in their language, once per run.
+    `partial`: the run imported, but a part of it (agents) could not be read."""
     link = settings.TIERDESK_BASE_URL + reverse("inventory:import-detail", args=[run.pk])
     queued = 0
     for admin in User.objects.filter(is_superuser=True, is_active=True).order_by("pk"):
         if not admin.email:
             continue
         with translation.override(admin.preferred_language or settings.LANGUAGE_CODE):
-            subject = _("The inventory sync from the tenant failed")
-            body = _("The sync started %(when)s wrote nothing: %(reason)s\n\nThe run: %(link)s") % {
+            words = {
                 "when": run.started_at.isoformat(timespec="minutes"),
                 "reason": reason,
                 "link": link,
             }
+            if partial:
+                subject = _("The inventory sync from the tenant needs attention")
+                body = (
+                    _("The sync started %(when)s imported, but %(reason)s\n\nThe run: %(link)s")
+                    % words
+                )
+            else:
+                subject = _("The inventory sync from the tenant failed")
+                body = (
+                    _("The sync started %(when)s wrote nothing: %(reason)s\n\nThe run: %(link)s")
+                    % words
+                )
         _n, created = notification_enqueue(
             key=f"inventory-sync:{run.pk}:{admin.pk}:{Channel.EMAIL}",
             channel=Channel.EMAIL,

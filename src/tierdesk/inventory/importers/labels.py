@@ -43,6 +43,7 @@ COUNT_LABELS: dict[str, Any] = {
     "sync_retries": _("Requests repeated after throttling (live sync)"),
     "sync_tokens_renewed": _("Expired tokens renewed (live sync)"),
     "sync_gone": _("Apps or flows deleted while the sync read them (live sync)"),
+    "sync_inventory_requests": _("Inventory API requests for agents (live sync)"),
 }
 # Shown in this order; anything else after them, by code.
 COUNT_ORDER = tuple(COUNT_LABELS)
@@ -54,6 +55,7 @@ WARNING_LABELS: dict[str, Any] = {
     "legacy_encoding": _("Legacy encoding"),
     "system_owner": _("Owner is the platform, not a person"),
     "value_ignored": _("Value left out"),
+    "inventory_api": _("Agents not read (inventory API)"),
 }
 
 

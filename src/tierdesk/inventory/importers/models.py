@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ColumnMapping", "ImportRun", "ImportRunStatus"]
+__all__ = ["ColumnMapping", "ImportRun", "ImportRunStatus", "InventoryApiConnection"]
 
 
 class ImportRunStatus(models.TextChoices):
@@ -95,3 +95,30 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InventoryApiConnection(models.Model):
+    """The admin's delegated connection to the Power Platform inventory API (which refuses
+    app-only tokens): at most one row. `token_cache` is MSAL's serialized token cache
+    (refresh token included), encrypted with Fernet (`importers.delegated`); it is never
+    shown, never logged, and removed with the row by "Disconnect"."""
+
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("connected by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    connected_at = models.DateTimeField(_("connected"))
+    account_upn = models.CharField(_("account"), max_length=320, blank=True, default="")
+    token_cache = models.BinaryField(_("token cache (encrypted)"), editable=False)
+    updated_at = models.DateTimeField(_("token cache updated"))
+
+    class Meta:
+        verbose_name = _("inventory API connection")
+        verbose_name_plural = _("inventory API connections")
+
+    def __str__(self) -> str:
+        return self.account_upn or str(self.pk)

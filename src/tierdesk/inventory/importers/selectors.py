@@ -32,3 +32,9 @@ def can_sync(user: Any) -> bool:
     """A live sync from the tenant replaces the inventory like an import: admins only (the
     command line and the daily job run as the machine)."""
     return Role.ADMIN in roles_of(user)
+
+
+def can_connect_inventory_api(user: Any) -> bool:
+    """Connecting (or disconnecting) the inventory API on an admin's delegated sign-in
+    decides what every sync reads as that account: admins only."""
+    return Role.ADMIN in roles_of(user)

@@ -64,8 +64,11 @@ def import_run_execute(
     source: str | None = None,
     progress: Callable[[str, int], None] | None = None,
     run: ImportRun | None = None,
+    reader: formats.Format | None = None,
 ) -> ImportRun:
-    """Detect (or take) the format, import all-or-nothing, record the run.
+    """Detect (or take) the format, import all-or-nothing, record the run. `reader`: how
+    to read the files when it is not the named format's own way (the live sync's folder
+    mixes admin API pages and inventory API answers: `sync.SyncPages`).
 
     The run is recorded as `running` first (`import_run_begin`, unless the caller already
     did), then completed: in the import's own transaction when it writes (the run and the
@@ -106,7 +109,9 @@ def import_run_execute(
         finish=lambda result: _finish(run, result, dry_run, started),
     )
     try:
-        result = run_import(name, paths, options, actor_id=actor.pk if actor else None)
+        result = run_import(
+            name, paths, options, actor_id=actor.pk if actor else None, reader=reader
+        )
     except BaseException:
         ImportRun.objects.filter(pk=run.pk, status=ImportRunStatus.RUNNING).update(
             status=ImportRunStatus.INTERRUPTED, finished_at=clock.now()

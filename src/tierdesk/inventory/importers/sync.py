@@ -48,12 +48,16 @@ API JSON: the sync IS an import of the same pages (the tests compare both). Noth
 written unless every page was read; a failure leaves a rejected run that says what went
 wrong and a notice to every admin through the notify outbox.
 
-Agents and usage are not read. Agents are only in the Power Platform inventory API
-(`POST https://api.powerplatform.com/resourcequery/resources/query`), which Microsoft
-documents as accepting delegated user tokens only: app-only tokens of a service principal
-are refused with 403 (learn.microsoft.com, power-platform/admin/inventory-api,
-"Authentication"). They come from the inventory query, the CoE kit or the data export as
-files."""
+Agents (Copilot Studio) are only in the Power Platform inventory API (`POST
+https://api.powerplatform.com/resourcequery/resources/query`), which Microsoft documents as
+accepting delegated user tokens only: app-only tokens of a service principal are refused
+with 403 (learn.microsoft.com, power-platform/admin/inventory-api, "Authentication"). When
+an admin has connected it ("Connect the inventory API", `importers.delegated`), the sync
+also reads the agents there, as that account, and the same engine run imports them (the
+inventory query format); when it is not connected, agents are not read (nothing about them
+changes); when the connection fails (a refused refresh token), the environments, apps and
+flows still import and the run and the admins' notice say "reconnect the inventory API".
+Usage is not read: it comes from the CoE kit or the data export as files."""
 
 from __future__ import annotations
 
@@ -65,7 +69,7 @@ import shutil
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +83,9 @@ from django.utils.translation import gettext as _
 from tierdesk.accounts.models import User
 from tierdesk.common import clock
 from tierdesk.common.permissions import require
+from tierdesk.inventory.importers.base import Issues
+from tierdesk.inventory.importers.formats import AdminApiFormat, InventoryQueryFormat, Item
+from tierdesk.inventory.importers.formats.common import SourceFile
 from tierdesk.inventory.importers.models import ImportRun, ImportRunStatus
 from tierdesk.inventory.importers.runs import effective_status
 from tierdesk.inventory.importers.selectors import can_sync
@@ -101,6 +108,7 @@ POWERAPPS_SCOPE = "https://service.powerapps.com/.default"
 FLOW_SCOPE = "https://service.flow.microsoft.com/.default"
 RETRY_STATUSES = frozenset({429, 503})
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
+INVENTORY_FOLDER = "inventory-api"  # the inventory API's answers (agents), when connected
 
 
 class SyncError(Exception):
@@ -179,42 +187,54 @@ class _Session(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
+def confidential_app(
+    config: SyncConfig,
+    session: requests.Session,
+    token_cache: msal.TokenCache | None = None,
+) -> msal.ConfidentialClientApplication:
+    """MSAL's confidential client for the app registration of TIERDESK_SYNC_* (a client
+    secret or a certificate); `token_cache` keeps a delegated connection's tokens
+    (`importers.delegated`). Raises SyncError when the authority cannot be used."""
+    credential: Any
+    if config.client_secret:
+        credential = config.client_secret
+    else:
+        try:
+            key = Path(config.certificate_path).read_text()
+        except OSError as exc:
+            raise SyncError(
+                _("the certificate file %(path)s cannot be read (%(error)s)")
+                % {"path": config.certificate_path, "error": exc.strerror or exc}
+            ) from exc
+        credential = {"private_key": key, "thumbprint": config.certificate_thumbprint}
+    custom = config.authority.rstrip("/") != DEFAULT_AUTHORITY
+    try:
+        return msal.ConfidentialClientApplication(
+            config.client_id,
+            client_credential=credential,
+            authority=f"{config.authority.rstrip('/')}/{config.tenant_id}",
+            http_client=session,
+            timeout=config.timeout,
+            token_cache=token_cache,
+            # Microsoft's instance discovery lives on login.microsoftonline.com; an
+            # overridden authority (a sovereign cloud, the tests) is trusted as given.
+            instance_discovery=False if custom else None,
+        )
+    except (ValueError, requests.RequestException) as exc:
+        raise SyncError(
+            _("the sign-in service %(authority)s did not answer as expected (%(error)s)")
+            % {"authority": config.authority, "error": exc},
+            config.authority,
+        ) from exc
+
+
 class Tokens:
     """Access tokens for the service principal, through MSAL (which caches them until
     they expire)."""
 
     def __init__(self, config: SyncConfig, session: requests.Session) -> None:
         self.session = session
-        credential: Any
-        if config.client_secret:
-            credential = config.client_secret
-        else:
-            try:
-                key = Path(config.certificate_path).read_text()
-            except OSError as exc:
-                raise SyncError(
-                    _("the certificate file %(path)s cannot be read (%(error)s)")
-                    % {"path": config.certificate_path, "error": exc.strerror or exc}
-                ) from exc
-            credential = {"private_key": key, "thumbprint": config.certificate_thumbprint}
-        custom = config.authority.rstrip("/") != DEFAULT_AUTHORITY
-        try:
-            self.app = msal.ConfidentialClientApplication(
-                config.client_id,
-                client_credential=credential,
-                authority=f"{config.authority.rstrip('/')}/{config.tenant_id}",
-                http_client=session,
-                timeout=config.timeout,
-                # Microsoft's instance discovery lives on login.microsoftonline.com; an
-                # overridden authority (a sovereign cloud, the tests) is trusted as given.
-                instance_discovery=False if custom else None,
-            )
-        except (ValueError, requests.RequestException) as exc:
-            raise SyncError(
-                _("the sign-in service %(authority)s did not answer as expected (%(error)s)")
-                % {"authority": config.authority, "error": exc},
-                config.authority,
-            ) from exc
+        self.app = confidential_app(config, session)
 
     def get(self, scope: str) -> str:
         try:
@@ -292,21 +312,28 @@ class AdminApi:
     def get(self, url: str, scope: str, *, gone_ok: bool = False) -> dict[str, Any]:
         """One page. `gone_ok`: a 404 is an empty page (the object was deleted after the
         list that named it was read)."""
+        page = self.fetch(url, scope, gone_ok=gone_ok)
+        if not isinstance(page, dict) or not isinstance(page.get("value"), list):
+            raise SyncError(_("the admin API answered without a list of values"), url)
+        return page
+
+    def fetch(self, url: str, scope: str, *, body: Any = None, gone_ok: bool = False) -> Any:
+        """One answer, as JSON: a GET, or a POST of `body` (JSON) when one is given."""
         renewed = False
         attempt = 0
         while True:
             token = self.tokens.get(scope)
             self.requests += 1
+            headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
             try:
-                reply = self.session.get(
-                    url,
-                    headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-                    timeout=self.config.timeout,
-                )
+                if body is None:
+                    reply = self.session.get(url, headers=headers, timeout=self.config.timeout)
+                else:
+                    reply = self.session.post(
+                        url, headers=headers, json=body, timeout=self.config.timeout
+                    )
             except requests.RequestException as exc:
-                raise SyncError(
-                    _("the admin API cannot be reached (%(error)s)") % {"error": exc}, url
-                ) from exc
+                raise SyncError(self._unreachable(exc), url) from exc
             if reply.status_code == 401 and not renewed:
                 renewed = True
                 self.renewed += 1
@@ -325,14 +352,14 @@ class AdminApi:
             if reply.status_code != 200:
                 raise SyncError(self._refusal(reply), url)
             try:
-                page = reply.json()
+                return reply.json()
             except ValueError as exc:
                 raise SyncError(
                     _("the admin API answered with something that is not JSON"), url
                 ) from exc
-            if not isinstance(page, dict) or not isinstance(page.get("value"), list):
-                raise SyncError(_("the admin API answered without a list of values"), url)
-            return page
+
+    def _unreachable(self, exc: Exception) -> str:
+        return _("the admin API cannot be reached (%(error)s)") % {"error": exc}
 
     def _refusal(self, reply: requests.Response) -> str:
         detail = ""
@@ -499,6 +526,26 @@ def pull(
     return api
 
 
+class SyncPages(AdminApiFormat):
+    """How the sync's folder is read, in one engine run: the admin API pages as admin API
+    JSON, and the inventory API's answers (folder `inventory-api/`, agents) as the
+    inventory query format. Named `admin_api` like the pages it mostly holds: what the
+    sync writes (environment roles, events) keeps the source it always had."""
+
+    inventory = InventoryQueryFormat()
+
+    def read(
+        self, source: SourceFile, issues: Issues, options: Mapping[str, Any]
+    ) -> Iterator[Item]:
+        if source.path.parent.name == INVENTORY_FOLDER:
+            yield from self.inventory.read(source, issues, options)
+        else:
+            yield from super().read(source, issues, options)
+
+
+SYNC_PAGES = SyncPages()
+
+
 # ------------------------------------------------------------------------ runs
 
 
@@ -559,6 +606,27 @@ def sync_execute(
             api = pull(config, folder, progress=fetched, sleep=sleep)
         except SyncError as error:
             return _fail(current, started, error)
+        # Agents, from the inventory API on the admin's delegated connection: when it is
+        # not connected they are simply not read; when it fails (a refused refresh token:
+        # "reconnect") the apps and flows still import and the run says why agents did not.
+        from tierdesk.inventory.importers.delegated import pull_agents
+
+        read = {"pages": sum(1 for _p in folder.iterdir())}
+
+        def fetched_agents() -> None:
+            read["pages"] += 1
+            fetched(read["pages"])
+
+        agents_problem: SyncError | None = None
+        agents = None
+        try:
+            agents = pull_agents(
+                config, folder / INVENTORY_FOLDER, progress=fetched_agents, sleep=sleep
+            )
+        except SyncError as error:
+            agents_problem = error
+            shutil.rmtree(folder / INVENTORY_FOLDER, ignore_errors=True)
+            log.warning("sync: agents not read: %s", error.message)
         current = import_run_execute(
             paths=[folder],
             actor=actor,
@@ -567,20 +635,46 @@ def sync_execute(
             source=SOURCE,
             progress=progress,
             run=current,
+            reader=SYNC_PAGES,
         )
         counts = dict(current.counts)
         counts.update(
             {
                 "sync_requests": api.requests,
-                "sync_retries": api.retries,
-                "sync_tokens_renewed": api.renewed,
+                "sync_retries": api.retries + (agents.retries if agents else 0),
+                "sync_tokens_renewed": api.renewed + (agents.renewed if agents else 0),
                 "sync_gone": api.gone,
             }
         )
-        ImportRun.objects.filter(pk=current.pk).update(counts=counts)
+        if agents is not None:
+            counts["sync_inventory_requests"] = agents.requests
+        update: dict[str, Any] = {"counts": counts}
+        if agents_problem is not None:
+            current.warnings = [
+                *current.warnings,
+                {
+                    "code": "inventory_api",
+                    "file": agents_problem.where[:300],
+                    "row": None,
+                    "column": "",
+                    "value": "",
+                    "message": _("agents were not read: %(reason)s")
+                    % {"reason": agents_problem.message},
+                    "count": None,
+                },
+            ]
+            current.warning_count += 1
+            update.update(warnings=current.warnings, warning_count=current.warning_count)
+        ImportRun.objects.filter(pk=current.pk).update(**update)
         current.counts = counts
         if current.status == ImportRunStatus.REJECTED:
             _notify_admins(current, _("the pages read did not import (see the run's problems)"))
+        elif agents_problem is not None:
+            _notify_admins(
+                current,
+                _("agents were not read: %(reason)s") % {"reason": agents_problem.message},
+                partial=True,
+            )
         return current
     except BaseException:
         ImportRun.objects.filter(pk=current.pk, status=ImportRunStatus.RUNNING).update(
@@ -612,9 +706,10 @@ def _fail(run: ImportRun, started: float, error: SyncError, *, notify: bool = Tr
     return run
 
 
-def _notify_admins(run: ImportRun, reason: str) -> None:
-    """Every admin hears of it (governance connects the notify outbox to the signal)."""
-    sync_failed.send(sender=ImportRun, run=run, reason=reason)
+def _notify_admins(run: ImportRun, reason: str, *, partial: bool = False) -> None:
+    """Every admin hears of it (governance connects the notify outbox to the signal).
+    `partial`: the run imported, but a part of it (agents) could not be read."""
+    sync_failed.send(sender=ImportRun, run=run, reason=reason, partial=partial)
 
 
 def sync_daily() -> str:

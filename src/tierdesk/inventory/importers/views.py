@@ -26,6 +26,13 @@ from tierdesk.inventory.importers.background import (
     import_run_in_background,
     sync_run_in_background,
 )
+from tierdesk.inventory.importers.delegated import (
+    ConnectError,
+    inventory_api_connect_begin,
+    inventory_api_connect_finish,
+    inventory_api_connection,
+    inventory_api_disconnect,
+)
 from tierdesk.inventory.importers.labels import (
     counts_in_words,
     duration_text,
@@ -126,10 +133,20 @@ class ImportListView(RoleRequiredMixin, View):
     allowed_roles = ADMIN_ONLY
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        page = Paginator(import_runs(), 50).get_page(request.GET.get("page"))
-        rows = [run_view(run) for run in page.object_list]
-        context = {"page": page, "rows": rows, "query": "", "sync_configured": sync_config()}
-        return render(request, "inventory/imports/import_list.html", context)
+        return import_list_page(request)
+
+
+def import_list_page(request: HttpRequest, status: int = 200) -> HttpResponse:
+    page = Paginator(import_runs(), 50).get_page(request.GET.get("page"))
+    rows = [run_view(run) for run in page.object_list]
+    context = {
+        "page": page,
+        "rows": rows,
+        "query": "",
+        "sync_configured": sync_config(),
+        "inventory_api": inventory_api_connection(),
+    }
+    return render(request, "inventory/imports/import_list.html", context, status=status)
 
 
 class ImportDetailView(RoleRequiredMixin, View):
@@ -244,6 +261,82 @@ class SyncNowView(RoleRequiredMixin, View):
         else:
             sync_execute(run=run, actor=user, interface="web")
         return HttpResponseRedirect(reverse("inventory:import-detail", args=[run.pk]))
+
+
+# The MSAL auth code flow (state, nonce, PKCE verifier) between "Connect" and the callback:
+# kept in the admin's server-side session, used once.
+INVENTORY_API_FLOW = "tierdesk.inventory_api_flow"
+
+
+class InventoryApiConnectView(RoleRequiredMixin, View):
+    """ "Connect the inventory API": send the admin to Entra ID's sign-in (authorization
+    code + PKCE); the service decides who may (`selectors.can_connect_inventory_api`).
+    Without the sync configured there is nothing to connect with: 400, saying so."""
+
+    allowed_roles = ADMIN_ONLY
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        assert isinstance(user, User)
+        try:
+            flow = inventory_api_connect_begin(actor=user)
+        except ConnectError as error:
+            messages.error(
+                request,
+                _("The inventory API cannot be connected: %(reason)s") % {"reason": error},
+            )
+            if sync_config() is None:
+                return import_list_page(request, status=400)
+            return HttpResponseRedirect(reverse("inventory:import-list"))
+        request.session[INVENTORY_API_FLOW] = flow
+        return HttpResponseRedirect(flow["auth_uri"])
+
+
+class InventoryApiCallbackView(RoleRequiredMixin, View):
+    """Where Entra ID sends the admin back (GET with `code` and `state`, or an `error`):
+    the service redeems the code against the flow this browser started."""
+
+    allowed_roles = ADMIN_ONLY
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        assert isinstance(user, User)
+        flow = request.session.pop(INVENTORY_API_FLOW, None)
+        try:
+            row = inventory_api_connect_finish(actor=user, flow=flow, answer=request.GET.dict())
+        except ConnectError as error:
+            messages.error(
+                request,
+                _("The inventory API was not connected: %(reason)s") % {"reason": error},
+            )
+        else:
+            messages.success(
+                request,
+                _("The inventory API is connected as %(account)s: the next sync reads agents too.")
+                % {"account": row.account_upn or "?"},
+            )
+        return HttpResponseRedirect(reverse("inventory:import-list"))
+
+
+class InventoryApiDisconnectView(RoleRequiredMixin, View):
+    """ "Disconnect": forget the connection and its tokens; later syncs read no agents."""
+
+    allowed_roles = ADMIN_ONLY
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        assert isinstance(user, User)
+        if inventory_api_disconnect(actor=user):
+            messages.success(
+                request,
+                _(
+                    "The inventory API is disconnected: its tokens are deleted and syncs no "
+                    "longer read agents."
+                ),
+            )
+        else:
+            messages.info(request, _("The inventory API was not connected."))
+        return HttpResponseRedirect(reverse("inventory:import-list"))
 
 
 # ------------------------------------------------------------------ column mappings

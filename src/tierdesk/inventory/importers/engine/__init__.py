@@ -52,10 +52,15 @@ __all__ = [
 
 
 def run_import(
-    fmt_name: str, paths: Sequence[Path], options: Options, actor_id: int | None = None
+    fmt_name: str,
+    paths: Sequence[Path],
+    options: Options,
+    actor_id: int | None = None,
+    reader: fm.Format | None = None,
 ) -> Result:
-    """Validate, then (when valid) write in one transaction. Never writes when invalid."""
-    fmt = fm.FORMATS[fmt_name]
+    """Validate, then (when valid) write in one transaction. Never writes when invalid.
+    `reader` reads the files instead of the format's own (same name)."""
+    fmt = reader or fm.FORMATS[fmt_name]
     result = Result(format=fmt_name)
     with tempfile.TemporaryFile(prefix="tierdesk-usage-") as spill:
         started = time.monotonic()

@@ -101,10 +101,17 @@ class PeopleSteps(WriterBase):
                 upn = (self.got.principals[oid].get("upn") or "").strip().lower()
                 name = name or self.got.principals[oid].get("name")
             info = {"upn": upn, "oid": oid, "name": name or "", "kind": str(kind)}
-            if upn:
-                wanted.setdefault(("upn", upn), info)
-            if oid:
-                wanted.setdefault(("oid", oid), info)
+            for key in (("upn", upn), ("oid", oid)):
+                if not key[1]:
+                    continue
+                known = wanted.setdefault(key, info)
+                if known is not info:
+                    # One person met twice in one import (an agent's maker by object id
+                    # only, then a sharing row with the UPN): the blanks are filled, so
+                    # both keys create or find the same account.
+                    for part in ("upn", "oid", "name"):
+                        if not known[part] and info[part]:
+                            known[part] = info[part]
 
         for _key, rec, _loc, _day in self.got.records():
             if rec.get("owner") or rec.get("owner_oid"):

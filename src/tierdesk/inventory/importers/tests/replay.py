@@ -1,7 +1,13 @@
 """A real HTTPS server on 127.0.0.1 for the sync tests: it replays recorded admin API pages
 (tests/samples/sync/, `routes.json`: path and `$skiptoken` → file) at their real paths
 and is the Entra ID authority MSAL talks to (tenant discovery document and token
-endpoint, client credentials only).
+endpoint: client credentials; and, for the delegated connection to the inventory API, the
+authorize endpoint, which signs the one test user in at once and redirects back with a
+code and the state, the authorization-code grant with its PKCE check (S256) and the
+refresh-token grant, in the shapes Entra ID answers them: access, refresh and id token,
+client_info). The inventory API (`POST /resourcequery/resources/query`) answers delegated
+tokens only — an app-only token gets 403, as Microsoft documents — with the recorded
+answers of `routes.json`'s "queries" (Options.SkipToken → file).
 
 What it can be told to do: throttle one route once (429 + Retry-After), expire the token
 in use on one route once (401 + WWW-Authenticate), and record every request it served.
@@ -10,7 +16,9 @@ https authorities); the client trusts it through TIERDESK_SYNC_CA_BUNDLE."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import itertools
 import json
 import ssl
@@ -76,10 +84,35 @@ class Replay:
     tokens_issued: list[tuple[str, str]] = field(default_factory=list)  # (token, scope)
     expired: set[str] = field(default_factory=set)
     base: str = ""
+    # the delegated sign-in (one user), its codes, tokens and the inventory API
+    user_upn: str = "pp-admin@fabrikam.example"
+    user_oid: str = "11111111-2222-4333-8444-5555555555ad"
+    access_lifetime: int = 3599  # seconds an access token lives (MSAL refreshes < 5 min)
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    refresh_tokens: set[str] = field(default_factory=set)
+    revoked: set[str] = field(default_factory=set)
+    delegated: set[str] = field(default_factory=set)  # access tokens of the signed-in user
+    grants: list[str] = field(default_factory=list)  # grant types served at the token endpoint
+    queries: list[dict[str, Any]] = field(default_factory=list)  # bodies POSTed to the query
+    throttle_queries: set[str] = field(default_factory=set)  # SkipTokens answered 429 once
 
     def routes(self) -> dict[str, str]:
         data = json.loads((self.samples / "routes.json").read_text(encoding="utf-8"))
         return {f"{p['path']}|{p['skiptoken'] or ''}": p["file"] for p in data["pages"]}
+
+    def query_routes(self) -> dict[str, str]:
+        data = json.loads((self.samples / "routes.json").read_text(encoding="utf-8"))
+        return {q["skiptoken"] or "": q["file"] for q in data.get("queries", [])}
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unsigned_jwt(claims: dict[str, Any]) -> str:
+    """An id token's shape (MSAL reads its claims; it does not check a signature)."""
+    header = _b64(json.dumps({"typ": "JWT", "alg": "RS256", "kid": "replay"}).encode())
+    return f"{header}.{_b64(json.dumps(claims).encode())}.{_b64(b'not-signed')}"
 
 
 def start(replay: Replay, folder: Path) -> tuple[ThreadingHTTPServer, Path]:
@@ -127,11 +160,15 @@ def start(replay: Replay, folder: Path) -> tuple[ThreadingHTTPServer, Path]:
                         "tenant_region_scope": "AS",
                     },
                 )
+            if path == f"/{replay.tenant}/oauth2/v2.0/authorize":
+                return self.authorize(query)
             auth = self.headers.get("Authorization", "")
             token = auth.removeprefix("Bearer ").strip()
             issued = {t for t, _s in replay.tokens_issued}
             if not auth.startswith("Bearer ") or token not in issued:
                 return self.reply(401, {"error": {"code": "InvalidAuthenticationToken"}})
+            if token in replay.delegated:  # the admin APIs are read with app-only tokens here
+                return self.reply(403, {"error": {"code": "Forbidden"}})
             if token in replay.expired:
                 return self.reply(
                     401,
@@ -158,13 +195,90 @@ def start(replay: Replay, folder: Path) -> tuple[ThreadingHTTPServer, Path]:
             text = (replay.samples / routes[key]).read_text(encoding="utf-8")
             return self.reply(200, json.loads(text.replace("{base}", replay.base)))
 
+        def authorize(self, query: dict[str, list[str]]) -> None:
+            """Entra ID's authorize endpoint: the user is signed in (and consents) at once;
+            back to the redirect URI with a code and the state."""
+            one = {k: v[0] for k, v in query.items()}
+            wanted = set(one.get("scope", "").split())
+            if (
+                one.get("client_id") != replay.client_id
+                or one.get("response_type") != "code"
+                or one.get("code_challenge_method") != "S256"
+                or not one.get("code_challenge")
+                or not one.get("state")
+                or not one.get("redirect_uri")
+                or "offline_access" not in wanted
+            ):
+                return self.reply(400, {"error": "invalid_request", "query": one})
+            code = f"code-{next(counter)}"
+            with lock:
+                replay.codes[code] = one
+            back = (
+                one["redirect_uri"]
+                + "?"
+                + urllib.parse.urlencode(
+                    {"code": code, "state": one["state"], "session_state": "replay"}
+                )
+            )
+            self.send_response(302)
+            self.send_header("Location", back)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            with lock:
+                replay.log.append(("GET", urllib.parse.urlsplit(self.path).path, 302))
+
+        def user_tokens(self, form: dict[str, list[str]], nonce: str | None) -> None:
+            n = next(counter)
+            access, refresh = f"dtok-{n}", f"rt-{n}"
+            scope = (form.get("scope") or [""])[0]
+            with lock:
+                replay.tokens_issued.append((access, scope))
+                replay.delegated.add(access)
+                replay.refresh_tokens.add(refresh)
+            now = int(dt.datetime.now(dt.UTC).timestamp())
+            claims: dict[str, Any] = {
+                "iss": f"{replay.base}/{replay.tenant}/v2.0",
+                "aud": replay.client_id,
+                "sub": f"sub-{replay.user_oid}",
+                "oid": replay.user_oid,
+                "tid": replay.tenant,
+                "preferred_username": replay.user_upn,
+                "name": "Power Platform admin",
+                "iat": now,
+                "nbf": now,
+                "exp": now + 3600,
+            }
+            if nonce:
+                claims["nonce"] = nonce
+            client_info = _b64(json.dumps({"uid": replay.user_oid, "utid": replay.tenant}).encode())
+            return self.reply(
+                200,
+                {
+                    "token_type": "Bearer",
+                    "scope": "https://api.powerplatform.com/.default",
+                    "expires_in": replay.access_lifetime,
+                    "ext_expires_in": replay.access_lifetime,
+                    "access_token": access,
+                    "refresh_token": refresh,
+                    "id_token": _unsigned_jwt(claims),
+                    "client_info": client_info,
+                },
+            )
+
         def do_POST(self) -> None:
-            path = urllib.parse.urlsplit(self.path).path
+            parts = urllib.parse.urlsplit(self.path)
+            path = parts.path
             length = int(self.headers.get("Content-Length") or 0)
-            form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+            raw = self.rfile.read(length).decode()
+            if path == "/resourcequery/resources/query":
+                return self.inventory_query(parts, raw)
+            form = urllib.parse.parse_qs(raw)
             if path != f"/{replay.tenant}/oauth2/v2.0/token":
                 return self.reply(404, {"error": "not_found"})
-            if form.get("grant_type") != ["client_credentials"]:
+            grant = (form.get("grant_type") or [""])[0]
+            with lock:
+                replay.grants.append(grant)
+            if grant not in {"client_credentials", "authorization_code", "refresh_token"}:
                 return self.reply(400, {"error": "unsupported_grant_type"})
             if form.get("client_id") != [replay.client_id] or form.get("client_secret") != [
                 replay.client_secret
@@ -176,6 +290,41 @@ def start(replay: Replay, folder: Path) -> tuple[ThreadingHTTPServer, Path]:
                         "error_description": "AADSTS7000215: Invalid client secret provided.",
                     },
                 )
+            if grant == "authorization_code":
+                code = (form.get("code") or [""])[0]
+                with lock:
+                    asked = replay.codes.pop(code, None)  # a code is used once
+                verifier = (form.get("code_verifier") or [""])[0]
+                challenge = _b64(hashlib.sha256(verifier.encode()).digest())
+                if (
+                    asked is None
+                    or form.get("redirect_uri") != [asked["redirect_uri"]]
+                    or challenge != asked["code_challenge"]
+                ):
+                    return self.reply(
+                        400,
+                        {
+                            "error": "invalid_grant",
+                            "error_description": "AADSTS70008: The provided authorization "
+                            "code is invalid or has expired.",
+                        },
+                    )
+                return self.user_tokens(form, asked.get("nonce"))
+            if grant == "refresh_token":
+                refresh = (form.get("refresh_token") or [""])[0]
+                if refresh not in replay.refresh_tokens or refresh in replay.revoked:
+                    return self.reply(
+                        400,
+                        {
+                            "error": "invalid_grant",
+                            "error_description": "AADSTS50173: The provided grant has expired "
+                            "due to it being revoked.",
+                            "suberror": "bad_token",
+                        },
+                    )
+                with lock:  # Entra ID rotates the refresh token
+                    replay.refresh_tokens.discard(refresh)
+                return self.user_tokens(form, None)
             scope = (form.get("scope") or [""])[0]
             token = f"tok-{next(counter)}"
             with lock:
@@ -183,6 +332,38 @@ def start(replay: Replay, folder: Path) -> tuple[ThreadingHTTPServer, Path]:
             return self.reply(
                 200, {"token_type": "Bearer", "expires_in": 3599, "access_token": token}
             )
+
+        def inventory_query(self, parts: urllib.parse.SplitResult, raw: str) -> None:
+            """The Power Platform inventory API: delegated tokens only."""
+            query = urllib.parse.parse_qs(parts.query)
+            auth = self.headers.get("Authorization", "")
+            token = auth.removeprefix("Bearer ").strip()
+            issued = {t for t, _s in replay.tokens_issued}
+            if not auth.startswith("Bearer ") or token not in issued:
+                return self.reply(401, {"error": {"code": "InvalidAuthenticationToken"}})
+            if token not in replay.delegated:
+                return self.reply(403, {"error": {"code": "Forbidden", "message": "app-only"}})
+            if token in replay.expired:
+                return self.reply(401, {"error": {"code": "ExpiredAuthenticationToken"}})
+            if query.get("api-version") != ["2024-10-01"]:
+                return self.reply(400, {"error": {"code": "InvalidApiVersion"}})
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return self.reply(400, {"error": {"code": "BadRequest"}})
+            with lock:
+                replay.queries.append(body)
+            if body.get("TableName") != "PowerPlatformResources" or not body.get("Clauses"):
+                return self.reply(400, {"error": {"code": "BadRequest"}})
+            skip = str((body.get("Options") or {}).get("SkipToken") or "")
+            routes = replay.query_routes()
+            if skip not in routes:
+                return self.reply(400, {"error": {"code": "InvalidSkipToken"}})
+            if skip in replay.throttle_queries:
+                replay.throttle_queries.discard(skip)
+                return self.reply(429, {"error": {"code": "TooManyRequests"}}, {"Retry-After": "1"})
+            text = (replay.samples / routes[skip]).read_text(encoding="utf-8")
+            return self.reply(200, json.loads(text))
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
