@@ -307,9 +307,7 @@ class InventoryApi(AdminApi):
             }
         return _("the inventory API answered %(status)d") % {"status": reply.status_code}
 
-    def pages(
-        self, url: str, scope: str, *, gone_ok: bool = False
-    ) -> Iterator[dict[str, Any]]:
+    def pages(self, url: str, scope: str, *, gone_ok: bool = False) -> Iterator[dict[str, Any]]:
         """Every answer of the agents query, following `skipToken`."""
         seen: set[str] = set()
         token: str | None = None
