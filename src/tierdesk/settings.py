@@ -586,6 +586,10 @@ TIERDESK_IMAP_PASSWORD = os.environ.get("TIERDESK_IMAP_PASSWORD", "")
 TIERDESK_IMAP_TENANT_ID = os.environ.get("TIERDESK_IMAP_TENANT_ID", "")
 TIERDESK_IMAP_CLIENT_ID = os.environ.get("TIERDESK_IMAP_CLIENT_ID", "")
 TIERDESK_IMAP_CLIENT_SECRET = os.environ.get("TIERDESK_IMAP_CLIENT_SECRET", "")
+# OAuth's Entra ID authority (default https://login.microsoftonline.com; the tests' local
+# token endpoint) and a CA file to trust for it (a TLS-inspecting proxy; the tests).
+TIERDESK_IMAP_AUTHORITY = os.environ.get("TIERDESK_IMAP_AUTHORITY", "").strip()
+TIERDESK_IMAP_CA_BUNDLE = os.environ.get("TIERDESK_IMAP_CA_BUNDLE", "").strip()
 TIERDESK_IMAP_FOLDER = os.environ.get("TIERDESK_IMAP_FOLDER", "INBOX")
 TIERDESK_IMAP_PROCESSED_FOLDER = os.environ.get("TIERDESK_IMAP_PROCESSED_FOLDER", "")
 TIERDESK_IMAP_BATCH = _env_int("TIERDESK_IMAP_BATCH", 50)

@@ -22,6 +22,12 @@ Protocols and formats, from their public sources:
   token for the scope https://outlook.office365.com/.default obtained by client
   credentials through MSAL for Python (`ConfidentialClientApplication.
   acquire_token_for_client`, AzureAD/microsoft-authentication-library-for-python).
+  A server that refuses the token answers the client's response with a continuation
+  carrying an error JSON (the shape of RFC 7628 §3.2.2, e.g. {"status":"401",…}); an
+  XOAUTH2 client answers it with an empty response (Google's "XOAUTH2 protocol" page;
+  OAUTHBEARER, RFC 7628 §3.2.3, answers a single ^A instead) and the server then fails
+  the command. The refused token is dropped from MSAL's cache, so the next poll asks
+  Entra ID for a new one instead of offering the refused one until it expires.
 - Other servers: LOGIN with a password, over TLS (IMAPS, port 993) or STARTTLS (RFC 2595).
 
 Settings (TIERDESK_IMAP_*, docs/production.md "E-mail intake from a mailbox")."""
@@ -31,6 +37,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import imaplib
+import json
 import logging
 import ssl
 import time
@@ -49,7 +56,7 @@ from tierdesk.desk.mailbox_models import MailboxMessage, MailOutcome
 log = logging.getLogger(__name__)
 
 EXCHANGE_SCOPE = "https://outlook.office365.com/.default"
-EXCHANGE_AUTHORITY = "https://login.microsoftonline.com/{tenant}"
+DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 SECURITY = ("ssl", "starttls", "none")
 AUTH = ("password", "oauth")
 POLL_LOCK = "desk:mail-poll"
@@ -79,6 +86,8 @@ class MailboxConfig:
     tenant_id: str = ""
     client_id: str = ""
     client_secret: str = field(default="", repr=False)
+    authority: str = DEFAULT_AUTHORITY
+    ca_bundle: str = ""
     folder: str = "INBOX"
     processed_folder: str = ""
     batch: int = 50
@@ -106,6 +115,8 @@ class MailboxConfig:
             tenant_id=settings.TIERDESK_IMAP_TENANT_ID,
             client_id=settings.TIERDESK_IMAP_CLIENT_ID,
             client_secret=settings.TIERDESK_IMAP_CLIENT_SECRET,
+            authority=getattr(settings, "TIERDESK_IMAP_AUTHORITY", "") or DEFAULT_AUTHORITY,
+            ca_bundle=getattr(settings, "TIERDESK_IMAP_CA_BUNDLE", ""),
             folder=settings.TIERDESK_IMAP_FOLDER,
             processed_folder=settings.TIERDESK_IMAP_PROCESSED_FOLDER,
             batch=settings.TIERDESK_IMAP_BATCH,
@@ -129,34 +140,91 @@ def xoauth2_base64(user: str, token: str) -> str:
     return base64.b64encode(xoauth2(user, token)).decode("ascii")
 
 
-_apps: dict[tuple[str, str], Any] = {}
+_apps: dict[tuple[str, str, str], Any] = {}
+
+
+def _session(verify: bool | str) -> Any:
+    """requests' Session verifying TLS against `verify` with each request (a Session's own
+    `verify` loses to REQUESTS_CA_BUNDLE from the environment; a per-request one wins)."""
+    import requests
+
+    class Session(requests.Session):
+        def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+            kwargs.setdefault("verify", verify)
+            return super().request(method, url, *args, **kwargs)
+
+    return Session()
+
+
+def _app_key(config: MailboxConfig) -> tuple[str, str, str]:
+    return (config.authority.rstrip("/"), config.tenant_id, config.client_id)
 
 
 def oauth_token(config: MailboxConfig) -> str:
     """An app-only access token for Exchange Online through MSAL (client credentials;
-    MSAL's in-memory cache reuses it until it nears expiry)."""
+    MSAL's in-memory cache reuses it until it nears expiry). Never logged."""
     import msal
+    import requests
 
     if not (config.tenant_id and config.client_id and config.client_secret):
         raise MailboxError(
             "OAuth needs TIERDESK_IMAP_TENANT_ID, TIERDESK_IMAP_CLIENT_ID and "
             "TIERDESK_IMAP_CLIENT_SECRET"
         )
-    key = (config.tenant_id, config.client_id)
-    app = _apps.get(key)
-    if app is None:
-        app = msal.ConfidentialClientApplication(
-            config.client_id,
-            authority=EXCHANGE_AUTHORITY.format(tenant=config.tenant_id),
-            client_credential=config.client_secret,
-        )
-        _apps[key] = app
-    result = app.acquire_token_for_client(scopes=[EXCHANGE_SCOPE])
+    key = _app_key(config)
+    authority = config.authority.rstrip("/")
+    try:
+        app = _apps.get(key)
+        if app is None:
+            session = _session(config.ca_bundle or True)
+            app = msal.ConfidentialClientApplication(
+                config.client_id,
+                authority=f"{authority}/{config.tenant_id}",
+                client_credential=config.client_secret,
+                http_client=session,
+                # Instance discovery lives on login.microsoftonline.com; another authority
+                # (a sovereign cloud, the tests' local one) is trusted as given.
+                instance_discovery=False if authority != DEFAULT_AUTHORITY else None,
+            )
+            _apps[key] = app
+        result = app.acquire_token_for_client(scopes=[EXCHANGE_SCOPE])
+    except (ValueError, OSError, requests.RequestException) as error:
+        raise MailboxError(f"Entra ID ({authority}) could not be asked: {error}"[:500]) from error
     token = result.get("access_token") if isinstance(result, dict) else None
     if not token:
         detail = result.get("error_description") or result.get("error") or "no token"
         raise MailboxError(f"Entra ID gave no token: {detail}"[:500])
     return str(token)
+
+
+def forget_token(config: MailboxConfig) -> None:
+    """Drop the cached token (and MSAL app): the next poll asks Entra ID afresh."""
+    _apps.pop(_app_key(config), None)
+
+
+class _XOAuth2:
+    """imaplib's authobject for AUTHENTICATE XOAUTH2: the client response to the first
+    (empty) challenge; to a later one — the server's error JSON after it refused the
+    token — an empty response, as XOAUTH2 expects (see the module's docstring)."""
+
+    def __init__(self, user: str, token: str) -> None:
+        self.response = xoauth2(user, token)
+        self.rounds = 0
+        self.error: dict[str, Any] = {}
+
+    def __call__(self, challenge: bytes) -> bytes:
+        self.rounds += 1
+        if self.rounds == 1:
+            return self.response
+        with contextlib.suppress(ValueError):
+            found = json.loads(challenge.decode("utf-8", "replace") or "{}")
+            if isinstance(found, dict):
+                self.error = found
+        return b""
+
+    def refusal(self) -> str:
+        status = str(self.error.get("status") or "").strip()
+        return f" (status {status})" if status else ""
 
 
 # ----------------------------------------------------------------------------- IMAP
@@ -202,13 +270,33 @@ def connect(config: MailboxConfig) -> imaplib.IMAP4:
             if config.security == "starttls":
                 conn.starttls(ssl_context=ssl.create_default_context())
         if config.auth == "oauth":
-            token = oauth_token(config)
-            conn.authenticate("XOAUTH2", lambda _challenge: xoauth2(config.user, token))
+            _sign_in_oauth(conn, config)
         else:
             conn.login(config.user, config.password)
     except (OSError, imaplib.IMAP4.error) as error:
         raise MailboxError(f"{config.host}:{config.port}: {error}"[:500]) from error
     return conn
+
+
+def _sign_in_oauth(conn: imaplib.IMAP4, config: MailboxConfig) -> None:
+    """AUTHENTICATE XOAUTH2 with a token from Entra ID. A refusal is said in words (the
+    server's status, never the token) and the token is forgotten for the next poll."""
+    try:
+        sasl = _XOAuth2(config.user, oauth_token(config))
+    except MailboxError:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
+            conn.logout()
+        raise
+    try:
+        conn.authenticate("XOAUTH2", sasl)
+    except imaplib.IMAP4.error as error:
+        forget_token(config)
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
+            conn.logout()
+        raise MailboxError(
+            f"{config.host}:{config.port}: the server refused the OAuth token for "
+            f"{config.user}{sasl.refusal()}: {error}"[:500]
+        ) from error
 
 
 def _ok(result: tuple[str, Any], what: str) -> Any:

@@ -3,6 +3,18 @@ installs it), run in the foreground with its own configuration under a temp dir 
 passwd-file of users, maildirs under the temp dir, listening on 127.0.0.1 on a free port,
 no TLS. Never the system's dovecot, never the internet.
 
+It also signs in with OAuth 2.0 the way Exchange Online does (SASL XOAUTH2 and
+OAUTHBEARER): dovecot 2.3's oauth2 passdb validates the bearer token locally as a JWT
+(`introspection_mode = local`, doc.dovecot.org 2.3 "Open Authentication v2.0 database",
+*Local validation*): its RS256 signature against the public key this module generates
+(a `fs:posix` dict, looked up as shared/<azp or "default">/<alg>/<kid>), `exp`/`nbf`/`iat`,
+the issuer (`issuers`: Entra ID's v1 issuer of the test tenant), the audience (`client_id`
+is matched against `aud`: Exchange Online's https://outlook.office365.com), and the
+token's `upn` must equal the XOAUTH2 `user=` (dovecot refuses "Username … did not match").
+Tests sign tokens with `Dovecot.oauth_key` (`entra.py` is the token endpoint).
+Dovecot 2.3.19's auth process crashes (signal 11) on a JWT whose claims hold an array, so
+the test tokens carry no `roles` array (Exchange's carry `"roles": ["IMAP.AccessAsApp"]`).
+
 Run as root, dovecot refuses to give mail processes uid 0: they run as the `dovecot` user
 (which owns the maildirs), and the login processes as `dovenull`, both made by the package.
 Run as anyone else, everything runs as that user."""
@@ -20,9 +32,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 DOVECOT = os.environ.get("TIERDESK_DOVECOT", "/usr/sbin/dovecot")
 PASSWORD = "mail-secret"
 USERS = 40
+# What the test dovecot accepts in an OAuth token (Exchange Online's values, a test tenant).
+OAUTH_TENANT = "72f988bf-0000-4000-8000-00000000d0c5"
+OAUTH_ISSUER = f"https://sts.windows.net/{OAUTH_TENANT}/"
+OAUTH_AUDIENCE = "https://outlook.office365.com"
+OAUTH_KID = "tierdesk-test-key-1"
 
 
 def _free_port() -> int:
@@ -38,6 +58,10 @@ class Dovecot:
     process: subprocess.Popen[bytes] | None = None
     next_user: int = 0
     users: list[str] = field(default_factory=list)
+    oauth_key: rsa.RSAPrivateKey = field(
+        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        repr=False,
+    )
 
     def user(self) -> str:
         """A mailbox user of its own for one test."""
@@ -98,6 +122,21 @@ def start() -> Dovecot:
         login_user = internal_user = pwd.getpwuid(uid).pw_name
     server = Dovecot(root=root, port=_free_port())
     server.users = [f"desk{n}@example.test" for n in range(1, USERS + 1)]
+    keys = root / "keys" / "default" / "RS256"
+    keys.mkdir(parents=True)
+    (keys / OAUTH_KID).write_bytes(
+        server.oauth_key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    (root / "oauth2.conf.ext").write_text(
+        f"""introspection_mode = local
+local_validation_key_dict = fs:posix:prefix={root}/keys/
+username_attribute = upn
+issuers = {OAUTH_ISSUER}
+client_id = {OAUTH_AUDIENCE}
+"""
+    )
     (root / "passwd").write_text("".join(f"{user}:{{PLAIN}}{PASSWORD}\n" for user in server.users))
     (root / "dovecot.conf").write_text(
         f"""base_dir = {root}/run
@@ -107,7 +146,8 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
+auth_failure_delay = 0
 default_login_user = {login_user}
 default_internal_user = {internal_user}
 mail_location = maildir:{mail}/%u
@@ -127,7 +167,13 @@ service anvil {{
   chroot =
 }}
 passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf.ext
+}}
+passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
 userdb {{

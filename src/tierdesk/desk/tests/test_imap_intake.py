@@ -1,12 +1,16 @@
 """E-mail intake from a mailbox, against a real IMAP server (dovecot, started here): a new
 mail files a ticket, a reply threads (by the subject tag, and by In-Reply-To alone),
-automatic replies and bounces are ignored, attachments keep the desk's limits, and a
-poller killed mid-batch loses nothing and files nothing twice."""
+automatic replies and bounces are ignored, attachments keep the desk's limits, a
+poller killed mid-batch loses nothing and files nothing twice, and the Exchange Online
+sign-in (an app-only token from an Entra ID token endpoint through MSAL, SASL XOAUTH2)
+is accepted or refused by dovecot's own OAuth 2.0 token validation."""
 
 from __future__ import annotations
 
 import base64
+import imaplib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -18,6 +22,8 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from conftest import Org
 from tierdesk.common.tests.databases import separate_database_url
@@ -33,7 +39,7 @@ from tierdesk.desk.imap_poll import (
 )
 from tierdesk.desk.mailbox_models import MailboxMessage, MailOutcome
 from tierdesk.desk.models import DeskSettings, Ticket
-from tierdesk.desk.tests import dovecot
+from tierdesk.desk.tests import dovecot, entra
 
 SKIP = os.environ.get("TIERDESK_SKIP_IMAP") == "1"
 pytestmark = pytest.mark.skipif(SKIP, reason="TIERDESK_SKIP_IMAP=1")
@@ -288,6 +294,174 @@ def test_no_mailbox_no_poll(settings: Any) -> None:
     settings.TIERDESK_IMAP_HOST = ""
     assert mail_poll_due() is None
     assert mail_poll().configured is False
+
+
+# ------------------------------------------------- Exchange Online's OAuth (XOAUTH2)
+
+
+@pytest.fixture
+def token_endpoint(server: dovecot.Dovecot, tmp_path: Path) -> Iterator[entra.Entra]:
+    """Entra ID's token endpoint for one mailbox of the test dovecot, signing with the key
+    dovecot validates with."""
+    running = entra.start(entra.Entra(key=server.oauth_key, mailbox=server.user()), tmp_path)
+    yield running
+    running.stop()
+
+
+def _oauth_settings(settings: Any, server: dovecot.Dovecot, endpoint: entra.Entra) -> None:
+    settings.TIERDESK_IMAP_HOST = "127.0.0.1"
+    settings.TIERDESK_IMAP_PORT = server.port
+    settings.TIERDESK_IMAP_SECURITY = "none"
+    settings.TIERDESK_IMAP_USER = endpoint.mailbox
+    settings.TIERDESK_IMAP_AUTH = "oauth"
+    settings.TIERDESK_IMAP_PASSWORD = ""
+    settings.TIERDESK_IMAP_TENANT_ID = endpoint.tenant
+    settings.TIERDESK_IMAP_CLIENT_ID = endpoint.client_id
+    settings.TIERDESK_IMAP_CLIENT_SECRET = endpoint.client_secret
+    settings.TIERDESK_IMAP_AUTHORITY = endpoint.base
+    settings.TIERDESK_IMAP_CA_BUNDLE = endpoint.ca_bundle
+    settings.TIERDESK_IMAP_PROCESSED_FOLDER = ""
+
+
+class _Everything(logging.Handler):
+    """Every log record of every logger, at every level (the suite runs without pytest's
+    logging plugin)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def all_logs() -> Iterator[_Everything]:
+    handler = _Everything()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def test_the_oauth_token_from_entra_id_signs_in_over_xoauth2_and_files_the_mail(
+    org: Org,
+    server: dovecot.Dovecot,
+    token_endpoint: entra.Entra,
+    settings: Any,
+    capsys: Any,
+    all_logs: _Everything,
+) -> None:
+    _oauth_settings(settings, server, token_endpoint)
+    user = token_endpoint.mailbox
+    server.deliver(user, mail("OAuth로 읽은 메일")[0])
+
+    call_command("mail-poll", "--once")
+
+    report = json.loads(capsys.readouterr().out)
+    assert (report["read"], report["tickets"]) == (1, 1)
+    assert Ticket.objects.get().subject == "OAuth로 읽은 메일"
+    assert server.count(user, "INBOX", "UNSEEN") == 0
+    # One token, asked of the token endpoint by MSAL (client credentials, Exchange's scope),
+    # accepted by dovecot's validation as the mailbox's; never written to a log.
+    (token,) = token_endpoint.issued
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert (claims["aud"], claims["upn"]) == ("https://outlook.office365.com", user)
+    assert all_logs.lines and not any(token in line for line in all_logs.lines)
+    # The next poll reuses MSAL's cached token.
+    server.deliver(user, mail("두 번째 메일")[0])
+    call_command("mail-poll", "--once")
+    assert Ticket.objects.count() == 2 and len(token_endpoint.issued) == 1
+
+
+@pytest.mark.parametrize(
+    ("mode", "why"), [("expired", "expired"), ("foreign", "signed with an unknown key")]
+)
+def test_a_refused_token_is_said_in_words_and_the_mail_waits_for_the_next_poll(
+    org: Org,
+    server: dovecot.Dovecot,
+    token_endpoint: entra.Entra,
+    settings: Any,
+    capsys: Any,
+    all_logs: _Everything,
+    mode: str,
+    why: str,
+) -> None:
+    _oauth_settings(settings, server, token_endpoint)
+    user = token_endpoint.mailbox
+    token_endpoint.mode = mode  # dovecot refuses it: "Token has expired" / bad signature
+    server.deliver(user, mail(f"거절된 토큰 ({why})")[0])
+
+    with pytest.raises(CommandError) as refused:
+        call_command("mail-poll", "--once")
+
+    said = str(refused.value)
+    assert f"the server refused the OAuth token for {user} (status 401)" in said, said
+    assert "Traceback" not in said
+    (token,) = token_endpoint.issued
+    assert token not in said
+    assert not any(token in line for line in all_logs.lines)
+    # Nothing filed, nothing recorded, the mail still unread in the mailbox.
+    assert not Ticket.objects.exists() and not MailboxMessage.objects.exists()
+    assert server.count(user, "INBOX", "UNSEEN") == 1
+    # The refused token was forgotten: the next poll asks for a new one, which files it.
+    token_endpoint.mode = "valid"
+    call_command("mail-poll", "--once")
+    assert len(token_endpoint.issued) == 2
+    assert json.loads(capsys.readouterr().out)["tickets"] == 1
+    assert Ticket.objects.get().subject == f"거절된 토큰 ({why})"
+
+
+def test_a_token_for_another_mailbox_is_refused(
+    org: Org, server: dovecot.Dovecot, token_endpoint: entra.Entra
+) -> None:
+    """The token names the mailbox (upn) the server lets it open; dovecot refuses a
+    token for another one ("Username … did not match")."""
+    other = server.user()
+    config = MailboxConfig(
+        host="127.0.0.1",
+        port=server.port,
+        user=other,
+        security="none",
+        auth="oauth",
+        tenant_id=token_endpoint.tenant,
+        client_id=token_endpoint.client_id,
+        client_secret=token_endpoint.client_secret,
+        authority=token_endpoint.base,
+        ca_bundle=token_endpoint.ca_bundle,
+    )
+    with pytest.raises(MailboxError, match="refused the OAuth token"):
+        mail_poll(config)
+
+
+def test_the_test_server_also_takes_the_token_over_oauthbearer(
+    server: dovecot.Dovecot, token_endpoint: entra.Entra
+) -> None:
+    """The same validation behind SASL OAUTHBEARER (RFC 7628 §3.1: gs2 header with the
+    user, then auth=Bearer): the test server checks tokens, whatever the mechanism."""
+    token, user = token_endpoint.token(), token_endpoint.mailbox
+    conn = imaplib.IMAP4("127.0.0.1", server.port, timeout=30)
+    try:
+        typ, _data = conn.authenticate(
+            "OAUTHBEARER",
+            lambda _c: f"n,a={user},\x01auth=Bearer {token}\x01\x01".encode(),
+        )
+        assert typ == "OK"
+    finally:
+        conn.logout()
+
+
+def test_a_wrong_client_secret_is_entra_ids_answer_in_words(
+    org: Org, server: dovecot.Dovecot, token_endpoint: entra.Entra, settings: Any
+) -> None:
+    _oauth_settings(settings, server, token_endpoint)
+    settings.TIERDESK_IMAP_CLIENT_SECRET = "not-the-secret"
+    with pytest.raises(CommandError, match="Entra ID gave no token: AADSTS7000215"):
+        call_command("mail-poll", "--once")
+    assert token_endpoint.issued == []
 
 
 # ---------------------------------------------------------------- a killed poller
