@@ -46,7 +46,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tierdesk.accounts.choices import MembershipRole, SupportType, TeamKind
-from tierdesk.accounts.models import BusinessUnit, SupportTeam
+from tierdesk.accounts.models import BusinessUnit, SupportTeam, User
 from tierdesk.common import clock
 from tierdesk.common.permissions import roles_of
 from tierdesk.common.roles import PLATFORM_STAFF, Role
@@ -55,6 +55,7 @@ from tierdesk.desk.choices import TicketStatus, Topic
 from tierdesk.desk.models import Ticket
 from tierdesk.insights import coe, facts
 from tierdesk.insights.models import DailyFact
+from tierdesk.inventory.models import Solution
 from tierdesk.knowledge.choices import ArticleStatus, ProposalStatus
 from tierdesk.knowledge.models import Article, ArticleProposal
 from tierdesk.knowledge.proposals import escalated_q
@@ -375,8 +376,13 @@ def _fact_rows(user: Any, scope: Scope, start: dt.date, end: dt.date, f: Filters
     )
 
 
-def _scoped_tickets(user: Any, scope: Scope, f: Filters) -> QuerySet[Ticket]:
-    """The tickets whose escalations the reader's coverage counts (see the docstring)."""
+def _scoped_tickets(
+    user: Any, scope: Scope, f: Filters, *, joined: bool = False
+) -> QuerySet[Ticket]:
+    """The tickets whose escalations the reader's coverage counts (see the docstring).
+    `joined`: the unit test through joins, for reading a few newest rows (PostgreSQL
+    walks the date index and tests each row); otherwise through subqueries, for counting
+    (joined, it hashes every solution to test the OR: 90 ms against 38 at 100,000)."""
     tickets = desk_selectors.tickets_visible_to(user)
     units: list[int] | None = None
     if f.business_unit is not None:
@@ -384,9 +390,16 @@ def _scoped_tickets(user: Any, scope: Scope, f: Filters) -> QuerySet[Ticket]:
     elif scope.unit_ids is not None:
         units = list(scope.unit_ids)
     if units is not None:
+        if joined:
+            return tickets.filter(
+                Q(solution__business_unit_id__in=units)
+                | Q(solution__isnull=True, requester__business_unit_id__in=units)
+            )
+        unit_solutions = Solution.objects.filter(business_unit_id__in=units).values("pk")
+        unit_people = User.objects.filter(business_unit_id__in=units).values("pk")
         tickets = tickets.filter(
-            Q(solution__business_unit_id__in=units)
-            | Q(solution__isnull=True, requester__business_unit_id__in=units)
+            Q(solution_id__in=unit_solutions)
+            | Q(solution__isnull=True, requester_id__in=unit_people)
         )
     return tickets
 
@@ -422,11 +435,22 @@ def _coverage(
         found[row["topic"]]["total"] = row["n"]
     for row in escalations.filter(pk__in=linked).values("topic").annotate(n=Count("id")):
         found[row["topic"]]["covered"] = row["n"]
+    newest = (
+        _scoped_tickets(user, scope, f, joined=True)
+        .filter(escalated_q())
+        .filter(
+            status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED],
+            is_open__in=[False],
+            resolved_at__gte=since,
+            resolved_at__lt=until,
+        )
+        .order_by()
+    )
     for topic, entry in found.items():
         if entry["total"] > entry["covered"]:
             entry["examples"] = [
                 Example(t.pk, t.number or "", t.subject, t.resolved_at)
-                for t in escalations.filter(topic=topic)
+                for t in newest.filter(topic=topic)
                 .exclude(pk__in=linked)
                 .order_by("-resolved_at", "-id")
                 .only("id", "number", "subject", "resolved_at")[:EXAMPLES]
