@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from knox.models import AuthToken
 
 from tierdesk.accounts.choices import TeamKind
-from tierdesk.accounts.models import BusinessUnit, SupportTeam, User
+from tierdesk.accounts.models import BusinessUnit, SupportTeam, TeamMembership, User
 from tierdesk.common.permissions import roles_of
-from tierdesk.common.roles import ADMIN_ONLY, Role, provided_roles
+from tierdesk.common.roles import ADMIN_ONLY, Role, provided_roles, role_checks
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -41,8 +41,24 @@ def user_roles(user: User) -> frozenset[Role]:
         roles.add(Role.ADMIN)
     if user.is_manager:
         roles.add(Role.MANAGER)
-    for kind in SupportTeam.objects.filter(memberships__user=user).values_list("kind", flat=True):
-        roles.add(_KIND_ROLE[TeamKind(kind)])
+    # One query: an EXISTS per team kind and per registered role check.
+    checks: dict[str, tuple[Role, Any]] = {
+        f"team_{kind.value}": (
+            role,
+            Exists(TeamMembership.objects.filter(user_id=user.pk, team__kind=kind)),
+        )
+        for kind, role in _KIND_ROLE.items()
+    }
+    for index, (role, check) in enumerate(role_checks()):
+        checks[f"check_{index}"] = (role, check(user))
+    found = (
+        User.objects.filter(pk=user.pk)
+        .values(**{name: expression for name, (_role, expression) in checks.items()})
+        .first()
+    )
+    for name, (role, _expression) in checks.items():
+        if found and found[name]:
+            roles.add(role)
     roles |= provided_roles(user)
     return frozenset(roles)
 

@@ -78,6 +78,25 @@ def register_role_provider(provider: RoleProvider) -> RoleProvider:
     return provider
 
 
+RoleCheck = Callable[[Any], Any]
+"""Given a user, a boolean query expression (`Exists(…)`) that holds when the user has
+the role: evaluated with every other check in the one query of `accounts.selectors.
+user_roles`."""
+_checks: list[tuple[Role, RoleCheck]] = []
+
+
+def register_role_check(role: Role, check: RoleCheck) -> RoleCheck:
+    """Like `register_role_provider`, as an expression the roles' one query evaluates
+    (a provider costs a query of its own on every request)."""
+    if (role, check) not in _checks:
+        _checks.append((role, check))
+    return check
+
+
+def role_checks() -> list[tuple[Role, RoleCheck]]:
+    return list(_checks)
+
+
 def provided_roles(user: Any) -> set[Role]:
     found: set[Role] = set()
     for provider in _providers:

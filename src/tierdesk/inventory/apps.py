@@ -8,10 +8,11 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Inventory")
 
     def ready(self) -> None:
-        from tierdesk.common.roles import register_role_provider
-        from tierdesk.inventory.selectors import maker_roles
+        from tierdesk.common.roles import Role, register_role_check
+        from tierdesk.inventory.selectors import co_owns_solutions, makes_solutions
 
-        register_role_provider(maker_roles)
+        register_role_check(Role.MAKER, makes_solutions)
+        register_role_check(Role.MAKER, co_owns_solutions)
 
         from tierdesk.common import navigation
         from tierdesk.common.roles import ADMIN_ONLY, ANY_USER

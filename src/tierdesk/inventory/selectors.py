@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
@@ -15,7 +14,7 @@ from django.http import Http404
 from tierdesk.accounts.choices import TeamKind
 from tierdesk.accounts.models import User
 from tierdesk.common.permissions import roles_of
-from tierdesk.common.roles import ADMIN_ONLY, STAFF_WIDE, Role
+from tierdesk.common.roles import ADMIN_ONLY, STAFF_WIDE
 from tierdesk.inventory.choices import MAKER_ROLES
 from tierdesk.inventory.models import (
     Environment,
@@ -26,14 +25,15 @@ from tierdesk.inventory.models import (
 )
 
 
-def maker_roles(user: Any) -> Iterable[Role]:
-    """Role provider: whoever owns or co-owns a solution is a maker."""
-    if (
-        Solution.objects.filter(maker=user).exists()
-        or SolutionOwner.objects.filter(user=user).exists()
-    ):
-        return (Role.MAKER,)
-    return ()
+def makes_solutions(user: Any) -> Exists:
+    """Role check (maker): the user made a solution (or co-owns one, below); evaluated in
+    the roles' one query, `accounts.selectors.user_roles`."""
+    return Exists(Solution.objects.filter(maker_id=user.pk))
+
+
+def co_owns_solutions(user: Any) -> Exists:
+    """Role check (maker): the user co-owns a solution."""
+    return Exists(SolutionOwner.objects.filter(user_id=user.pk))
 
 
 def can_edit_inventory(user: Any) -> bool:
