@@ -40,8 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, Func, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -377,15 +376,26 @@ def _fact_rows(user: Any, scope: Scope, start: dt.date, end: dt.date, f: Filters
     )
 
 
+class _NoIndex(Func):
+    """`+column`: the same value, through which the planner does not look rows up by an
+    index on the column (SQLite's documented way to steer it; PostgreSQL plans it alike)."""
+
+    template = "+%(expressions)s"
+    output_field = BigIntegerField()
+
+
 def _scoped_tickets(
     user: Any, scope: Scope, f: Filters, *, joined: bool = False
 ) -> QuerySet[Ticket]:
     """The tickets whose escalations the reader's coverage counts (see the docstring).
-    `joined`: the unit test through joins, for reading a few newest rows (PostgreSQL
-    walks the date index and tests each row); otherwise, on PostgreSQL, through
-    subqueries, for counting (joined, it hashes every solution to test the OR: 90 ms
-    against 38 at 100,000). SQLite always joins: its plan for the subqueries reads every
-    escalation of the period (a manager's page 450 ms against 70-200)."""
+
+    A manager's units, for counting: the ticket's solution (or, with none, its requester)
+    in the units' solutions (people) — two subqueries read once, tested on each escalation
+    the covering index finds. Joined instead, PostgreSQL hashes every solution to test the
+    OR (90 ms against 38 at 100,000 solutions) and SQLite looks up each escalation's
+    solution and person (150 ms against 63); and without `+`, SQLite drives the count from
+    the units' solutions' tickets (340 ms). `joined`: through the joins, for reading the
+    few newest rows, where walking the date index and testing each row wins."""
     tickets = desk_selectors.tickets_visible_to(user)
     units: list[int] | None = None
     if f.business_unit is not None:
@@ -393,16 +403,19 @@ def _scoped_tickets(
     elif scope.unit_ids is not None:
         units = list(scope.unit_ids)
     if units is not None:
-        if joined or connection.vendor == "sqlite":
+        if joined:
             return tickets.filter(
                 Q(solution__business_unit_id__in=units)
                 | Q(solution__isnull=True, requester__business_unit_id__in=units)
             )
         unit_solutions = Solution.objects.filter(business_unit_id__in=units).values("pk")
         unit_people = User.objects.filter(business_unit_id__in=units).values("pk")
-        tickets = tickets.filter(
-            Q(solution_id__in=unit_solutions)
-            | Q(solution__isnull=True, requester_id__in=unit_people)
+        tickets = tickets.alias(
+            scoped_solution=_NoIndex(F("solution_id")),
+            scoped_requester=_NoIndex(F("requester_id")),
+        ).filter(
+            Q(scoped_solution__in=unit_solutions)
+            | Q(solution__isnull=True, scoped_requester__in=unit_people)
         )
     return tickets
 
