@@ -572,6 +572,10 @@ TIERDESK_SYNC_TIMEOUT_SECONDS = _env_int("TIERDESK_SYNC_TIMEOUT_SECONDS", 60)
 # its MSAL token cache is stored encrypted with a key derived from TOKEN_KEY, else from
 # SECRET_KEY (changing the one in use means connecting again).
 TIERDESK_SYNC_TOKEN_KEY = os.environ.get("TIERDESK_SYNC_TOKEN_KEY", "")
+# App launches through the sync (importers/audit.py): the Office 365 Management Activity
+# API with the same service principal (permission ActivityFeed.Read). On by default: a
+# refusal only adds a warning to the run; 0 turns the reading off.
+TIERDESK_SYNC_AUDIT_LOG = _env_bool("TIERDESK_SYNC_AUDIT_LOG", True)
 
 # --- E-mail intake from a mailbox (issue 14; desk/imap_poll.py, docs/production.md) -----
 # Unset TIERDESK_IMAP_HOST: no polling. SECURITY ssl (993) | starttls (143) | none (tests

@@ -44,6 +44,10 @@ COUNT_LABELS: dict[str, Any] = {
     "sync_tokens_renewed": _("Expired tokens renewed (live sync)"),
     "sync_gone": _("Apps or flows deleted while the sync read them (live sync)"),
     "sync_inventory_requests": _("Inventory API requests for agents (live sync)"),
+    "sync_audit_requests": _("Office 365 Management API requests for app launches (live sync)"),
+    "sync_audit_records": _("Audit records read (live sync)"),
+    "sync_audit_launches": _("App launches read from the audit log (live sync)"),
+    "sync_audit_other_apps": _("Launches of apps the sync did not list, left out (live sync)"),
 }
 # Shown in this order; anything else after them, by code.
 COUNT_ORDER = tuple(COUNT_LABELS)
@@ -56,6 +60,7 @@ WARNING_LABELS: dict[str, Any] = {
     "system_owner": _("Owner is the platform, not a person"),
     "value_ignored": _("Value left out"),
     "inventory_api": _("Agents not read (inventory API)"),
+    "audit_log": _("App launches not read (audit log)"),
 }
 
 

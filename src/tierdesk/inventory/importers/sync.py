@@ -57,7 +57,10 @@ also reads the agents there, as that account, and the same engine run imports th
 inventory query format); when it is not connected, agents are not read (nothing about them
 changes); when the connection fails (a refused refresh token), the environments, apps and
 flows still import and the run and the admins' notice say "reconnect the inventory API".
-Usage is not read: it comes from the CoE kit or the data export as files."""
+App launches (usage) come from the Office 365 Management Activity API, as the CoE kit reads
+them (`importers.audit`), and import in the same engine run as the kit's audit log table;
+when that API refuses or fails, everything else still imports and the run says why. Flow
+runs are not read: they come from the CoE kit or the data export as files."""
 
 from __future__ import annotations
 
@@ -84,7 +87,12 @@ from tierdesk.accounts.models import User
 from tierdesk.common import clock
 from tierdesk.common.permissions import require
 from tierdesk.inventory.importers.base import Issues
-from tierdesk.inventory.importers.formats import AdminApiFormat, InventoryQueryFormat, Item
+from tierdesk.inventory.importers.formats import (
+    AdminApiFormat,
+    CoeFormat,
+    InventoryQueryFormat,
+    Item,
+)
 from tierdesk.inventory.importers.formats.common import SourceFile
 from tierdesk.inventory.importers.models import ImportRun, ImportRunStatus
 from tierdesk.inventory.importers.runs import effective_status
@@ -109,6 +117,7 @@ FLOW_SCOPE = "https://service.flow.microsoft.com/.default"
 RETRY_STATUSES = frozenset({429, 503})
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 INVENTORY_FOLDER = "inventory-api"  # the inventory API's answers (agents), when connected
+AUDIT_FOLDER = "audit-log"  # app launches from the audit log, as the CoE kit's table
 
 
 class SyncError(Exception):
@@ -308,6 +317,7 @@ class AdminApi:
         self.retries = 0
         self.renewed = 0
         self.gone = 0
+        self.app_ids: set[str] = set()  # every app the pages listed (lower-case ids)
 
     def get(self, url: str, scope: str, *, gone_ok: bool = False) -> dict[str, Any]:
         """One page. `gone_ok`: a 404 is an empty page (the object was deleted after the
@@ -319,6 +329,28 @@ class AdminApi:
 
     def fetch(self, url: str, scope: str, *, body: Any = None, gone_ok: bool = False) -> Any:
         """One answer, as JSON: a GET, or a POST of `body` (JSON) when one is given."""
+        reply = self.send(url, scope, method="GET" if body is None else "POST", body=body)
+        if reply.status_code == 404 and gone_ok:
+            self.gone += 1
+            return {"value": []}
+        if reply.status_code != 200:
+            raise SyncError(self._refusal(reply), url)
+        return self.json(reply, url)
+
+    def json(self, reply: requests.Response, url: str) -> Any:
+        try:
+            return reply.json()
+        except ValueError as exc:
+            raise SyncError(
+                _("the admin API answered with something that is not JSON"), url
+            ) from exc
+
+    def send(
+        self, url: str, scope: str, *, method: str = "GET", body: Any = None
+    ) -> requests.Response:
+        """One request with a bearer token for `scope`: an expired token (401) is renewed
+        once, throttling (429/503) waited out after Retry-After, up to the bounded retries.
+        Returns the last answer, whatever its status."""
         renewed = False
         attempt = 0
         while True:
@@ -326,12 +358,9 @@ class AdminApi:
             self.requests += 1
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
             try:
-                if body is None:
-                    reply = self.session.get(url, headers=headers, timeout=self.config.timeout)
-                else:
-                    reply = self.session.post(
-                        url, headers=headers, json=body, timeout=self.config.timeout
-                    )
+                reply = self.session.request(
+                    method, url, headers=headers, json=body, timeout=self.config.timeout
+                )
             except requests.RequestException as exc:
                 raise SyncError(self._unreachable(exc), url) from exc
             if reply.status_code == 401 and not renewed:
@@ -346,17 +375,7 @@ class AdminApi:
                 log.info("sync: %s answered %s, waiting %.1f s", url, reply.status_code, wait)
                 self.sleep(wait)
                 continue
-            if reply.status_code == 404 and gone_ok:
-                self.gone += 1
-                return {"value": []}
-            if reply.status_code != 200:
-                raise SyncError(self._refusal(reply), url)
-            try:
-                return reply.json()
-            except ValueError as exc:
-                raise SyncError(
-                    _("the admin API answered with something that is not JSON"), url
-                ) from exc
+            return reply
 
     def _unreachable(self, exc: Exception) -> str:
         return _("the admin API cannot be reached (%(error)s)") % {"error": exc}
@@ -509,6 +528,7 @@ def pull(
         for number, page in enumerate(api.pages(apps_url(config, env), POWERAPPS_SCOPE), 1):
             app_names += _names(page)
             save(f"apps-{_safe(env)}", number, page)
+        api.app_ids.update(name.lower() for name in app_names)
         for number, page in enumerate(api.pages(flows_url(config, env), FLOW_SCOPE), 1):
             flow_names += _names(page)
             save(f"flows-{_safe(env)}", number, page)
@@ -528,17 +548,21 @@ def pull(
 
 class SyncPages(AdminApiFormat):
     """How the sync's folder is read, in one engine run: the admin API pages as admin API
-    JSON, and the inventory API's answers (folder `inventory-api/`, agents) as the
-    inventory query format. Named `admin_api` like the pages it mostly holds: what the
-    sync writes (environment roles, events) keeps the source it always had."""
+    JSON, the inventory API's answers (folder `inventory-api/`, agents) as the inventory
+    query format, and the app launches of the audit log (folder `audit-log/`) as the CoE
+    kit's audit log table. Named `admin_api` like the pages it mostly holds: what the
+    sync writes (environment roles, events, usage facts) keeps the source it always had."""
 
     inventory = InventoryQueryFormat()
+    coe = CoeFormat()
 
     def read(
         self, source: SourceFile, issues: Issues, options: Mapping[str, Any]
     ) -> Iterator[Item]:
         if source.path.parent.name == INVENTORY_FOLDER:
             yield from self.inventory.read(source, issues, options)
+        elif source.path.parent.name == AUDIT_FOLDER:
+            yield from self.coe.read(source, issues, options)
         else:
             yield from super().read(source, issues, options)
 
@@ -627,6 +651,28 @@ def sync_execute(
             agents_problem = error
             shutil.rmtree(folder / INVENTORY_FOLDER, ignore_errors=True)
             log.warning("sync: agents not read: %s", error.message)
+        # App launches, from the Office 365 Management Activity API (`importers.audit`):
+        # when it refuses (no ActivityFeed.Read consent, auditing off) or fails, everything
+        # else still imports and the run and the admins' notice say why launches did not.
+        from tierdesk.inventory.importers import audit
+
+        audit_problem: SyncError | None = None
+        launches: dict[str, int] | None = None
+        audit_api: AdminApi | None = None
+        if audit.audit_enabled():
+            try:
+                audit_api, launches = audit.pull_launches(
+                    config,
+                    api,
+                    folder / AUDIT_FOLDER,
+                    since=audit.last_audit_read(),
+                    progress=fetched_agents,
+                    sleep=sleep,
+                )
+            except SyncError as error:
+                audit_problem = error
+                shutil.rmtree(folder / AUDIT_FOLDER, ignore_errors=True)
+                log.warning("sync: app launches not read: %s", error.message)
         current = import_run_execute(
             paths=[folder],
             actor=actor,
@@ -638,42 +684,65 @@ def sync_execute(
             reader=SYNC_PAGES,
         )
         counts = dict(current.counts)
+        helpers = [a for a in (agents, audit_api) if a is not None]
         counts.update(
             {
                 "sync_requests": api.requests,
-                "sync_retries": api.retries + (agents.retries if agents else 0),
-                "sync_tokens_renewed": api.renewed + (agents.renewed if agents else 0),
+                "sync_retries": api.retries + sum(a.retries for a in helpers),
+                "sync_tokens_renewed": api.renewed + sum(a.renewed for a in helpers),
                 "sync_gone": api.gone,
             }
         )
         if agents is not None:
             counts["sync_inventory_requests"] = agents.requests
+        if audit_api is not None and launches is not None:
+            counts["sync_audit_requests"] = audit_api.requests
+            counts[audit.MARKER] = launches["records"]
+            counts["sync_audit_launches"] = launches["launches"]
+            counts["sync_audit_other_apps"] = launches["other_apps"]
         update: dict[str, Any] = {"counts": counts}
+        problems: list[tuple[str, SyncError, str]] = []
         if agents_problem is not None:
+            problems.append(
+                (
+                    "inventory_api",
+                    agents_problem,
+                    _("agents were not read: %(reason)s") % {"reason": agents_problem.message},
+                )
+            )
+        if audit_problem is not None:
+            problems.append(
+                (
+                    "audit_log",
+                    audit_problem,
+                    _("app launches were not read: %(reason)s") % {"reason": audit_problem.message},
+                )
+            )
+        if problems:
             current.warnings = [
                 *current.warnings,
-                {
-                    "code": "inventory_api",
-                    "file": agents_problem.where[:300],
-                    "row": None,
-                    "column": "",
-                    "value": "",
-                    "message": _("agents were not read: %(reason)s")
-                    % {"reason": agents_problem.message},
-                    "count": None,
-                },
+                *(
+                    {
+                        "code": code,
+                        "file": problem.where[:300],
+                        "row": None,
+                        "column": "",
+                        "value": "",
+                        "message": message,
+                        "count": None,
+                    }
+                    for code, problem, message in problems
+                ),
             ]
-            current.warning_count += 1
+            current.warning_count += len(problems)
             update.update(warnings=current.warnings, warning_count=current.warning_count)
         ImportRun.objects.filter(pk=current.pk).update(**update)
         current.counts = counts
         if current.status == ImportRunStatus.REJECTED:
             _notify_admins(current, _("the pages read did not import (see the run's problems)"))
-        elif agents_problem is not None:
+        elif problems:
             _notify_admins(
-                current,
-                _("agents were not read: %(reason)s") % {"reason": agents_problem.message},
-                partial=True,
+                current, "; ".join(message for _c, _p, message in problems), partial=True
             )
         return current
     except BaseException:

@@ -9,6 +9,15 @@ client_info). The inventory API (`POST /resourcequery/resources/query`) answers 
 tokens only — an app-only token gets 403, as Microsoft documents — with the recorded
 answers of `routes.json`'s "queries" (Options.SkipToken → file).
 
+The Office 365 Management Activity API (`/api/v1.0/{tenant}/activity/feed/…`, tokens for
+https://manage.office.com only): `subscriptions/start` (200 the first time, then 400
+AF20024 "already enabled" as the service answers), `subscriptions/content` (the blobs of
+`audit/content.json` whose contentCreated falls in [startTime, endTime), checked as the
+reference says: both given, at most 24 hours apart, the start at most 7 days back; paged
+by the NextPageUri header) and `audit/{contentId}` (the blob's records). `activity_denied`
+answers 403 AF10001, as for an app without ActivityFeed.Read. `now` is the server's clock
+(the tests freeze tierdesk's at the same moment).
+
 What it can be told to do: throttle one route once (429 + Retry-After), expire the token
 in use on one route once (401 + WWW-Authenticate), and record every request it served.
 TLS: a self-signed certificate for 127.0.0.1 made with `cryptography` (MSAL only accepts
@@ -36,6 +45,7 @@ from cryptography.x509.oid import NameOID
 
 SAMPLES = Path(__file__).resolve().parents[5] / "tests" / "samples" / "sync"
 API_VERSION = "2016-11-01"
+AUDIT_SCOPE = "https://manage.office.com/.default"
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
@@ -95,6 +105,12 @@ class Replay:
     grants: list[str] = field(default_factory=list)  # grant types served at the token endpoint
     queries: list[dict[str, Any]] = field(default_factory=list)  # bodies POSTed to the query
     throttle_queries: set[str] = field(default_factory=set)  # SkipTokens answered 429 once
+    # the Office 365 Management Activity API
+    now: dt.datetime | None = None  # None: the real time
+    subscribed: set[str] = field(default_factory=set)  # content types started
+    activity_denied: bool = False  # no ActivityFeed.Read: 403 AF10001
+    audit_page_size: int = 1  # content blobs listed per page (NextPageUri after)
+    audit_windows: list[tuple[str, str]] = field(default_factory=list)  # listings asked
 
     def routes(self) -> dict[str, str]:
         data = json.loads((self.samples / "routes.json").read_text(encoding="utf-8"))
@@ -107,6 +123,19 @@ class Replay:
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _when(values: list[str] | None) -> dt.datetime | None:
+    """startTime / endTime as the reference allows them (YYYY-MM-DD, …THH:MM, …THH:MM:SS),
+    UTC."""
+    if not values:
+        return None
+    for shape in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(values[0], shape).replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+    return None
 
 
 def _unsigned_jwt(claims: dict[str, Any]) -> str:
@@ -175,6 +204,8 @@ def start(replay: Replay, folder: Path) -> tuple[ThreadingHTTPServer, Path]:
                     {"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}},
                     {"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 )
+            if path.startswith(f"/api/v1.0/{replay.tenant}/activity/feed/"):
+                return self.activity(token, path, query)
             if query.get("api-version") != [API_VERSION]:
                 return self.reply(400, {"error": {"code": "InvalidApiVersion"}})
             key = f"{path}|{(query.get('$skiptoken') or [''])[0]}"
@@ -272,6 +303,8 @@ def start(replay: Replay, folder: Path) -> tuple[ThreadingHTTPServer, Path]:
             raw = self.rfile.read(length).decode()
             if path == "/resourcequery/resources/query":
                 return self.inventory_query(parts, raw)
+            if path == f"/api/v1.0/{replay.tenant}/activity/feed/subscriptions/start":
+                return self.subscription_start(parts)
             form = urllib.parse.parse_qs(raw)
             if path != f"/{replay.tenant}/oauth2/v2.0/token":
                 return self.reply(404, {"error": "not_found"})
@@ -364,6 +397,115 @@ def start(replay: Replay, folder: Path) -> tuple[ThreadingHTTPServer, Path]:
                 return self.reply(429, {"error": {"code": "TooManyRequests"}}, {"Retry-After": "1"})
             text = (replay.samples / routes[skip]).read_text(encoding="utf-8")
             return self.reply(200, json.loads(text))
+
+        # ---------------------------------------- the Office 365 Management Activity API
+
+        def activity_refused(self, token: str) -> bool:
+            """The token must be an app-only one for manage.office.com, with the
+            ActivityFeed.Read role (unless `activity_denied`)."""
+            scopes = dict(replay.tokens_issued)
+            if scopes.get(token) != AUDIT_SCOPE:
+                self.reply(
+                    401,
+                    {"error": {"code": "AF10001", "message": "Authorization has been denied."}},
+                )
+                return True
+            if replay.activity_denied:
+                self.reply(
+                    403,
+                    {
+                        "error": {
+                            "code": "AF10001",
+                            "message": "The permission set () sent in the request did not "
+                            "include the expected permission ActivityFeed.Read.",
+                        }
+                    },
+                )
+                return True
+            return False
+
+        def subscription_start(self, parts: urllib.parse.SplitResult) -> None:
+            auth = self.headers.get("Authorization", "")
+            token = auth.removeprefix("Bearer ").strip()
+            if not auth.startswith("Bearer ") or self.activity_refused(token):
+                return None
+            kind = (urllib.parse.parse_qs(parts.query).get("contentType") or [""])[0]
+            if kind not in {"Audit.General", "Audit.Exchange", "Audit.SharePoint"}:
+                return self.reply(400, {"error": {"code": "AF20020", "message": "invalid"}})
+            if kind in replay.subscribed:
+                return self.reply(
+                    400,
+                    {
+                        "error": {
+                            "code": "AF20024",
+                            "message": "The subscription is already enabled. No property change.",
+                        }
+                    },
+                )
+            with lock:
+                replay.subscribed.add(kind)
+            return self.reply(200, {"contentType": kind, "status": "enabled", "webhook": None})
+
+        def activity(self, token: str, path: str, query: dict[str, list[str]]) -> None:
+            if self.activity_refused(token):
+                return None
+            feed = f"/api/v1.0/{replay.tenant}/activity/feed/"
+            listing = json.loads((replay.samples / "audit" / "content.json").read_text("utf-8"))
+            blobs = listing["blobs"]
+            key = f"{path}|{(query.get('nextPage') or [''])[0]}"
+            if key in replay.throttle:
+                replay.throttle.discard(key)
+                return self.reply(429, {"error": {"code": "AF429"}}, {"Retry-After": "1"})
+            if path.startswith(feed + "audit/"):
+                wanted = path.removeprefix(feed + "audit/")
+                for blob in blobs:
+                    if blob["contentId"] == wanted:
+                        text = (replay.samples / "audit" / blob["file"]).read_text("utf-8")
+                        return self.reply(200, json.loads(text))
+                return self.reply(404, {"error": {"code": "AF20050", "message": wanted}})
+            if path != feed + "subscriptions/content":
+                return self.reply(404, {"error": {"code": "NotFound"}})
+            kind = (query.get("contentType") or [""])[0]
+            if kind not in replay.subscribed:
+                return self.reply(400, {"error": {"code": "AF20022", "message": "none"}})
+            start, end = _when(query.get("startTime")), _when(query.get("endTime"))
+            now = replay.now or dt.datetime.now(dt.UTC)
+            if (
+                start is None
+                or end is None
+                or not start < end <= start + dt.timedelta(hours=24)
+                or start < now - dt.timedelta(days=7)
+            ):
+                return self.reply(400, {"error": {"code": "AF20030", "message": "times"}})
+            with lock:
+                replay.audit_windows.append((start.isoformat(), end.isoformat()))
+            found = [
+                b for b in blobs if start <= dt.datetime.fromisoformat(b["contentCreated"]) < end
+            ]
+            first = int((query.get("nextPage") or ["0"])[0])
+            page = found[first : first + replay.audit_page_size]
+            headers = {}
+            if first + replay.audit_page_size < len(found):
+                more = {
+                    "contentType": kind,
+                    "startTime": query["startTime"][0],
+                    "endTime": query["endTime"][0],
+                    "nextPage": str(first + replay.audit_page_size),
+                }
+                headers["NextPageUri"] = (
+                    f"{replay.base}{feed}subscriptions/content?{urllib.parse.urlencode(more)}"
+                )
+            body = [
+                {
+                    "contentType": kind,
+                    "contentId": b["contentId"],
+                    "contentUri": f"{replay.base}{feed}audit/{b['contentId']}",
+                    "contentCreated": b["contentCreated"],
+                    "contentExpiration": b["contentExpiration"],
+                }
+                for b in page
+            ]
+            return self.reply(200, body, headers)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -179,7 +179,8 @@ def test_a_sync_reads_agents_like_importing_the_same_answers_through_paging_and_
         "Operator": "in~",
         "Values": ["'microsoft.copilotstudio/agents'"],
     }
-    assert replay.grants == ["authorization_code", "client_credentials", "client_credentials"]
+    # app-only tokens: Power Apps, Power Automate and the Office 365 Management API (launches)
+    assert replay.grants == ["authorization_code"] + ["client_credentials"] * 3
 
     before = snapshot()
     again = sync_execute(actor=None)
