@@ -42,6 +42,9 @@ DIGEST = {"admin": 200, "manager": 200}
 """A manager's own digest; an admin picks a manager (?manager=ID) …"""
 DIGEST_API = {"admin": 400, "manager": 200}
 """… and must name one in the API."""
+OWN_DOWNLOAD = {**dict.fromkeys(ROLES, 404), "manager": 200}
+"""A prepared download (the manager's here): its owner only; anyone else, an admin
+included, gets the 404 of a download that does not exist."""
 
 EXPECTED: dict[str, dict[str, int]] = {
     # pages
@@ -59,6 +62,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "/insights/decisions/": PLATFORM,
     "/insights/readiness/": PLATFORM,
     "/insights/digest/": DIGEST,
+    "/insights/downloads/{download}/": OWN_DOWNLOAD,
+    "/insights/downloads/{download}/file/": OWN_DOWNLOAD,
     # API
     "/api/v1/insights/automation/": PLATFORM,
     "/api/v1/insights/automation/{candidate}/": PLATFORM,
@@ -96,7 +101,11 @@ def _routes() -> set[str]:
                 found.add("/" + prefix + str(p.pattern))
 
     walk(get_resolver().url_patterns, "")
-    named = {"/insights/automation/<id:pk>/": "/insights/automation/{candidate}/"}
+    named = {
+        "/insights/automation/<id:pk>/": "/insights/automation/{candidate}/",
+        "/insights/downloads/<id:pk>/": "/insights/downloads/{download}/",
+        "/insights/downloads/<id:pk>/file/": "/insights/downloads/{download}/file/",
+    }
     out = set()
     for route in found:
         if not route.startswith(("/insights/", "/api/v1/insights/")):
@@ -150,7 +159,22 @@ def insights_org(org: Org) -> tuple[Org, dict[str, int]]:
         last_seen=start,
     )
     candidate.examples.set([theirs.pk])
-    return org, {"connector": connector.pk, "candidate": candidate.pk}
+    # the manager's own prepared download of the unused solutions (their unit's only)
+    from django.http import QueryDict
+
+    from tierdesk.insights import prepared
+
+    download = prepared.prepare(
+        actor=manager, export="unused-solutions", kind="csv", query=QueryDict("days=1")
+    )
+    ids = {"connector": connector.pk, "candidate": candidate.pk, "download": download.pk}
+    return org, ids
+
+
+def _text(response: Any) -> str:
+    """A page's or a file's text (a prepared download answers with a streamed file)."""
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode("utf-8-sig")
 
 
 def _path(route: str, ids: dict[str, int]) -> str:
@@ -206,7 +230,7 @@ def test_a_manager_of_one_unit_never_sees_another_units_name(
         if response.status_code != 200:
             continue
         read += 1
-        body = response.content.decode()
+        body = _text(response)
         for secret in secrets:
             assert secret not in body, (route, secret)
         # naming the other unit in a filter never widens the view
@@ -214,5 +238,5 @@ def test_a_manager_of_one_unit_never_sees_another_units_name(
         assert filtered.status_code in (200, 400, 404), route
         if filtered.status_code == 200:
             for secret in secrets:
-                assert secret not in filtered.content.decode(), (route, "filtered", secret)
+                assert secret not in _text(filtered), (route, "filtered", secret)
     assert read >= 18
