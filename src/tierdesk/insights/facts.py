@@ -23,6 +23,7 @@ so a transaction that took an id and commits a moment later is not skipped."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 import zoneinfo
 from collections import defaultdict
@@ -33,7 +34,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum, UniqueConstraint
 from django.db.models.constants import OnConflict
 from django.db.models.functions import TruncMonth
 
@@ -589,12 +590,18 @@ def _add_rows(
 ) -> int:
     """Add counters to existing rows (one read per day) and insert the new ones.
 
-    Existing rows are read as tuples and written back with one UPDATE statement
+    Where the key is a unique constraint with no column that may be NULL and every add
+    is positive (the solutions' facts), one upsert does it (`_upsert`). Elsewhere,
+    existing rows are read as tuples and written back with one UPDATE statement
     (`_update`); rows whose counters came back to zero are deleted. (Model instances
     deleted and inserted again cost a catch-up of 50 tickets about a third of its time on
     SQLite.)"""
     if not adds:
         return 0
+    if _upsert_target(model, key_fields) and all(
+        n >= 0 for counts in adds.values() for n in counts.values()
+    ):
+        return _upsert(model, adds, key_fields, counters)
     days = sorted({k[0] for k in adds})
     attnames = tuple(model._meta.get_field(f).attname for f in key_fields)
     width = len(attnames)
@@ -646,6 +653,51 @@ def _add_rows(
     if new:
         model.objects.bulk_create(new, batch_size=1000)
     return len(updates) + len(new)
+
+
+@functools.cache
+def _upsert_target(model: Any, key_fields: tuple[str, ...]) -> bool:
+    """Whether `key_fields` are a unique constraint of `model` none of whose columns may
+    be NULL (NULLs are distinct in a unique constraint, so ON CONFLICT would not find a
+    row keyed by one)."""
+    fields = [model._meta.get_field(f) for f in key_fields]
+    return not any(f.null for f in fields) and any(
+        isinstance(c, UniqueConstraint) and tuple(c.fields) == key_fields and c.condition is None
+        for c in model._meta.constraints
+    )
+
+
+def _upsert(
+    model: Any,
+    adds: dict[Any, dict[str, int]],
+    key_fields: tuple[str, ...],
+    counters: tuple[str, ...],
+) -> int:
+    """Add positive counters by key in one statement per batch: `INSERT … ON CONFLICT
+    (key) DO UPDATE SET n = n + excluded.n` (PostgreSQL 9.5, SQLite 3.24); a row whose
+    adds are all zero is never written. Reading the rows first and updating them took
+    two statements more per table."""
+    key = [model._meta.get_field(f) for f in key_fields]
+    columns = [*key, *(model._meta.get_field(n) for n in counters)]
+    rows = [
+        (*k, *(counts.get(n, 0) for n in counters))
+        for k, counts in adds.items()
+        if any(counts.values())
+    ]
+    if not rows:
+        return 0
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(f.column) for f in columns)
+    target = ", ".join(quote(f.column) for f in key)
+    sums = ", ".join(f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}" for n in counters)
+    with connection.cursor() as db:
+        for source, params in _many_rows(columns, _prepared(columns, rows)):
+            # names from the model's metadata, never from input; values are parameters
+            sql = f"INSERT INTO {table} ({names}) {source}"
+            sql += f" ON CONFLICT ({target}) DO UPDATE SET {sums}"
+            db.execute(sql, params)
+    return len(rows)
 
 
 STATE_FIELDS = [
@@ -739,6 +791,14 @@ def _write(keeper: _Keeper) -> int:
     return written
 
 
+@functools.cache
+def _unnest(fields: tuple[Any, ...]) -> str:
+    """`SELECT * FROM unnest(%s::type[], …)` for `fields` (PostgreSQL)."""
+    # types from the model's metadata, never from input; values are parameters
+    arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in fields)
+    return f"SELECT * FROM unnest({arrays})"  # noqa: S608
+
+
 def _many_rows(fields: list[Any], rows: list[tuple[Any, ...]]) -> Iterable[tuple[str, list[Any]]]:
     """Rows of values for `fields` as a row source for one statement, per batch: (SQL,
     parameters).
@@ -749,9 +809,7 @@ def _many_rows(fields: list[Any], rows: list[tuple[Any, ...]]) -> Iterable[tuple
     queries: with a placeholder per value it cost a 50-ticket catch-up 4 ms).
     SQLite: `VALUES (…), (…)`, as many rows as its 999 parameters allow."""
     if connection.vendor == "postgresql":
-        # types from the model's metadata, never from input; values are parameters
-        arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in fields)
-        source = f"SELECT * FROM unnest({arrays})"  # noqa: S608
+        source = _unnest(tuple(fields))
         for chunk in _chunks(rows, 5_000):
             yield source, [list(column) for column in zip(*chunk, strict=True)]
         return
@@ -786,23 +844,46 @@ _PLAIN_TYPES = frozenset(
 """Field types whose Python value is what the database driver takes as it is."""
 
 
+@functools.cache
+def _converter(field: Any) -> Any:
+    """How a value of `field` is handed to the database: None when as it is (a plain
+    type, or a foreign key to one), the backend's adapter for dates and times (what
+    `get_db_prep_save` ends in), else `get_db_prep_save` itself."""
+    kind = field.get_internal_type()
+    if kind in _PLAIN_TYPES or (kind == "ForeignKey" and _converter(field.target_field) is None):
+        return None
+    # `connection` is the thread's: the adapter is looked up at each call
+    if kind == "DateTimeField":
+        return lambda value: connection.ops.adapt_datetimefield_value(value)
+    if kind == "DateField":
+        return lambda value: connection.ops.adapt_datefield_value(value)
+    return functools.partial(field.get_db_prep_save, connection=connection)
+
+
+def _prepared(fields: list[Any], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows of Python values for `fields` as the database takes them (`_converter`)."""
+    convert = [(i, c) for i, c in enumerate(map(_converter, fields)) if c is not None]
+    if not convert:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, c in convert:
+            values[i] = c(values[i])
+        out.append(tuple(values))
+    return out
+
+
 def _insert(model: Any, rows: list[Any], *, ignore_conflicts: bool = False) -> None:
     """INSERT rows (model instances) of a model whose primary key is given (the keeper's
     tables keyed by ticket or event), many rows per statement. `bulk_create` compiled an
     INSERT of every value through the ORM (a third of a 50-ticket catch-up); one INSERT
     per row sent as a batch still cost a round trip per row on PostgreSQL. Only the
-    fields that need it (dates and times) go through `get_db_prep_save`."""
+    fields that need it (dates and times) are converted (`_prepared`)."""
     fields = model._meta.concrete_fields
     quote = connection.ops.quote_name
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
-    prepare = [(f.attname, None if f.get_internal_type() in _PLAIN_TYPES else f) for f in fields]
-    values = [
-        tuple(
-            getattr(row, name) if f is None else f.get_db_prep_save(getattr(row, name), connection)
-            for name, f in prepare
-        )
-        for row in rows
-    ]
+    values = _prepared(fields, [tuple(getattr(row, f.attname) for f in fields) for row in rows])
     with connection.cursor() as db:
         for source, params in _many_rows(fields, values):
             sql = "{} {} ({}) {} {}".format(
