@@ -34,9 +34,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum, UniqueConstraint
+from django.db.models import BigIntegerField, F, Q, QuerySet, Sum, UniqueConstraint, Value
 from django.db.models.constants import OnConflict
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 
 from tierdesk.accounts.choices import SupportType
 from tierdesk.accounts.models import BusinessUnit, SupportTeam, User
@@ -588,97 +588,17 @@ def _add_rows(
     key_fields: tuple[str, ...],
     counters: tuple[str, ...],
 ) -> int:
-    """Add counters to existing rows (one read per day) and insert the new ones.
+    """Add counters to the fact rows of `model` keyed by (`key_fields`…), inserting the
+    rows not there yet, in one statement per batch: `INSERT … ON CONFLICT (key) DO
+    UPDATE SET n = n + excluded.n` (PostgreSQL 9.5, SQLite 3.24). The key must be a
+    unique constraint that counts NULLs as one value (`models.null_safe_unique`, or no
+    column that may be NULL); ValueError otherwise.
 
-    Where the key is a unique constraint with no column that may be NULL and every add
-    is positive (the solutions' facts), one upsert does it (`_upsert`). Elsewhere,
-    existing rows are read as tuples and written back with one UPDATE statement
-    (`_update`); rows whose counters came back to zero are deleted. (Model instances
-    deleted and inserted again cost a catch-up of 50 tickets about a third of its time on
-    SQLite.)"""
-    if not adds:
-        return 0
-    if _upsert_target(model, key_fields) and all(
-        n >= 0 for counts in adds.values() for n in counts.values()
-    ):
-        return _upsert(model, adds, key_fields, counters)
-    days = sorted({k[0] for k in adds})
-    attnames = tuple(model._meta.get_field(f).attname for f in key_fields)
-    width = len(attnames)
-    existing: dict[tuple[Any, ...], tuple[int, dict[str, int]]] = {}
-    narrower = Q()
-    if len(key_fields) > 1:
-        # a small catch-up reads only the rows of the keys it touches, not whole months
-        seconds = {k[1] for k in adds}
-        if len(seconds) <= 500:
-            narrower = Q(**{f"{attnames[1]}__in": [v for v in seconds if v is not None]})
-            if None in seconds:
-                narrower |= Q(**{f"{attnames[1]}__isnull": True})
-    for chunk in _chunks(days, 500):
-        found = model.objects.filter(narrower, **{f"{key_fields[0]}__in": chunk})
-        for r in found.order_by().values_list("pk", *attnames, *counters):
-            existing[tuple(r[1 : 1 + width])] = (
-                r[0],
-                dict(zip(counters, r[1 + width :], strict=True)),
-            )
-    updates: list[tuple[Any, ...]] = []
-    emptied: list[int] = []
-    new = []
-    for key, counts in adds.items():
-        if not any(counts.values()):
-            continue
-        found_row = existing.get(key)
-        if found_row is None:
-            row = model(**dict(zip(attnames, key, strict=True)))
-            for name, n in counts.items():
-                setattr(row, name, getattr(row, name) + n)
-            # a row whose counters add up to zero is never written, as a recount in one
-            # batch never writes it
-            if any(getattr(row, n) for n in counters):
-                new.append(row)
-            continue
-        pk, current = found_row
-        for name, n in counts.items():
-            current[name] += n
-        if any(current.values()):
-            updates.append((*(current[n] for n in counters), pk))
-        else:
-            # came back to zero (a ticket that moved in and out again, counted in two
-            # batches): dropped
-            emptied.append(pk)
-    for chunk in _chunks(emptied, 900):
-        model.objects.filter(pk__in=chunk).delete()
-    if updates:
-        _update(model, counters, updates)
-    if new:
-        model.objects.bulk_create(new, batch_size=1000)
-    return len(updates) + len(new)
-
-
-@functools.cache
-def _upsert_target(model: Any, key_fields: tuple[str, ...]) -> bool:
-    """Whether `key_fields` are a unique constraint of `model` none of whose columns may
-    be NULL (NULLs are distinct in a unique constraint, so ON CONFLICT would not find a
-    row keyed by one)."""
-    fields = [model._meta.get_field(f) for f in key_fields]
-    return not any(f.null for f in fields) and any(
-        isinstance(c, UniqueConstraint) and tuple(c.fields) == key_fields and c.condition is None
-        for c in model._meta.constraints
-    )
-
-
-def _upsert(
-    model: Any,
-    adds: dict[Any, dict[str, int]],
-    key_fields: tuple[str, ...],
-    counters: tuple[str, ...],
-) -> int:
-    """Add positive counters by key in one statement per batch: `INSERT … ON CONFLICT
-    (key) DO UPDATE SET n = n + excluded.n` (PostgreSQL 9.5, SQLite 3.24); a row whose
-    adds are all zero is never written. Reading the rows first and updating them took
-    two statements more per table."""
-    key = [model._meta.get_field(f) for f in key_fields]
-    columns = [*key, *(model._meta.get_field(n) for n in counters)]
+    A row whose adds are all zero is not written, and rows whose counters came back to
+    zero (a ticket that moved in and out of a key, counted in two batches) are deleted,
+    as a recount never writes them. Returns the rows added to or inserted. (Reading the
+    rows first and updating them took two statements more per table; model instances
+    deleted and inserted again, a third of a 50-ticket catch-up on SQLite.)"""
     rows = [
         (*k, *(counts.get(n, 0) for n in counters))
         for k, counts in adds.items()
@@ -686,10 +606,12 @@ def _upsert(
     ]
     if not rows:
         return 0
+    key = [model._meta.get_field(f) for f in key_fields]
+    columns = [*key, *(model._meta.get_field(n) for n in counters)]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(f.column) for f in columns)
-    target = ", ".join(quote(f.column) for f in key)
+    target = _conflict_target(model, key_fields)
     sums = ", ".join(f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}" for n in counters)
     with connection.cursor() as db:
         for source, params in _many_rows(columns, _prepared(columns, rows)):
@@ -697,7 +619,37 @@ def _upsert(
             sql = f"INSERT INTO {table} ({names}) {source}"
             sql += f" ON CONFLICT ({target}) DO UPDATE SET {sums}"
             db.execute(sql, params)
+    if any(n < 0 for counts in adds.values() for n in counts.values()):
+        days = sorted({k[0] for k in adds})
+        for chunk in _chunks(days, 500):
+            model.objects.filter(
+                **{f"{key_fields[0]}__in": chunk}, **dict.fromkeys(counters, 0)
+            ).delete()
     return len(rows)
+
+
+@functools.cache
+def _conflict_target(model: Any, key_fields: tuple[str, ...]) -> str:
+    """The ON CONFLICT target of `model`'s unique key on `key_fields`: the columns, with
+    `COALESCE(column, 0)` for those that may be NULL, exactly as the constraint's index
+    reads them (`models.null_safe_unique`). ValueError when the model has no such
+    constraint (a plain one would never match a row keyed by a NULL)."""
+    fields = [model._meta.get_field(f) for f in key_fields]
+    expected = tuple(
+        Coalesce(f.name, Value(0), output_field=BigIntegerField()) if f.null else F(f.name)
+        for f in fields
+    )
+    for c in model._meta.constraints:
+        if not isinstance(c, UniqueConstraint) or c.condition is not None:
+            continue
+        if tuple(c.expressions) == expected or (
+            tuple(c.fields) == key_fields and not any(f.null for f in fields)
+        ):
+            quote = connection.ops.quote_name
+            return ", ".join(
+                f"COALESCE({quote(f.column)}, 0)" if f.null else quote(f.column) for f in fields
+            )
+    raise ValueError(f"{model.__name__} has no unique key on {key_fields} that upserts can use")
 
 
 STATE_FIELDS = [
@@ -818,24 +770,6 @@ def _many_rows(fields: list[Any], rows: list[tuple[Any, ...]]) -> Iterable[tuple
     size = max(1, (connection.features.max_query_params or 999) // width)
     for chunk in _chunks(rows, size):
         yield f"VALUES {', '.join([row_sql] * len(chunk))}", [v for row in chunk for v in row]
-
-
-def _update(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Set `columns` (integer counters) of many rows by primary key in one statement per
-    batch: `rows` are (*values, pk). `WITH v AS (…) UPDATE … FROM v` (PostgreSQL; SQLite
-    since 3.33). Sent as one UPDATE per row (`executemany`) it took 1.2–1.6 ms for 20–50
-    rows of a catch-up on PostgreSQL, a round trip each."""
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = [quote(c) for c in columns]
-    assignments = ", ".join(f"{n} = v.{n}" for n in names)
-    fields = [*(model._meta.get_field(c) for c in columns), model._meta.pk]
-    with connection.cursor() as db:
-        for source, params in _many_rows(fields, rows):
-            # names from the model's metadata, never from input; values are parameters
-            sql = f"WITH v ({', '.join(names)}, pk) AS ({source})"
-            sql += f" UPDATE {table} SET {assignments} FROM v WHERE {table}.{quote('id')} = v.pk"  # noqa: S608
-            db.execute(sql, params)
 
 
 _PLAIN_TYPES = frozenset(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from tierdesk.common import clock
@@ -177,6 +179,22 @@ class CandidateEvent(BaseEvent):
 # high-water marks; the marks and the counters move in one transaction.
 
 
+def null_safe_unique(
+    name: str, fields: tuple[str, ...], *, nullable: set[str]
+) -> models.UniqueConstraint:
+    """A fact table's key, unique with its NULLs counted as one value:
+    `UNIQUE (day, COALESCE(business_unit_id, 0), …)` (no id is 0). A plain unique
+    constraint counts NULLs as distinct, so an upsert (`INSERT … ON CONFLICT`, see
+    `insights.facts._upsert`) would never find a row keyed by one."""
+    return models.UniqueConstraint(
+        *(
+            Coalesce(f, Value(0), output_field=models.BigIntegerField()) if f in nullable else F(f)
+            for f in fields
+        ),
+        name=name,
+    )
+
+
 class _Counters(models.Model):
     opened = models.PositiveIntegerField(_("opened"), default=0)
     resolved = models.PositiveIntegerField(_("resolved"), default=0)
@@ -270,9 +288,10 @@ class DailyFact(_TicketCounters):
         verbose_name = _("daily fact")
         verbose_name_plural = _("daily facts")
         constraints = [
-            models.UniqueConstraint(
-                fields=["day", "business_unit", "tier", "level", "topic", "team"],
-                name="insights_dailyfact_key",
+            null_safe_unique(
+                "insights_dailyfact_key",
+                ("day", "business_unit", "tier", "level", "topic", "team"),
+                nullable={"business_unit", "team"},
             )
         ]
         indexes = [
@@ -318,9 +337,10 @@ class SlaDailyFact(_SlaCounters):
         verbose_name = _("daily SLA fact")
         verbose_name_plural = _("daily SLA facts")
         constraints = [
-            models.UniqueConstraint(
-                fields=["day", "business_unit", "tier", "level", "team", "policy", "metric"],
-                name="insights_slafact_key",
+            null_safe_unique(
+                "insights_slafact_key",
+                ("day", "business_unit", "tier", "level", "team", "policy", "metric"),
+                nullable={"business_unit", "team", "policy"},
             )
         ]
         indexes = [models.Index(fields=["day", "business_unit"], name="insights_slafact_day_bu")]
@@ -355,8 +375,8 @@ class PersonDailyFact(models.Model):
         verbose_name = _("daily fact of a person")
         verbose_name_plural = _("daily facts of people")
         constraints = [
-            models.UniqueConstraint(
-                fields=["day", "person", "solution"], name="insights_personfact_key"
+            null_safe_unique(
+                "insights_personfact_key", ("day", "person", "solution"), nullable={"solution"}
             )
         ]
         indexes = [
@@ -402,9 +422,10 @@ class DailyMonthlyFact(_TicketCounters):
         verbose_name = _("monthly fact")
         verbose_name_plural = _("monthly facts")
         constraints = [
-            models.UniqueConstraint(
-                fields=["month", "business_unit", "tier", "level", "topic", "team"],
-                name="insights_monthfact_key",
+            null_safe_unique(
+                "insights_monthfact_key",
+                ("month", "business_unit", "tier", "level", "topic", "team"),
+                nullable={"business_unit", "team"},
             )
         ]
         indexes = [
@@ -424,9 +445,10 @@ class SlaMonthlyFact(_SlaCounters):
         verbose_name = _("monthly SLA fact")
         verbose_name_plural = _("monthly SLA facts")
         constraints = [
-            models.UniqueConstraint(
-                fields=["month", "business_unit", "tier", "level", "team", "policy", "metric"],
-                name="insights_slamonth_key",
+            null_safe_unique(
+                "insights_slamonth_key",
+                ("month", "business_unit", "tier", "level", "team", "policy", "metric"),
+                nullable={"business_unit", "team", "policy"},
             )
         ]
         indexes = [models.Index(fields=["month", "business_unit"], name="insights_slamonth_bu")]

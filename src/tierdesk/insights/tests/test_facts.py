@@ -120,6 +120,22 @@ def test_the_catch_up_is_idempotent_and_a_rebuild_agrees(org: Org) -> None:
     assert _snapshot() == first
 
 
+def test_a_row_that_comes_back_to_zero_across_catch_ups_is_dropped(org: Org) -> None:
+    """A ticket triaged into a topic and out of it again in later catch-ups leaves that
+    topic's row at zero: dropped, as a recount never writes it."""
+    with clock.frozen(START):
+        ticket = services.ticket_create(requester=org.users["requester"], subject="분류")
+        _catch_up()
+    for n, topic in enumerate(("data", "access", "other")):
+        with clock.frozen(START + dt.timedelta(minutes=10 * (n + 1))):
+            ladder.ticket_triage(ticket=ticket, actor=org.users["admin"], topic=topic)
+            _catch_up()
+    kept = _snapshot()
+    assert all(any(getattr(r, c) for c in facts.DAILY_COUNTERS) for r in DailyFact.objects.all())
+    facts.facts_rebuild()
+    assert _snapshot() == kept
+
+
 def test_events_younger_than_the_lag_wait(org: Org) -> None:
     with clock.frozen(START):
         services.ticket_create(requester=org.users["requester"], subject="방금")
@@ -360,6 +376,10 @@ def test_kept_facts_equal_a_recount(org: Org, steps: list[tuple[str, int, int]])
                 at += dt.timedelta(minutes=minutes)
                 with clock.frozen(at):
                     _apply(op, org, tickets, pick)
+                    if pick % 3 == 0:
+                        # kept as it goes, in batches of a few events: rows added to
+                        # again, moved out of, come back to zero
+                        facts.facts_catch_up(lag=0, batch=1 + pick % 4)
             with clock.frozen(at + dt.timedelta(hours=1)):
                 _catch_up()
                 kept = _snapshot()
