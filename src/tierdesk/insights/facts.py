@@ -22,6 +22,7 @@ so a transaction that took an id and commits a moment later is not skipped."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import time
@@ -152,6 +153,48 @@ class _Adds:
     )
 
 
+@dataclass(slots=True)
+class _TicketState:
+    """A ticket's state as the keeper moves it: a `FactTicket` row, same names (plain
+    objects: a model instance per ticket cost a 50-ticket catch-up 1 ms)."""
+
+    ticket_id: int
+    requester_id: int | None = None
+    solution_id: int | None = None
+    business_unit_id: int | None = None
+    tier: str = ""
+    topic: str = ""
+    level: str = ""
+    team_id: int | None = None
+    is_open: bool = False
+    level_since: dt.datetime | None = None
+    opened_at: dt.datetime | None = None
+    pending_open: bool = False
+    bypass: bool = False
+
+
+@dataclass(slots=True)
+class _Classification:
+    """How a ticket was classified when it was created or its solution set: a
+    `FactClassification` row, same names."""
+
+    event_id: int
+    ticket_id: int
+    solution_id: int | None
+    business_unit_id: int | None
+    tier: str
+    topic: str
+    level: str
+    team_id: int | None
+    requester_id: int | None
+
+
+STATE_COLUMNS = tuple(f.name for f in dataclasses.fields(_TicketState))
+CLASSIFICATION_COLUMNS = tuple(f.name for f in dataclasses.fields(_Classification))
+"""The columns of `FactTicket` and `FactClassification`, in the models' order (a test
+holds them equal)."""
+
+
 class _Keeper:
     """Turns a time-ordered run of events into counters, moving each ticket's state."""
 
@@ -160,21 +203,21 @@ class _Keeper:
         self.adds = _Adds()
         self.min_day = min_day
         self.teams = dict(SupportTeam.objects.values_list("name", "id"))
-        self.states: dict[int, FactTicket] = {}
+        self.states: dict[int, _TicketState] = {}
         self.new_states: set[int] = set()
-        self.new_classes: list[FactClassification] = []
+        self.new_classes: list[_Classification] = []
 
     def day(self, at: dt.datetime) -> dt.date:
         return at.astimezone(self.zone).date()
 
-    def add(self, s: FactTicket, at: dt.datetime, **counts: int) -> None:
+    def add(self, s: _TicketState, at: dt.datetime, **counts: int) -> None:
         self.add_under(self.open_key(s), at, **counts)
 
     @staticmethod
-    def open_key(s: FactTicket) -> OpenKey:
+    def open_key(s: _TicketState) -> OpenKey:
         return (s.business_unit_id, s.tier, s.level, s.topic, s.team_id, s.solution_id)
 
-    def counted_open(self, s: FactTicket) -> OpenKey | None:
+    def counted_open(self, s: _TicketState) -> OpenKey | None:
         """Where the ticket counts in the backlog (None: not open, or its opening not
         counted yet)."""
         return self.open_key(s) if s.is_open and not s.pending_open else None
@@ -197,7 +240,7 @@ class _Keeper:
                 for name, n in wanted.items():
                     srow[name] += n
 
-    def touched(self, s: FactTicket, at: dt.datetime, actor_id: int) -> None:
+    def touched(self, s: _TicketState, at: dt.datetime, actor_id: int) -> None:
         self.add(s, at, agent_touches=1)
         day = self.day(at)
         if self.min_day is not None and day < self.min_day:
@@ -205,18 +248,18 @@ class _Keeper:
         solution_id = int(s.solution_id) if s.solution_id is not None else None
         self.adds.person[(day, actor_id, solution_id)]["touches"] += 1
 
-    def end_stint(self, s: FactTicket, at: dt.datetime) -> None:
+    def end_stint(self, s: _TicketState, at: dt.datetime) -> None:
         if s.is_open:
             minutes = _minutes(s.level_since, at)
             if minutes:
                 self.add(s, at, level_minutes=minutes)
         s.level_since = at
 
-    def classify(self, s: FactTicket, found: FactClassification) -> None:
+    def classify(self, s: _TicketState, found: _Classification) -> None:
         s.solution_id, s.business_unit_id = found.solution_id, found.business_unit_id
         s.tier = found.tier
 
-    def flush_open(self, s: FactTicket) -> None:
+    def flush_open(self, s: _TicketState) -> None:
         if s.pending_open and s.opened_at is not None:
             s.pending_open = False
             self.add(s, s.opened_at, opened=1, bypass_logs=1 if s.bypass else 0)
@@ -225,12 +268,12 @@ class _Keeper:
 
     def ticket_event(
         self,
-        s: FactTicket,
+        s: _TicketState,
         type: str,
         at: dt.datetime,
         actor_id: int | None,
         params: dict[str, Any],
-        classification: FactClassification | None,
+        classification: _Classification | None,
     ) -> None:
         before = self.counted_open(s)
         self.apply(s, type, at, actor_id, params, classification)
@@ -244,12 +287,12 @@ class _Keeper:
 
     def apply(
         self,
-        s: FactTicket,
+        s: _TicketState,
         type: str,
         at: dt.datetime,
         actor_id: int | None,
         params: dict[str, Any],
-        classification: FactClassification | None,
+        classification: _Classification | None,
     ) -> None:
         if type == T.CREATED:
             if classification is not None:
@@ -293,7 +336,7 @@ class _Keeper:
             s.is_open, s.level_since = True, at
             self.add(s, at, reopened=1)
 
-    def move(self, s: FactTicket, type: str, at: dt.datetime, params: dict[str, Any]) -> None:
+    def move(self, s: _TicketState, type: str, at: dt.datetime, params: dict[str, Any]) -> None:
         if type == T.VENDOR_CASE_OPENED:
             level, team_id = SupportType.VENDOR.value, s.team_id
         elif type == T.PARTNER_CASE_OPENED:
@@ -316,7 +359,7 @@ class _Keeper:
     # --- the SLA clocks and the knowledge base ----------------------------------------
 
     def clock_stopped(
-        self, s: FactTicket, at: dt.datetime, metric: str, met: bool, policy_id: int | None
+        self, s: _TicketState, at: dt.datetime, metric: str, met: bool, policy_id: int | None
     ) -> None:
         self.add(s, at, **{f"{metric}_{'met' if met else 'breached'}": 1})
         day = self.day(at)
@@ -337,7 +380,7 @@ class _Keeper:
 
 def _classifications(
     rows: list[tuple[int, int, str]], keeper: _Keeper
-) -> dict[int, FactClassification]:
+) -> dict[int, _Classification]:
     """The classification of every CREATED and SOLUTION_SET event of the batch: kept
     ones as they are, the others read now from the ticket (and stored)."""
     wanted = [
@@ -346,8 +389,10 @@ def _classifications(
     if not wanted:
         return {}
     found = {
-        c.event_id: c
-        for c in FactClassification.objects.filter(event_id__in=[w[0] for w in wanted])
+        row[0]: _Classification(*row)
+        for row in FactClassification.objects.filter(
+            event_id__in=[w[0] for w in wanted]
+        ).values_list(*CLASSIFICATION_COLUMNS)
     }
     missing = [w for w in wanted if w[0] not in found]
     if missing:
@@ -369,7 +414,7 @@ def _classifications(
             t = tickets.get(ticket_id)
             if t is None:
                 continue
-            made = FactClassification(
+            made = _Classification(
                 event_id=event_id,
                 ticket_id=ticket_id,
                 solution_id=t["solution_id"],
@@ -392,11 +437,11 @@ def _classifications(
 def _states(ticket_ids: Iterable[int], keeper: _Keeper) -> None:
     wanted = [t for t in set(ticket_ids) if t not in keeper.states]
     for chunk in _chunks(wanted, 900):
-        for s in FactTicket.objects.filter(ticket_id__in=chunk):
-            keeper.states[s.ticket_id] = s
+        for row in FactTicket.objects.filter(ticket_id__in=chunk).values_list(*STATE_COLUMNS):
+            keeper.states[row[0]] = _TicketState(*row)
     for t in wanted:
         if t not in keeper.states:
-            keeper.states[t] = FactTicket(ticket_id=t, is_open=False)
+            keeper.states[t] = _TicketState(ticket_id=t)
             keeper.new_states.add(t)
 
 
@@ -493,9 +538,10 @@ def _defer(stream: str, rows: list[Any], at: int) -> None:
 
 def _one_batch(
     cursor: FactCursor, cutoff: dt.datetime, now: dt.datetime, batch: int, min_day: dt.date | None
-) -> tuple[int, int, int, int]:
+) -> tuple[int, int, int, int, bool]:
     """Count one batch and move the marks on `cursor` (the caller saves them). Returns
-    (ticket events, SLA events, deflections passed or counted, fact rows written)."""
+    (ticket events, SLA events, deflections passed or counted, fact rows written, whether
+    events up to the cutoff may remain)."""
     keeper = _Keeper(min_day=min_day)
     read = list(
         TicketEvent.objects.filter(id__gt=cursor.ticket_event_id)
@@ -520,13 +566,28 @@ def _one_batch(
             .order_by("id")
             .values_list(*SLA_COLUMNS)[: batch * 4]
         )
-        sla_rows, sla_future, _ = _split(sla_read, until, now, 3, more=len(sla_read) == batch * 4)
+        sla_rows, sla_future, sla_stopped = _split(
+            sla_read, until, now, 3, more=len(sla_read) == batch * 4
+        )
+        if len(sla_read) == batch * 4 and not sla_stopped and sla_rows:
+            # more SLA events up to `until` than one read holds: the ticket events are
+            # counted only up to the last SLA event read (ticket events come first at one
+            # instant), the rest in the next batch, so every clock that stops meets the
+            # ticket as it stood then
+            until = max(r[3] for r in sla_rows)
+            rows, future, _ = _split(read, until, now, 3, more=len(read) == batch)
+            passed = max([r[0] for r in rows + future], default=0)
+            full = True  # what was left waits for the next batch
         defl_read = list(
             Deflection.objects.filter(id__gt=cursor.deflection_id)
             .order_by("id")
             .values_list(*DEFLECTION_COLUMNS)[:batch]
         )
-        deflections, defl_future, _ = _split(defl_read, until, now, 1, more=len(defl_read) == batch)
+        deflections, defl_future, defl_stopped = _split(
+            defl_read, until, now, 1, more=len(defl_read) == batch
+        )
+        # deflections count apart from the tickets: more of them only call for another batch
+        full = full or (len(defl_read) == batch and not defl_stopped)
     sla_passed = max([r[0] for r in sla_rows + sla_future], default=0)
     defl_passed = max([r[0] for r in deflections + defl_future], default=0)
     waited = _due(until) if until is not None else {}
@@ -535,7 +596,7 @@ def _one_batch(
     _defer("sla", sla_future, 3)
     _defer("defl", defl_future, 1)
     if not (passed or sla_passed or defl_passed or due or sla_due or defl_due):
-        return 0, 0, 0, 0
+        return 0, 0, 0, 0, False
     events = len(rows) + len(future) + len(due)
     sla_events = len(sla_rows) + len(sla_future) + len(sla_due)
     rows += due
@@ -579,7 +640,8 @@ def _one_batch(
         cursor.sla_event_id = sla_passed
     if defl_passed:
         cursor.deflection_id = defl_passed
-    return events, sla_events, len(deflections) + len(defl_future) + len(defl_due), written
+    deflections_counted = len(deflections) + len(defl_future) + len(defl_due)
+    return events, sla_events, deflections_counted, written, full
 
 
 def _add_rows(
@@ -590,13 +652,14 @@ def _add_rows(
 ) -> int:
     """Add counters to the fact rows of `model` keyed by (`key_fields`…), inserting the
     rows not there yet, in one statement per batch: `INSERT … ON CONFLICT (key) DO
-    UPDATE SET n = n + excluded.n` (PostgreSQL 9.5, SQLite 3.24). The key must be a
+    UPDATE SET n = n + excluded.n … RETURNING` (PostgreSQL 9.5, SQLite 3.35). The key must be a
     unique constraint that counts NULLs as one value (`models.null_safe_unique`, or no
     column that may be NULL); ValueError otherwise.
 
     A row whose adds are all zero is not written, and rows whose counters came back to
-    zero (a ticket that moved in and out of a key, counted in two batches) are deleted,
-    as a recount never writes them. Returns the rows added to or inserted. (Reading the
+    zero (a ticket that moved in and out of a key, counted in two batches; a partial
+    rebuild's months refilled) are deleted, as a recount never writes them: the upsert
+    returns every row's counters. Returns the rows added to or inserted. (Reading the
     rows first and updating them took two statements more per table; model instances
     deleted and inserted again, a third of a 50-ticket catch-up on SQLite.)"""
     rows = [
@@ -613,18 +676,17 @@ def _add_rows(
     names = ", ".join(quote(f.column) for f in columns)
     target = _conflict_target(model, key_fields)
     sums = ", ".join(f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}" for n in counters)
+    returning = ", ".join([quote(model._meta.pk.column), *(quote(n) for n in counters)])
+    emptied: list[int] = []
     with connection.cursor() as db:
         for source, params in _many_rows(columns, _prepared(columns, rows)):
             # names from the model's metadata, never from input; values are parameters
             sql = f"INSERT INTO {table} ({names}) {source}"
-            sql += f" ON CONFLICT ({target}) DO UPDATE SET {sums}"
+            sql += f" ON CONFLICT ({target}) DO UPDATE SET {sums} RETURNING {returning}"
             db.execute(sql, params)
-    if any(n < 0 for counts in adds.values() for n in counts.values()):
-        days = sorted({k[0] for k in adds})
-        for chunk in _chunks(days, 500):
-            model.objects.filter(
-                **{f"{key_fields[0]}__in": chunk}, **dict.fromkeys(counters, 0)
-            ).delete()
+            emptied += [r[0] for r in db.fetchall() if not any(r[1:])]
+    for chunk in _chunks(emptied, 900):
+        model.objects.filter(pk__in=chunk).delete()
     return len(rows)
 
 
@@ -650,22 +712,6 @@ def _conflict_target(model: Any, key_fields: tuple[str, ...]) -> str:
                 f"COALESCE({quote(f.column)}, 0)" if f.null else quote(f.column) for f in fields
             )
     raise ValueError(f"{model.__name__} has no unique key on {key_fields} that upserts can use")
-
-
-STATE_FIELDS = [
-    "requester_id",
-    "solution_id",
-    "business_unit_id",
-    "tier",
-    "topic",
-    "level",
-    "team_id",
-    "is_open",
-    "level_since",
-    "opened_at",
-    "pending_open",
-    "bypass",
-]
 
 
 def _months(adds: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:
@@ -738,7 +784,7 @@ def _write(keeper: _Keeper) -> int:
         _insert(FactTicket, new)
     if old:
         for chunk in _chunks(old, 900):
-            FactTicket.objects.filter(pk__in=[r.pk for r in chunk]).delete()
+            FactTicket.objects.filter(pk__in=[r.ticket_id for r in chunk]).delete()
             _insert(FactTicket, chunk)
     return written
 
@@ -809,8 +855,9 @@ def _prepared(fields: list[Any], rows: list[tuple[Any, ...]]) -> list[tuple[Any,
 
 
 def _insert(model: Any, rows: list[Any], *, ignore_conflicts: bool = False) -> None:
-    """INSERT rows (model instances) of a model whose primary key is given (the keeper's
-    tables keyed by ticket or event), many rows per statement. `bulk_create` compiled an
+    """INSERT rows (objects with the model's field names: `_TicketState`,
+    `_Classification`) of a model whose primary key is given (the keeper's tables keyed
+    by ticket or event), many rows per statement. `bulk_create` compiled an
     INSERT of every value through the ORM (a third of a 50-ticket catch-up); one INSERT
     per row sent as a batch still cost a round trip per row on PostgreSQL. Only the
     fields that need it (dates and times) are converted (`_prepared`)."""
@@ -882,7 +929,7 @@ def facts_catch_up(
             cursor.events = report.events
             # the marks `_one_batch` moved, with the run's figures: one UPDATE
             cursor.save(update_fields=[*MARKS, "seconds", "events"])
-        if counted[0] < batch:
+        if not counted[4]:
             break
     report.seconds = time.perf_counter() - started
     return report

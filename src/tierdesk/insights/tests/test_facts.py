@@ -24,14 +24,18 @@ from tierdesk.insights import facts
 from tierdesk.insights.models import (
     DailyFact,
     DailyMonthlyFact,
+    FactClassification,
     FactCursor,
     FactDeferred,
+    FactTicket,
     PersonDailyFact,
     SlaDailyFact,
     SlaMonthlyFact,
     SolutionDailyFact,
     SolutionMonthlyFact,
 )
+from tierdesk.sla.choices import ClockEventType
+from tierdesk.sla.models import SlaClock, SlaEvent
 
 START = dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.UTC)  # Monday 10:00 in Seoul
 
@@ -134,6 +138,43 @@ def test_a_row_that_comes_back_to_zero_across_catch_ups_is_dropped(org: Org) -> 
     assert all(any(getattr(r, c) for c in facts.DAILY_COUNTERS) for r in DailyFact.objects.all())
     facts.facts_rebuild()
     assert _snapshot() == kept
+
+
+def test_the_keepers_plain_rows_name_every_column_of_their_tables() -> None:
+    assert tuple(f.attname for f in FactTicket._meta.concrete_fields) == facts.STATE_COLUMNS
+    assert (
+        tuple(f.attname for f in FactClassification._meta.concrete_fields)
+        == facts.CLASSIFICATION_COLUMNS
+    )
+
+
+def test_a_clock_that_stops_meets_the_ticket_as_it_stood_when_sla_events_pile_up(
+    org: Org,
+) -> None:
+    """A batch reads at most four SLA events per ticket event. When more lie before its
+    last ticket event (warnings the SLA sweep writes with no ticket event), the ticket
+    events wait for the next batch: the first response met before an escalation still
+    counts at the level it was met at, as a recount counts it."""
+    with clock.frozen(START):
+        ticket = services.ticket_create(requester=org.users["requester"], subject="경고")
+    level = Ticket.objects.get(pk=ticket.pk).level
+    clock_row = SlaClock.objects.filter(ticket=ticket).first()
+    with clock.frozen(START + dt.timedelta(minutes=1)):
+        SlaEvent.objects.bulk_create(
+            SlaEvent(ticket=ticket, clock=clock_row, type=ClockEventType.WARNED_50)
+            for _ in range(12)
+        )
+    with clock.frozen(START + dt.timedelta(minutes=2)):
+        services.ticket_reply(ticket=ticket, author=org.users["admin"], body="답")
+    with clock.frozen(START + dt.timedelta(minutes=3)):
+        ladder.ticket_escalate(ticket=ticket, actor=org.users["admin"], reason="올림")
+    with clock.frozen(START + dt.timedelta(hours=1)):
+        facts.facts_catch_up(lag=0, batch=2)
+        kept = _snapshot()
+        met = SlaDailyFact.objects.get(metric="first_response", met=1)
+        assert met.level == level != Ticket.objects.get(pk=ticket.pk).level
+        facts.facts_rebuild()
+        assert _snapshot() == kept
 
 
 def test_events_younger_than_the_lag_wait(org: Org) -> None:
@@ -373,7 +414,10 @@ def test_kept_facts_equal_a_recount(org: Org, steps: list[tuple[str, int, int]])
             tickets: list[Ticket] = []
             opening = [("create_solution", 1, 0), ("create", 2, 5), ("create_solution", 5, 7)]
             for op, pick, minutes in opening + steps:
-                at += dt.timedelta(minutes=minutes)
+                # every action at an instant of its own, as on a live desk (one ticket's
+                # actions queue on its row): at one instant the ticket events come before
+                # the SLA events, and a recount cannot tell two actions' events apart
+                at += dt.timedelta(minutes=minutes, microseconds=1)
                 with clock.frozen(at):
                     _apply(op, org, tickets, pick)
                     if pick % 3 == 0:
@@ -415,6 +459,28 @@ def test_kept_facts_equal_a_recount(org: Org, steps: list[tuple[str, int, int]])
             raise _Rollback
     except _Rollback:
         pass
+
+
+def test_a_partial_rebuild_drops_a_month_that_comes_back_to_zero(org: Org) -> None:
+    """Found by the property test: a ticket escalated one day and triaged to another
+    topic the next leaves its month's row of the first topic at zero. A rebuild from the
+    second day replays that day (-1) and adds the first day back to the month (+1):
+    the row comes back to zero on a positive add and must go, as in the kept facts."""
+    at = START
+    tickets: list[Ticket] = []
+    steps = [("create_solution", 1, 0), ("create", 2, 5), ("create_solution", 5, 7)]
+    steps += [("create", 0, 0)] * 3 + [("escalate", 0, 0), ("triage", 0, 828)]
+    for op, pick, minutes in steps:
+        at += dt.timedelta(minutes=minutes, microseconds=1)
+        with clock.frozen(at):
+            _apply(op, org, tickets, pick)
+            if pick == 0:
+                facts.facts_catch_up(lag=0, batch=1)
+    with clock.frozen(at + dt.timedelta(hours=1)):
+        _catch_up()
+        kept = _snapshot()
+        facts.facts_rebuild(since=START.date() + dt.timedelta(days=1))
+        assert _snapshot() == kept
 
 
 # --- who reads which numbers ---------------------------------------------------------------
