@@ -7,6 +7,7 @@ idempotent (the demo escalation path marks a finished run). Rows go in with bulk
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from typing import Any
@@ -543,15 +544,19 @@ def _canned_responses(author: User | None) -> int:
 
 def clocks_build(*, size: str = "small") -> dict[str, int]:
     """SLA clocks on the demo's open tickets that have none (after the on-call rotations
-    exist, so a timed escalation knows whom to page)."""
+    exist, so a timed escalation knows whom to page), and the clocks' history of as many
+    resolved tickets: started when each was filed, the first response met or missed at a
+    reply some hours later, the resolution at its resolution. Without it, SLA attainment
+    (insights' dashboards, readiness, the digest) showed nothing in the demo."""
     from tierdesk.desk.services import sla_facts
     from tierdesk.sla import services as sla
     from tierdesk.sla.models import SlaClock
 
     limit = 300 if size == "small" else 3000
+    clocked = SlaClock.objects.values("ticket_id")
     open_tickets = (
         Ticket.objects.filter(is_open=True)
-        .exclude(id__in=SlaClock.objects.values("ticket_id"))
+        .exclude(id__in=clocked)
         .select_related("solution")
         .order_by("id")[:limit]
     )
@@ -559,4 +564,33 @@ def clocks_build(*, size: str = "small") -> dict[str, int]:
     for ticket in open_tickets:
         sla.clocks_attach(ticket=ticket, facts=sla_facts(ticket), new=True)
         count += 1
-    return {"clocked_tickets": count}
+    latest = Ticket.objects.filter(is_open=False, resolved_at__isnull=False).order_by(
+        "-resolved_at", "-id"
+    )
+    # the same latest resolved tickets every time, so a second run adds nothing
+    resolved = (
+        Ticket.objects.filter(id__in=list(latest.values_list("id", flat=True)[:limit]))
+        .exclude(id__in=clocked)
+        .select_related("solution")
+        .order_by("id")
+    )
+    history = 0
+    for ticket in resolved:
+        assert ticket.resolved_at is not None  # filtered above
+        facts = sla_facts(ticket)
+        filed = dataclasses.replace(
+            facts, status=TicketStatus.IN_PROGRESS, is_open=True, resolved_at=None
+        )
+        # a reply 1-40 hours after filing (deterministic by id): some first responses
+        # are late, as on a real desk
+        answered = min(
+            ticket.created_at + dt.timedelta(hours=1 + ticket.pk * 7 % 40), ticket.resolved_at
+        )
+        with clock.frozen(ticket.created_at):
+            sla.clocks_attach(ticket=ticket, facts=filed, new=True)
+        with clock.frozen(answered):
+            sla.clocks_reply(ticket=ticket, facts=filed, by_support=True)
+        with clock.frozen(ticket.resolved_at):
+            sla.clocks_sync(ticket=ticket, facts=facts)
+        history += 1
+    return {"clocked_tickets": count, "clock_histories": history}
