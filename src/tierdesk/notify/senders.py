@@ -4,10 +4,9 @@ through a Workflows webhook posting an Adaptive Card, webhooks as a signed JSON 
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.utils import DNS_NAME
 
+from tierdesk.common import egress
 from tierdesk.notify import webhooks
 from tierdesk.notify.models import Notification
 
@@ -137,24 +137,28 @@ def send_teams(notification: Notification, *, timeout_s: float = 10.0) -> Sent:
             f"Adaptive Card is {len(payload)} bytes; Teams accepts at most {TEAMS_MAX_BYTES}",
             permanent=True,
         )
-    if not notification.address.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-        raise DeliveryError("Teams webhook address must be https", permanent=True)
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
-        notification.address,
-        data=payload,
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
+    # The address an admin typed (a team's channel, a manager's digest) goes where
+    # webhooks may go: checked when sent, pinned for the connection, never inside
+    # (`common.egress`, `webhooks.policy`), and https unless to this machine in tests.
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310
-            return Sent(detail=str(response.status))
-    except urllib.error.HTTPError as error:
-        retry_after = error.headers.get("Retry-After") if error.headers else None
-        if error.code == 429 or error.code >= 500:
-            raise DeliveryError(
-                f"Teams answered {error.code}",
-                retry_after_s=float(retry_after) if retry_after and retry_after.isdigit() else None,
-            ) from error
-        raise DeliveryError(f"Teams answered {error.code}", permanent=True) from error
-    except (urllib.error.URLError, TimeoutError) as error:
+        answer = egress.post(
+            notification.address,
+            body=payload,
+            headers={"Content-Type": "application/json", "User-Agent": "tierdesk-teams/1"},
+            policy=webhooks.policy(),
+            timeout_s=timeout_s,
+        )
+    except egress.Refused as error:
+        raise DeliveryError(f"Teams webhook address refused: {error}", permanent=True) from error
+    except (egress.Unresolved, OSError, http.client.HTTPException) as error:
         raise DeliveryError(f"Teams webhook unreachable: {error}") from error
+    if 200 <= answer.status < 300:
+        return Sent(detail=str(answer.status))
+    if answer.status == 429 or answer.status >= 500:
+        retry_after = answer.headers.get("retry-after", "")
+        raise DeliveryError(
+            f"Teams answered {answer.status}",
+            retry_after_s=float(retry_after) if retry_after.isdigit() else None,
+        )
+    # a 3xx (redirects are not followed) or another 4xx: this message will not succeed
+    raise DeliveryError(f"Teams answered {answer.status}", permanent=True)

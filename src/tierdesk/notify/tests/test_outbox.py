@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 
 from conftest import Org
-from tierdesk.common import clock
+from tierdesk.common import clock, egress
 from tierdesk.notify import services
 from tierdesk.notify.choices import Channel, DeliveryStatus
 from tierdesk.notify.models import Notification, NotificationPreference
@@ -36,7 +36,9 @@ class _Teams(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def teams() -> Iterator[tuple[str, type[_Teams]]]:
+def teams(settings: Any) -> Iterator[tuple[str, type[_Teams]]]:
+    # the Teams sender goes where webhooks may go: this machine only when allowed
+    settings.TIERDESK_WEBHOOK_ALLOW_LOOPBACK = True
     _Teams.answers, _Teams.received = [], []
     server = HTTPServer(("127.0.0.1", 0), _Teams)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -99,6 +101,32 @@ def test_a_refusal_is_not_retried_and_an_oversized_card_is_not_sent(org: Org, te
     report = services.outbox_deliver()
     assert report.dead == 2 and report.sent == 0
     assert "28672" in Notification.objects.get(key="b").last_error
+    assert server.received == []
+
+
+def test_a_teams_address_that_leads_inside_is_refused_and_nothing_is_sent(
+    org: Org, teams: Any, settings: Any
+) -> None:
+    """A team channel's or a digest's Teams address is checked where webhooks are
+    (`common.egress`): a name that resolves to this machine or the network inside is
+    refused for good, and no request leaves."""
+    url, server = teams
+    settings.TIERDESK_WEBHOOK_ALLOW_LOOPBACK = False
+    port = url.split(":")[2].split("/")[0]
+    inside = {
+        "loop": (f"https://hooks.example.com:{port}/workflows/hook", ["127.0.0.1"]),
+        "metadata": ("https://metadata.example.com/workflows/hook", ["169.254.169.254"]),
+        "private": ("https://intranet.example.com/workflows/hook", ["10.0.0.5"]),
+    }
+    with egress.resolving({u.split("/")[2].split(":")[0]: a for u, a in inside.values()}):
+        for key, (address, _answer) in inside.items():
+            services.notification_enqueue(
+                key=key, channel=Channel.TEAMS, address=address, subject="s", body="b"
+            )
+        report = services.outbox_deliver()
+    assert report.dead == 3 and report.sent == 0
+    for key in inside:
+        assert "refused" in Notification.objects.get(key=key).last_error
     assert server.received == []
 
 
