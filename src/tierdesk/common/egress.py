@@ -1,5 +1,5 @@
-"""Requests to addresses that people type (webhook subscribers): never to this server, its
-network or the cloud's metadata service.
+"""Requests to addresses that people type (webhook subscribers, Teams channels, product
+feeds): never to this server, its network or the cloud's metadata service.
 
 What GitHub, Stripe and Slack do for their webhooks, and OWASP's SSRF prevention sheet
 asks for: the host is resolved, EVERY address it resolves to must be on the public
@@ -106,6 +106,8 @@ class Policy:
     """Loopback addresses and plain http to them (tests, a developer's machine)."""
     allowed: Sequence[Network] = ()
     """Networks an admin named (an on-premises receiver): let in even when private."""
+    allow_http: bool = False
+    """Plain http to public addresses too (product feeds a platform lead subscribes)."""
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,11 @@ def check(url: str, policy: Policy) -> Checked:
         why = reason(address, policy)
         if why is not None:
             raise Refused(target.host, why, _unmapped(address))
-    if target.scheme == "http" and not all(_is_loopback(a) for a in addresses):
+    if (
+        target.scheme == "http"
+        and not policy.allow_http
+        and not all(_is_loopback(a) for a in addresses)
+    ):
         raise Refused(target.host, "scheme")
     return Checked(target=target, addresses=addresses)
 
@@ -310,17 +316,21 @@ class Response:
     address: str
 
 
-def post(
+@contextmanager
+def opened(
+    method: str,
     url: str,
     *,
-    body: bytes,
     headers: Mapping[str, str],
     policy: Policy,
+    body: bytes | None = None,
     timeout_s: float = 10.0,
-) -> Response:
-    """POST to the checked, pinned address; never follows a redirect (a 3xx is returned
-    as it is). Raises `Refused` or `Unresolved` before anything is sent, OSError /
-    `http.client.HTTPException` when the receiver cannot be reached."""
+) -> Iterator[tuple[http.client.HTTPResponse, str]]:
+    """Send a request to the checked, pinned address and yield (the answer, unread, for
+    the caller to stream; the address it came from); the connection closes on leaving.
+    Never follows a redirect (a 3xx is yielded as it is). Raises `Refused` or
+    `Unresolved` before anything is sent, OSError / `http.client.HTTPException` when no
+    address can be reached."""
     checked = check(url, policy)
     target = checked.target
     failure: OSError | None = None
@@ -344,15 +354,32 @@ def post(
             except OSError as error:  # the next address (nothing was sent)
                 failure = error
                 continue
-            connection.request("POST", target.path, body=body, headers=dict(headers))
-            answer = connection.getresponse()
-            answer.read(65536)
-            return Response(
-                status=answer.status,
-                headers={k.lower(): v for k, v in answer.getheaders()},
-                address=str(address),
-            )
+            connection.request(method, target.path, body=body, headers=dict(headers))
+            yield connection.getresponse(), str(address)
+            return
         finally:
             connection.close()
     assert failure is not None
     raise failure
+
+
+def post(
+    url: str,
+    *,
+    body: bytes,
+    headers: Mapping[str, str],
+    policy: Policy,
+    timeout_s: float = 10.0,
+) -> Response:
+    """POST to the checked, pinned address (`opened`); reads at most 64 KiB of the
+    answer. Raises as `opened` does."""
+    with opened("POST", url, headers=headers, policy=policy, body=body, timeout_s=timeout_s) as (
+        answer,
+        address,
+    ):
+        answer.read(65536)
+        return Response(
+            status=answer.status,
+            headers={k.lower(): v for k, v in answer.getheaders()},
+            address=address,
+        )

@@ -10,23 +10,23 @@ managers, the help desk, the platform team).
 Fetching (`feed_fetch`): the stored validators go out as `If-None-Match` and
 `If-Modified-Since`, and 304 means nothing new. Every request has a timeout, an answer
 larger than `MAX_BYTES` is refused, redirects are followed `MAX_REDIRECTS` times at most and
-only to http(s). A failure is stored on the subscription (`last_status`, `last_error`) and
+only to http(s), and every address on the way must be on the internet (`common.egress`:
+never this server, its networks or the cloud's metadata service). A failure is stored on
+the subscription (`last_status`, `last_error`) and
 shown on its page; it is never raised into a page or the daily job."""
 
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import io
 import ipaddress
 import logging
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from html import unescape
-from http.client import HTTPMessage
 from typing import Any
 
 import feedparser
@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from tierdesk.accounts.choices import MembershipRole, TeamKind
 from tierdesk.accounts.models import User
-from tierdesk.common import clock
+from tierdesk.common import clock, egress
 from tierdesk.common.permissions import require, roles_of
 from tierdesk.common.roles import ADMIN_ONLY, WRITERS
 from tierdesk.desk.choices import Topic
@@ -231,107 +231,111 @@ class Download:
     content_type: str
 
 
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    max_redirections = MAX_REDIRECTS
-    max_repeats = 2
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: Any,
-        code: int,
-        msg: str,
-        headers: HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        problem = feed_url_problem(newurl)
-        if problem:
-            raise FetchError(_("Redirected to an address tierdesk does not follow."), code)
-        _check_reachable(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 def _check_reachable(url: str) -> None:
     host = urllib.parse.urlsplit(url).hostname or ""
     if _local_only() and not _is_loopback(host):
         raise FetchError(_("Not fetched: this installation fetches feeds from this machine only."))
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(_Redirects)
+def _policy() -> egress.Policy:
+    """Where feeds are fetched from: public addresses, over https or plain http (this
+    machine only with TIERDESK_FEEDS_LOCAL_ONLY, as the tests run), never this server's
+    networks or the cloud's metadata service (`common.egress`)."""
+    return egress.Policy(allow_loopback=_local_only(), allow_http=True)
+
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 def download(url: str, *, etag: str = "", modified: str = "") -> Download | None:
     """The feed at `url`, or None when the server says it has not changed since the
-    validators (304). Raises FetchError with a sentence for people."""
+    validators (304). Every address on the way (each redirect too) is checked and the
+    connection pinned to it (`common.egress`), so a feed never leads inside. Raises
+    FetchError with a sentence for people."""
     problem = feed_url_problem(url)
     if problem:
         raise FetchError(problem)
-    _check_reachable(url)
     headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "identity"}
     if etag:
         headers["If-None-Match"] = etag
     if modified:
         headers["If-Modified-Since"] = modified
-    request = urllib.request.Request(url, headers=headers, method="GET")  # noqa: S310 - http(s) checked above
     started = time.monotonic()
+    current = url.strip()
+    redirected = 0
     try:
-        with _opener().open(request, timeout=TIMEOUT) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > MAX_BYTES:
-                raise FetchError(
-                    _("The feed is larger than tierdesk reads (5 MB)."), response.status
-                )
-            chunks: list[bytes] = []
-            size = 0
-            while True:
-                # read1: at most one socket read, so the deadline is checked at least every
-                # TIMEOUT seconds even against a server that trickles its answer
-                chunk = response.read1(64 * 1024)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > MAX_BYTES:
+        for _hop in range(MAX_REDIRECTS + 1):
+            _check_reachable(current)
+            with egress.opened(
+                "GET", current, headers=headers, policy=_policy(), timeout_s=TIMEOUT
+            ) as (response, _address):
+                if response.status in REDIRECTS:
+                    location = response.getheader("Location") or ""
+                    following = urllib.parse.urljoin(current, location.strip())
+                    if not location or feed_url_problem(following):
+                        raise FetchError(
+                            _("Redirected to an address tierdesk does not follow."),
+                            response.status,
+                        )
+                    current, redirected = following, response.status
+                    continue
+                if response.status == 304:
+                    return None
+                if response.status >= 300:
                     raise FetchError(
-                        _("The feed is larger than tierdesk reads (5 MB)."), response.status
+                        _("The server answered %(status)s %(reason)s.")
+                        % {"status": response.status, "reason": str(response.reason)[:100]},
+                        response.status,
                     )
-                if time.monotonic() - started > DEADLINE:
-                    raise FetchError(_("The feed took too long to download."), response.status)
-                chunks.append(chunk)
-            return Download(
-                status=response.status,
-                body=b"".join(chunks),
-                etag=(response.headers.get("ETag") or "")[:255],
-                modified=(response.headers.get("Last-Modified") or "")[:64],
-                url=response.geturl(),
-                content_type=response.headers.get("Content-Type") or "",
-            )
-    except urllib.error.HTTPError as error:
-        error.close()
-        if error.code == 304:
-            return None
-        if 300 <= error.code < 400:
-            raise FetchError(_("The feed redirects too many times."), error.code) from None
-        raise FetchError(
-            _("The server answered %(status)s %(reason)s.")
-            % {"status": error.code, "reason": str(error.reason or "")[:100]},
-            error.code,
-        ) from None
+                return _read(response, current, started)
+        raise FetchError(_("The feed redirects too many times."), redirected)
     except FetchError:
         raise
-    except TimeoutError:
-        raise FetchError(_("The server did not answer in time.")) from None
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if isinstance(reason, TimeoutError):
-            raise FetchError(_("The server did not answer in time.")) from None
+    except egress.Refused as error:
         raise FetchError(
-            _("The server could not be reached: %(reason)s") % {"reason": str(reason)[:200]}
+            _("Not fetched: %(host)s leads to %(address)s, an address inside, not the internet.")
+            % {"host": error.host, "address": error.address or error.host}
         ) from None
-    except (OSError, ValueError) as error:  # connection reset, a bad status line …
+    except egress.Unresolved as error:
         raise FetchError(
             _("The server could not be reached: %(reason)s") % {"reason": str(error)[:200]}
         ) from None
+    except TimeoutError:
+        raise FetchError(_("The server did not answer in time.")) from None
+    except (OSError, ValueError, http.client.HTTPException) as error:
+        # connection refused or reset, a bad status line …
+        raise FetchError(
+            _("The server could not be reached: %(reason)s") % {"reason": str(error)[:200]}
+        ) from None
+
+
+def _read(response: http.client.HTTPResponse, url: str, started: float) -> Download:
+    """The answer's body, refused above `MAX_BYTES` or after `DEADLINE` seconds."""
+    length = response.headers.get("Content-Length")
+    if length and length.isdigit() and int(length) > MAX_BYTES:
+        raise FetchError(_("The feed is larger than tierdesk reads (5 MB)."), response.status)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        # read1: at most one socket read, so the deadline is checked at least every
+        # TIMEOUT seconds even against a server that trickles its answer
+        chunk = response.read1(64 * 1024)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise FetchError(_("The feed is larger than tierdesk reads (5 MB)."), response.status)
+        if time.monotonic() - started > DEADLINE:
+            raise FetchError(_("The feed took too long to download."), response.status)
+        chunks.append(chunk)
+    return Download(
+        status=response.status,
+        body=b"".join(chunks),
+        etag=(response.headers.get("ETag") or "")[:255],
+        modified=(response.headers.get("Last-Modified") or "")[:64],
+        url=url,
+        content_type=response.headers.get("Content-Type") or "",
+    )
 
 
 # ---------------------------------------------------------------------------- parsing

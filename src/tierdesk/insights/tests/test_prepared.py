@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
+import threading
 from typing import Any
 
 import pytest
@@ -203,12 +203,13 @@ def test_in_the_background_the_page_follows_the_run(coe_org: Any, settings: Any)
     again = client.get("/insights/coe/unused/?export=xlsx")  # a second click
     assert first.status_code == again.status_code == 302
     download = PreparedDownload.objects.get(pk=int(first["Location"].split("/")[-2]))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        download.refresh_from_db()
-        if download.status in (DownloadStatus.READY, DownloadStatus.FAILED):
-            break
-        time.sleep(0.1)
+    # wait for the run's thread, not by reading its row meanwhile: the tests' in-memory
+    # SQLite shares one cache between connections, where a read of the table makes the
+    # run's UPDATE fail at once ("database table is locked"; a file database waits)
+    for thread in threading.enumerate():
+        if thread.name == f"tierdesk-download-{download.pk}":
+            thread.join(timeout=30)
+    download.refresh_from_db()
     assert download.status == DownloadStatus.READY, download.error
     live = client.get(f"/insights/downloads/{download.pk}/?part=live", HTTP_HX_REQUEST="true")
     assert live.status_code == 204 and live["HX-Refresh"] == "true"

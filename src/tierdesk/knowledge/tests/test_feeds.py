@@ -25,7 +25,7 @@ from conftest import Org
 from tierdesk.accounts.choices import MembershipRole, TeamKind
 from tierdesk.accounts.models import SupportTeam
 from tierdesk.accounts.services import team_add_member
-from tierdesk.common import clock
+from tierdesk.common import clock, egress
 from tierdesk.common.daily import daily_jobs
 from tierdesk.knowledge import feeds, review_tasks
 from tierdesk.knowledge.models import Article, FeedItem, FeedSubscription, ReviewTask, TopicOwner
@@ -330,6 +330,30 @@ def test_nothing_listening_and_the_internet_are_errors_never_raised() -> None:
     default = FeedSubscription.objects.get(url__contains="power-apps/feed")
     result = feeds.feed_fetch(feed=default, actor=None)
     assert "이 컴퓨터의 피드만" in result.error
+
+
+@pytest.mark.parametrize(
+    "url, answers",
+    [
+        ("https://blog.example.com/feed/", ["169.254.169.254"]),  # the metadata service
+        ("http://intranet.example.com/feed/", ["10.0.0.5"]),
+        ("http://blog.example.com/feed/", ["93.184.216.34", "192.168.1.1"]),  # one of two
+        ("http://2130706433/feed/", []),  # 127.0.0.1, as the resolver reads it
+        ("http://[::ffff:127.0.0.1]/feed/", []),
+    ],
+)
+def test_a_feed_never_leads_inside(settings: Any, url: str, answers: list[str]) -> None:
+    """With the internet allowed (not the tests' local-only mode), a feed address that
+    resolves to this server, its networks or the metadata service is not fetched: no
+    connection is made, and the error says why."""
+    settings.TIERDESK_FEEDS_LOCAL_ONLY = False
+    host = url.split("/")[2]
+    with (
+        egress.resolving({host: answers} if answers else {}),
+        pytest.raises(feeds.FetchError, match="내부 주소") as refused,
+    ):
+        feeds.download(url)
+    assert refused.value.status is None
 
 
 @pytest.mark.django_db
