@@ -35,9 +35,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, F, Q, QuerySet, Sum, UniqueConstraint, Value
+from django.db.models import Q, QuerySet, Sum, UniqueConstraint
 from django.db.models.constants import OnConflict
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncMonth
 
 from tierdesk.accounts.choices import SupportType
 from tierdesk.accounts.models import BusinessUnit, SupportTeam, User
@@ -59,6 +59,7 @@ from tierdesk.insights.models import (
     SlaMonthlyFact,
     SolutionDailyFact,
     SolutionMonthlyFact,
+    null_safe_key,
 )
 from tierdesk.inventory.models import Solution, SolutionOwner
 from tierdesk.knowledge.choices import DeflectionOutcome
@@ -697,10 +698,7 @@ def _conflict_target(model: Any, key_fields: tuple[str, ...]) -> str:
     reads them (`models.null_safe_unique`). ValueError when the model has no such
     constraint (a plain one would never match a row keyed by a NULL)."""
     fields = [model._meta.get_field(f) for f in key_fields]
-    expected = tuple(
-        Coalesce(f.name, Value(0), output_field=BigIntegerField()) if f.null else F(f.name)
-        for f in fields
-    )
+    expected = null_safe_key(key_fields, nullable={f.name for f in fields if f.null})
     for c in model._meta.constraints:
         if not isinstance(c, UniqueConstraint) or c.condition is not None:
             continue

@@ -3,6 +3,8 @@ by hand, for the platform team to automate (design.md §3, issue 12 item 5)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Value
@@ -179,20 +181,23 @@ class CandidateEvent(BaseEvent):
 # high-water marks; the marks and the counters move in one transaction.
 
 
+def null_safe_key(fields: tuple[str, ...], *, nullable: set[str]) -> tuple[Any, ...]:
+    """The expressions of a fact table's key with its NULLs counted as one value: the
+    field, or `COALESCE(field, 0)` for those in `nullable` (no id is 0)."""
+    return tuple(
+        Coalesce(f, Value(0), output_field=models.BigIntegerField()) if f in nullable else F(f)
+        for f in fields
+    )
+
+
 def null_safe_unique(
     name: str, fields: tuple[str, ...], *, nullable: set[str]
 ) -> models.UniqueConstraint:
     """A fact table's key, unique with its NULLs counted as one value:
-    `UNIQUE (day, COALESCE(business_unit_id, 0), …)` (no id is 0). A plain unique
-    constraint counts NULLs as distinct, so an upsert (`INSERT … ON CONFLICT`, see
-    `insights.facts._upsert`) would never find a row keyed by one."""
-    return models.UniqueConstraint(
-        *(
-            Coalesce(f, Value(0), output_field=models.BigIntegerField()) if f in nullable else F(f)
-            for f in fields
-        ),
-        name=name,
-    )
+    `UNIQUE (day, COALESCE(business_unit_id, 0), …)`. A plain unique constraint counts
+    NULLs as distinct, so an upsert (`INSERT … ON CONFLICT`, see
+    `insights.facts._add_rows`) would never find a row keyed by one."""
+    return models.UniqueConstraint(*null_safe_key(fields, nullable=nullable), name=name)
 
 
 class _Counters(models.Model):
